@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* generic: USB modems on qmi_wwan (cdc-wdm QMI port + wwanN netdev on the
+ * same USB interface, endpoint HSUSB/<interface number>) and cdc_mbim
+ * (recorded with their MBIM control port). */
+#define G_LOG_DOMAIN "mx-plugin-generic"
+#include "mx-discovery-error.h"
+#include "mx-plugins.h"
+
+static const char * const subsystems[] = { "usbmisc", "net", NULL };
+static const char * const drivers[] = { "qmi_wwan", "cdc_mbim", NULL };
+
+static guint
+claim (const MxPlugin *plugin, const MxPort *port, GPtrArray *group)
+{
+  if (g_strcmp0 (mx_kernel_device_get_physdev_subsystem (port->kdev), "usb") == 0 &&
+      mx_plugin_port_has_driver (port, drivers))
+    return MX_PLUGIN_CLAIM_GENERIC;
+  return MX_PLUGIN_CLAIM_NONE;
+}
+
+/* The control port on the data port's USB interface. */
+static MxPort *
+find_control (MxDevice *device, MxPort *data, MxPortType type)
+{
+  GPtrArray *ports = mx_device_peek_ports (device);
+  gint iface = mx_kernel_device_get_interface_number (data->kdev);
+
+  for (guint i = 0; i < ports->len; i++) {
+    MxPort *port = g_ptr_array_index (ports, i);
+
+    if (port->role == MX_PORT_ROLE_CONTROL && port->type == type &&
+        port->probe != MX_PROBE_FAILED &&
+        mx_kernel_device_get_interface_number (port->kdev) == iface)
+      return port;
+  }
+  return NULL;
+}
+
+static gboolean
+map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **error)
+{
+  const char *driver = mx_kernel_device_get_driver (data->kdev);
+  gint iface = mx_kernel_device_get_interface_number (data->kdev);
+  gboolean qmi = g_strcmp0 (driver, "qmi_wwan") == 0;
+  MxPort *control;
+
+  if (iface < 0) {
+    g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+                 "no USB interface number");
+    return FALSE;
+  }
+  control = find_control (device, data, qmi ? MX_PORT_TYPE_QMI : MX_PORT_TYPE_MBIM);
+  if (!control) {
+    g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+                 "no %s control port on USB interface %d", qmi ? "QMI" : "MBIM", iface);
+    return FALSE;
+  }
+  data->control_port = g_strdup (mx_port_get_name (control));
+  if (qmi) {
+    data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_HSUSB;
+    data->endpoint_interface = iface;
+  }
+  data->multiplex = MX_MULTIPLEX_NONE;
+  mx_plugin_apply_multiplex_tags (data);
+  return TRUE;
+}
+
+const MxPlugin mx_plugin_generic = {
+  .name = "generic",
+  .subsystems = subsystems,
+  .drivers = drivers,
+  .claim = claim,
+  .map_data_port = map_data_port,
+};

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* mhi: PCIe modems on the MHI bus (SDX55/SDX6x class: RM500Q, T99W175, ...).
+ * Control is a wwan QMI port (wwan0qmi0) or the QRTR node reached through
+ * the MHI IPCR channel; mhi_net data ports (mhi_hwip0, mhi_swip0) map to
+ * endpoint PCIE/4 with multiplexing requested. MBIM ports (wwan0mbim0) and
+ * mhi_wwan_mbim netdevs are recorded with their MBIM control port only. */
+#define G_LOG_DOMAIN "mx-plugin-mhi"
+#include "mx-discovery-error.h"
+#include "mx-plugins.h"
+
+static const char * const subsystems[] = { "wwan", "net", "qrtr", NULL };
+static const char * const drivers[] = { "mhi-pci-generic", "mhi_net", NULL };
+
+/* The PCIe endpoint interface number every MHI modem uses ("Qualcomm magic
+ * number"; ModemManager >= 1.22, oFono, quectel-CM). */
+#define MHI_PCIE_INTERFACE 4
+
+static gboolean
+is_mhi_port (const MxPort *port)
+{
+  const char *subsystem = mx_kernel_device_get_subsystem (port->kdev);
+
+  if (mx_plugin_port_has_driver (port, drivers))
+    return TRUE;
+  if (mx_kernel_device_has_driver_in_chain (port->kdev, "mhi-pci-generic"))
+    return TRUE;
+  /* A wwan port announced by a kernel event without sysfs (tests). */
+  return g_str_equal (subsystem, "wwan") &&
+         g_strcmp0 (mx_kernel_device_get_physdev_subsystem (port->kdev), "usb") != 0;
+}
+
+static guint
+claim (const MxPlugin *plugin, const MxPort *port, GPtrArray *group)
+{
+  if (mx_kernel_device_is_qrtr (port->kdev)) {
+    for (guint i = 0; i < group->len; i++)
+      if (is_mhi_port (g_ptr_array_index (group, i)))
+        return MX_PLUGIN_CLAIM_SPECIFIC;
+    return MX_PLUGIN_CLAIM_NONE;
+  }
+  return is_mhi_port (port) ? MX_PLUGIN_CLAIM_SPECIFIC : MX_PLUGIN_CLAIM_NONE;
+}
+
+static MxPort *
+find_control (MxDevice *device, MxPortType type)
+{
+  GPtrArray *ports = mx_device_peek_ports (device);
+
+  for (guint i = 0; i < ports->len; i++) {
+    MxPort *port = g_ptr_array_index (ports, i);
+
+    if (port->role == MX_PORT_ROLE_CONTROL && port->type == type && port->probe != MX_PROBE_FAILED)
+      return port;
+  }
+  return NULL;
+}
+
+static gboolean
+map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **error)
+{
+  const char *driver = mx_kernel_device_get_driver (data->kdev);
+  MxPort *control;
+
+  if (g_strcmp0 (driver, "mhi_net") == 0) {
+    control = mx_device_get_primary_control_port (device);
+    if (!control || control->type != MX_PORT_TYPE_QMI) {
+      g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+                   "no QMI control port (wwan QMI port or QRTR node) in this MHI device");
+      return FALSE;
+    }
+    data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_PCIE;
+    data->endpoint_interface = MHI_PCIE_INTERFACE;
+    data->multiplex = MX_MULTIPLEX_REQUESTED;
+  } else {
+    /* mhi_wwan_mbim netdev (driver reported as mhi-pci-generic). */
+    control = find_control (device, MX_PORT_TYPE_MBIM);
+    if (!control) {
+      g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+                   "net driver '%s' without an MBIM control port", driver ? driver : "(none)");
+      return FALSE;
+    }
+  }
+  data->control_port = g_strdup (mx_port_get_name (control));
+  mx_plugin_apply_multiplex_tags (data);
+  return TRUE;
+}
+
+const MxPlugin mx_plugin_mhi = {
+  .name = "mhi",
+  .subsystems = subsystems,
+  .drivers = drivers,
+  .claim = claim,
+  .map_data_port = map_data_port,
+};

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* qcom-soc: modems inside Qualcomm SoCs. Control is the QRTR node paired
+ * with the SoC (mx-qrtr-pairing.c), or an rpmsg DATA*_CNTL channel; data is
+ * IPA (rmnet_ipa*, endpoint EMBEDDED/1, DPM Open Port with the IPA's modem
+ * endpoint ids, multiplexing required) or BAM-DMUX (one netdev per channel,
+ * endpoint BAM_DMUX/dev_port). */
+#define G_LOG_DOMAIN "mx-plugin-qcom-soc"
+#include "mx-discovery-error.h"
+#include "mx-plugins.h"
+#include "mx-qrtr-pairing.h"
+#include "mx-udev-tags.h"
+
+static const char * const subsystems[] = { "net", "rpmsg", "wwan", "qrtr", NULL };
+static const char * const drivers[] = { "ipa", "bam-dmux", "qcom-q6v5-mss", NULL };
+static const char * const tags[] = { MX_TAG_QCOM_SOC, NULL };
+
+static gboolean
+is_soc_port (const MxPort *port)
+{
+  g_autofree gchar *uid = mx_qrtr_pairing_soc_uid (port->kdev);
+
+  return uid != NULL;
+}
+
+static guint
+claim (const MxPlugin *plugin, const MxPort *port, GPtrArray *group)
+{
+  if (mx_kernel_device_is_qrtr (port->kdev))
+    return MX_PLUGIN_CLAIM_WEAK;
+  return is_soc_port (port) ? MX_PLUGIN_CLAIM_TAGGED : MX_PLUGIN_CLAIM_NONE;
+}
+
+static gchar *
+group_uid (const MxPlugin *plugin, MxKernelDevice *kdev)
+{
+  return mx_qrtr_pairing_soc_uid (kdev);
+}
+
+/* DPM ids of the IPA's modem endpoints; -1 when absent or 0 (Linux < 5.14:
+ * the control plane then skips DPM Open Port, as ModemManager does). */
+static gint
+read_endpoint_id (MxPort *data, const char *attr)
+{
+  guint id = 0;
+
+  if (!mx_kernel_device_read_attribute_uint (data->kdev, attr, &id) || id == 0) {
+    g_message ("%s: no IPA %s; DPM Open Port will be skipped", mx_port_get_name (data), attr);
+    return -1;
+  }
+  return (gint) id;
+}
+
+static gboolean
+map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **error)
+{
+  MxPort *control = mx_device_get_primary_control_port (device);
+  const char *driver = mx_kernel_device_get_driver (data->kdev);
+
+  if (!control || control->type != MX_PORT_TYPE_QMI) {
+    g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+                 "no QMI control port (QRTR node) in this SoC device yet");
+    return FALSE;
+  }
+  if (g_strcmp0 (driver, "ipa") == 0) {
+    data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_EMBEDDED;
+    data->endpoint_interface = 1;
+    /* Swapped on purpose: the modem's TX feeds the IPA's RX (protocols.md §5). */
+    data->dpm_rx_endpoint_id = read_endpoint_id (data, "device/modem/tx_endpoint_id");
+    data->dpm_tx_endpoint_id = read_endpoint_id (data, "device/modem/rx_endpoint_id");
+    data->multiplex = MX_MULTIPLEX_REQUIRED;
+  } else if (g_strcmp0 (driver, "bam-dmux") == 0) {
+    guint dev_port = 0;
+
+    if (!mx_kernel_device_read_attribute_uint (data->kdev, "dev_port", &dev_port)) {
+      g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+                   "BAM-DMUX netdev without a dev_port attribute");
+      return FALSE;
+    }
+    data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_BAM_DMUX;
+    data->endpoint_interface = (gint) dev_port;
+    data->multiplex = MX_MULTIPLEX_NONE;
+  } else {
+    g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+                 "net driver '%s' is neither ipa nor bam-dmux", driver ? driver : "(none)");
+    return FALSE;
+  }
+  data->control_port = g_strdup (mx_port_get_name (control));
+  mx_plugin_apply_multiplex_tags (data);
+  return TRUE;
+}
+
+const MxPlugin mx_plugin_qcom_soc = {
+  .name = "qcom-soc",
+  .subsystems = subsystems,
+  .drivers = drivers,
+  .udev_tags = tags,
+  .claim = claim,
+  .group_uid = group_uid,
+  .map_data_port = map_data_port,
+};

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* modemuxctl links / link-add / link-del / link-del-all / monitor: the link
+ * manager driven directly (no daemon), for debugging without a modem. */
+#define G_LOG_DOMAIN "mx-ctl"
+#include <stdio.h>
+#include <string.h>
+#include "ctl.h"
+#include "mx-link-error.h"
+#include "mx-link-manager.h"
+#include "mx-link-owner.h"
+
+typedef struct {
+  MxNetlink     *netlink;
+  MxLinkMap     *map;
+  MxLinkManager *manager;
+} Session;
+
+static void
+session_clear (Session *s)
+{
+  g_clear_object (&s->manager);
+  g_clear_object (&s->map);
+  g_clear_object (&s->netlink);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Session, session_clear)
+
+static gboolean
+session_open (Session *s, const char *cmd)
+{
+  g_autoptr(GError) error = NULL;
+  MxCtlAsync async = { 0 };
+  const char *sysfs_root = g_getenv ("MX_SYSFS_ROOT"); /* tests: fixture trees */
+
+  s->netlink = mx_netlink_new (&error);
+  if (!s->netlink) {
+    fprintf (stderr, "modemuxctl %s: %s\n", cmd, error->message);
+    return FALSE;
+  }
+  s->map = mx_link_map_new (s->netlink, sysfs_root);
+  mx_link_map_load_async (s->map, NULL, mx_ctl_async_done, &async);
+  mx_ctl_wait (&async);
+  if (!mx_link_map_load_finish (s->map, async.result, &error)) {
+    g_clear_object (&async.result);
+    fprintf (stderr, "modemuxctl %s: cannot read the link map: %s\n", cmd, error->message);
+    return FALSE;
+  }
+  g_clear_object (&async.result);
+  s->manager = mx_link_manager_new (s->map, s->netlink);
+  return TRUE;
+}
+
+static const char *
+port_of (const MxLink *l)
+{
+  return l->lower_name ? l->lower_name : l->parent_dev_name;
+}
+
+/* One link as JSON; field names follow `ip -d -j link` where they exist
+ * (ifindex, ifname, mtu, operstate, link, ifalias), so the two compare. */
+static void
+link_to_json (GString *out, const MxLink *l)
+{
+  g_autofree gchar *flags = l->has_rmnet_flags ? mx_link_rmnet_flags_to_string (l->rmnet_flags) : NULL;
+  g_auto(GStrv) words = flags ? g_strsplit (flags, ",", -1) : NULL;
+  guint i;
+
+  g_string_append_printf (out, "{\"ifindex\":%u,\"ifname\":", l->ifindex);
+  mx_ctl_json_string (out, l->ifname);
+  g_string_append (out, ",\"kind\":");
+  mx_ctl_json_string (out, l->kind);
+  g_string_append (out, ",\"link\":");
+  mx_ctl_json_string (out, port_of (l));
+  g_string_append_printf (out, ",\"link_index\":%u", l->lower_ifindex);
+  if (l->mux_id >= 0)
+    g_string_append_printf (out, ",\"mux_id\":%d", l->mux_id);
+  else
+    g_string_append (out, ",\"mux_id\":null");
+  if (words) {
+    g_string_append_printf (out, ",\"rmnet_flags\":%u,\"flags\":[", l->rmnet_flags);
+    for (i = 0; words[i]; i++) {
+      if (i)
+        g_string_append_c (out, ',');
+      mx_ctl_json_string (out, *words[i] ? words[i] : NULL);
+    }
+    g_string_append_c (out, ']');
+  }
+  g_string_append_printf (out, ",\"mtu\":%u,\"operstate\":", l->mtu);
+  mx_ctl_json_string (out, mx_link_operstate_to_string (l->operstate));
+  g_string_append_printf (out, ",\"up\":%s,\"ifalias\":", mx_link_is_up (l) ? "true" : "false");
+  mx_ctl_json_string (out, l->ifalias);
+  g_string_append_printf (out, ",\"owned\":%s}", mx_link_owner_is_ours (l, NULL) ? "true" : "false");
+}
+
+static void
+print_links_human (GPtrArray *links)
+{
+  const char *last_port = NULL;
+  guint i;
+
+  if (links->len == 0) {
+    printf ("no links\n");
+    return;
+  }
+  for (i = 0; i < links->len; i++) {
+    const MxLink *l = g_ptr_array_index (links, i);
+    g_autofree gchar *flags = l->has_rmnet_flags ? mx_link_rmnet_flags_to_string (l->rmnet_flags)
+                                                 : g_strdup ("-");
+    if (g_strcmp0 (last_port, port_of (l)) != 0) {
+      last_port = port_of (l);
+      printf ("%s%s (ifindex %u)\n", i ? "\n" : "", last_port ? last_port : "?", l->lower_ifindex);
+      printf ("  %-16s %-7s %7s %-5s %6s %-8s %s\n", "LINK", "KIND", "IFINDEX", "MUX", "MTU",
+              "STATE", "OWNER / FLAGS");
+    }
+    printf ("  %-16s %-7s %7u %-5d %6u %-8s %s / %s\n", l->ifname, l->kind ? l->kind : "?",
+            l->ifindex, l->mux_id, l->mtu, mx_link_operstate_to_string (l->operstate),
+            mx_link_owner_is_ours (l, NULL) ? "modemux" : "foreign", *flags ? flags : "-");
+  }
+}
+
+MX_CTL_MAIN (links)
+{
+  g_auto(Session) s = { 0 };
+  g_autoptr(GPtrArray) links = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON output (array of links)", NULL },
+    { NULL }
+  };
+  const char *port;
+
+  if (!mx_ctl_parse_options (&argc, &argv, "[PORT]", "Show the physical port -> link map.", entries))
+    return 2;
+  port = argc > 1 ? argv[1] : NULL;
+  if (!session_open (&s, "links"))
+    return 1;
+  links = mx_link_map_get_links (s.map, port);
+  if (json) {
+    g_autoptr(GString) out = g_string_new ("[");
+    guint i;
+    for (i = 0; i < links->len; i++) {
+      if (i)
+        g_string_append_c (out, ',');
+      link_to_json (out, g_ptr_array_index (links, i));
+    }
+    g_string_append (out, "]\n");
+    fputs (out->str, stdout);
+  } else {
+    print_links_human (links);
+  }
+  return 0;
+}
+
+static gboolean
+parse_kind (const char *s, MxLinkKind *kind)
+{
+  if (!s || g_str_equal (s, "rmnet"))
+    *kind = MX_LINK_KIND_RMNET;
+  else if (g_str_equal (s, "wwan"))
+    *kind = MX_LINK_KIND_WWAN;
+  else if (g_str_equal (s, "qmimux"))
+    *kind = MX_LINK_KIND_QMIMUX;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+MX_CTL_MAIN (link_add)
+{
+  g_auto(Session) s = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MxLink) link = NULL;
+  g_autofree gchar *name = NULL, *flags = NULL, *kind = NULL, *template_ = NULL;
+  gint mux_id = 0, mtu = 0;
+  gboolean json = FALSE, down = FALSE;
+  const GOptionEntry entries[] = {
+    { "mux-id", 'm', 0, G_OPTION_ARG_INT, &mux_id, "Mux id 1..254 (default: allocated)", "N" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Interface name (default: from the template)", "NAME" },
+    { "template", 't', 0, G_OPTION_ARG_STRING, &template_, "Name template ({port}, {mux}, {muxhex})", "TMPL" },
+    { "flags", 'f', 0, G_OPTION_ARG_STRING, &flags,
+      "rmnet flags: comma-separated ingress-deaggregation, ingress-commands, ingress-mapv4-checksum, "
+      "egress-mapv4-checksum, ingress-mapv5-checksum, egress-mapv5-checksum (default: none sent)", "LIST" },
+    { "mtu", 0, 0, G_OPTION_ARG_INT, &mtu, "Set this MTU after creation", "N" },
+    { "down", 0, 0, G_OPTION_ARG_NONE, &down, "Leave the link down", NULL },
+    { "kind", 'k', 0, G_OPTION_ARG_STRING, &kind, "rmnet (default), wwan (PORT = wwan device), qmimux", "KIND" },
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print the new link as JSON", NULL },
+    { NULL }
+  };
+  MxLinkRequest req = { 0 };
+  MxCtlAsync async = { 0 };
+  guint32 flag_bits = 0;
+
+  if (!mx_ctl_parse_options (&argc, &argv, "PORT", "Create a multiplexed data link on PORT.", entries))
+    return 2;
+  if (argc != 2) {
+    fprintf (stderr, "modemuxctl link-add: exactly one PORT expected\n");
+    return 2;
+  }
+  if (!parse_kind (kind, &req.kind)) {
+    fprintf (stderr, "modemuxctl link-add: unknown kind '%s' (rmnet, wwan, qmimux)\n", kind);
+    return 2;
+  }
+  if (mux_id < 0 || mtu < 0) {
+    fprintf (stderr, "modemuxctl link-add: --mux-id and --mtu must be positive\n");
+    return 2;
+  }
+  if (flags && !mx_link_rmnet_flags_parse (flags, &flag_bits, &error)) {
+    fprintf (stderr, "modemuxctl link-add: %s\n", error->message);
+    return 2;
+  }
+  if (!session_open (&s, "link-add"))
+    return 1;
+  if (template_)
+    mx_link_manager_set_name_template (s.manager, template_);
+  req.port = argv[1];
+  req.mux_id = (guint) mux_id;
+  req.name = name;
+  req.flags = flag_bits;
+  /* With --flags we own every flag bit (the port's format is replaced). */
+  req.flags_mask = flags ? MX_RMNET_FLAGS_ALL : 0;
+  req.mtu = (guint32) mtu;
+  req.up = !down;
+  mx_link_manager_create_async (s.manager, &req, NULL, mx_ctl_async_done, &async);
+  mx_ctl_wait (&async);
+  link = mx_link_manager_create_finish (s.manager, async.result, &error);
+  g_clear_object (&async.result);
+  if (!link) {
+    fprintf (stderr, "modemuxctl link-add: %s\n", error->message);
+    return 1;
+  }
+  if (json) {
+    g_autoptr(GString) out = g_string_new (NULL);
+    link_to_json (out, link);
+    printf ("%s\n", out->str);
+  } else {
+    printf ("%s (ifindex %u, mux id %d on %s)\n", link->ifname, link->ifindex, link->mux_id,
+            port_of (link));
+  }
+  return 0;
+}
+
+MX_CTL_MAIN (link_del)
+{
+  g_auto(Session) s = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, "Also delete a link modemux did not create", NULL },
+    { NULL }
+  };
+  MxCtlAsync async = { 0 };
+  gboolean ok;
+
+  if (!mx_ctl_parse_options (&argc, &argv, "LINK", "Delete one link.", entries))
+    return 2;
+  if (argc != 2) {
+    fprintf (stderr, "modemuxctl link-del: exactly one LINK expected\n");
+    return 2;
+  }
+  if (!session_open (&s, "link-del"))
+    return 1;
+  mx_link_manager_delete_async (s.manager, argv[1], force, NULL, mx_ctl_async_done, &async);
+  mx_ctl_wait (&async);
+  ok = mx_link_manager_delete_finish (s.manager, async.result, &error);
+  g_clear_object (&async.result);
+  if (!ok) {
+    fprintf (stderr, "modemuxctl link-del: %s\n", error->message);
+    return 1;
+  }
+  return 0;
+}
+
+MX_CTL_MAIN (link_del_all)
+{
+  g_auto(Session) s = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, "Also delete links modemux did not create", NULL },
+    { NULL }
+  };
+  MxCtlAsync async = { 0 };
+  guint n = 0;
+  gboolean ok;
+
+  if (!mx_ctl_parse_options (&argc, &argv, "PORT", "Delete the links on PORT.", entries))
+    return 2;
+  if (argc != 2) {
+    fprintf (stderr, "modemuxctl link-del-all: exactly one PORT expected\n");
+    return 2;
+  }
+  if (!session_open (&s, "link-del-all"))
+    return 1;
+  mx_link_manager_delete_all_async (s.manager, argv[1], force, NULL, mx_ctl_async_done, &async);
+  mx_ctl_wait (&async);
+  ok = mx_link_manager_delete_all_finish (s.manager, async.result, &n, &error);
+  g_clear_object (&async.result);
+  printf ("deleted %u link(s) on %s\n", n, argv[1]);
+  if (!ok) {
+    fprintf (stderr, "modemuxctl link-del-all: %s\n", error->message);
+    return 1;
+  }
+  return 0;
+}
+
+typedef struct {
+  gboolean json;
+  gint     remaining; /* < 0: forever */
+  gboolean done;
+} Monitor;
+
+static void
+monitor_event (Monitor *m, const char *event, const MxLink *l, const char *port)
+{
+  if (m->json) {
+    g_autoptr(GString) out = g_string_new ("{\"event\":");
+    mx_ctl_json_string (out, event);
+    if (l) {
+      g_string_append (out, ",\"link\":");
+      link_to_json (out, l);
+    } else {
+      g_string_append (out, ",\"port\":");
+      mx_ctl_json_string (out, port);
+    }
+    g_string_append_c (out, '}');
+    printf ("%s\n", out->str);
+  } else if (l) {
+    printf ("%s %s (ifindex %u, mux id %d on %s, mtu %u, %s)\n", event, l->ifname, l->ifindex,
+            l->mux_id, port_of (l), l->mtu, mx_link_operstate_to_string (l->operstate));
+  } else {
+    printf ("%s %s\n", event, port);
+  }
+  fflush (stdout);
+  if (m->remaining > 0 && --m->remaining == 0)
+    m->done = TRUE;
+}
+
+static void on_added (MxLinkMap *map, const MxLink *l, Monitor *m) { monitor_event (m, "link-added", l, NULL); }
+static void on_removed (MxLinkMap *map, const MxLink *l, Monitor *m) { monitor_event (m, "link-removed", l, NULL); }
+static void on_changed (MxLinkMap *map, const MxLink *l, Monitor *m) { monitor_event (m, "changed", l, NULL); }
+static void
+on_lower_removed (MxLinkMap *map, const char *port, guint ifindex, Monitor *m)
+{
+  monitor_event (m, "lower-removed", NULL, port);
+}
+
+MX_CTL_MAIN (monitor)
+{
+  g_auto(Session) s = { 0 };
+  Monitor m = { FALSE, -1, FALSE };
+  gint count = 0;
+  const GOptionEntry entries[] = {
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &m.json, "One JSON object per line", NULL },
+    { "count", 'c', 0, G_OPTION_ARG_INT, &count, "Exit after N events", "N" },
+    { NULL }
+  };
+
+  if (!mx_ctl_parse_options (&argc, &argv, "", "Print link map changes as they happen.", entries))
+    return 2;
+  if (!session_open (&s, "monitor"))
+    return 1;
+  m.remaining = count > 0 ? count : -1;
+  g_signal_connect (s.map, "link-added", G_CALLBACK (on_added), &m);
+  g_signal_connect (s.map, "link-removed", G_CALLBACK (on_removed), &m);
+  g_signal_connect (s.map, "changed", G_CALLBACK (on_changed), &m);
+  g_signal_connect (s.map, "lower-removed", G_CALLBACK (on_lower_removed), &m);
+  /* Readiness marker for scripts: events after this line are live. */
+  if (!m.json)
+    printf ("monitoring\n");
+  else
+    printf ("{\"event\":\"monitoring\"}\n");
+  fflush (stdout);
+  mx_ctl_iterate_until (&m.done);
+  g_signal_handlers_disconnect_by_data (s.map, &m);
+  return 0;
+}

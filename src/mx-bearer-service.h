@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The bearer component as the daemon wires it: installs the modem's bearer
+ * hooks (Simple.Connect/Disconnect, CreateBearer, DeleteBearer), keeps each
+ * modem's bearers and data ports, publishes Bearers and
+ * MaxActiveMultiplexedBearers, exports the org.modemux.DataPorts1 extension
+ * on each modem, follows link/port loss from the link manager, and at start
+ * removes links a previous (killed) instance left behind.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "mx-bearer.h"
+#include "mx-link-manager.h"
+#include "mx-modem.h"
+#include "mx-netlink.h"
+
+G_BEGIN_DECLS
+
+#define MX_TYPE_BEARER_SERVICE (mx_bearer_service_get_type ())
+G_DECLARE_FINAL_TYPE (MxBearerService, mx_bearer_service, MX, BEARER_SERVICE, GObject)
+
+/* @links must have a loaded map. Installs the modem bearer hooks. */
+MxBearerService *mx_bearer_service_new (MxLinkManager *links,
+                                        MxNetlink     *netlink,
+                                        gboolean       test_multiplex_requested);
+/* Removes our links left by a previous instance (ownership marker), never
+ * foreign ones. Call once at start, before modems appear. */
+void     mx_bearer_service_cleanup_stale_links        (MxBearerService    *self,
+                                                       GCancellable       *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer            user_data);
+gboolean mx_bearer_service_cleanup_stale_links_finish (MxBearerService *self,
+                                                       GAsyncResult    *res,
+                                                       guint           *n_removed,
+                                                       GError         **error);
+/* Disconnects every bearer and uninstalls the hooks (daemon stopping). */
+void     mx_bearer_service_shutdown (MxBearerService *self);
+
+MxLinkManager *mx_bearer_service_peek_links   (MxBearerService *self);
+MxNetlink     *mx_bearer_service_peek_netlink (MxBearerService *self);
+gboolean       mx_bearer_service_get_test_multiplex_requested (MxBearerService *self);
+
+/* Whether the kernel can create rmnet links (probed once: a NEWLINK of kind
+ * rmnet that the kernel must refuse either for lack of the kind -> no
+ * CONFIG_RMNET, or for the missing lower -> supported). */
+void     mx_bearer_service_probe_rmnet        (MxBearerService    *self,
+                                               GCancellable       *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data);
+gboolean mx_bearer_service_probe_rmnet_finish (MxBearerService *self,
+                                               GAsyncResult    *res,
+                                               GError         **error);
+
+/* Bearer state changed: refresh the modem's state (CONNECTED...) and the
+ * extension interface. */
+void     mx_bearer_service_bearer_changed (MxBearerService *self, MxBearer *bearer);
+
+G_END_DECLS

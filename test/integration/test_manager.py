@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The Manager object as the real mmcli and plain D-Bus clients see it."""
+
+import os
+
+from gi.repository import GLib
+
+import mxharness
+from mxharness import MM_NAME, MM_PATH, HarnessTestCase
+
+VERSION = os.environ.get("MX_VERSION", "")
+MANAGER_IFACE = "org.freedesktop.ModemManager1"
+UNSUPPORTED = "org.freedesktop.ModemManager1.Error.Core.Unsupported"
+INVALID_ARGS = "org.freedesktop.ModemManager1.Error.Core.InvalidArgs"
+
+
+class Manager(HarnessTestCase):
+    def call_manager(self, method, args=None):
+        return self.h.call(MM_NAME, MM_PATH, MANAGER_IFACE, method, args)
+
+    def assertDBusError(self, name, method, args=None, message=None):
+        with self.assertRaises(GLib.Error) as cm:
+            self.call_manager(method, args)
+        self.assertEqual(Gio_error_name(cm.exception), name, cm.exception.message)
+        if message:
+            self.assertIn(message, cm.exception.message)
+        return cm.exception
+
+    def test_mmcli_lists_no_modems(self):
+        result = self.h.mmcli("-L")
+        self.assertRunOk(result)
+        self.assertIn("No modems were found", result.stdout)
+
+    def test_mmcli_reports_modemux_version(self):
+        result = self.h.mmcli("-B")
+        self.assertRunOk(result)
+        self.assertIn(f"ModemManager daemon {VERSION} running", result.stdout)
+
+    def test_object_manager_is_empty_and_version_is_exposed(self):
+        objects = self.h.call(MM_NAME, MM_PATH, "org.freedesktop.DBus.ObjectManager",
+                              "GetManagedObjects", None, "(a{oa{sa{sv}}})")[0]
+        self.assertEqual(objects, {})
+        version = self.h.call(MM_NAME, MM_PATH, "org.freedesktop.DBus.Properties", "Get",
+                              GLib.Variant("(ss)", (MANAGER_IFACE, "Version")), "(v)")[0]
+        self.assertEqual(version, VERSION)
+
+    def test_scan_devices_is_unsupported_until_discovery_exists(self):
+        error = self.assertDBusError(UNSUPPORTED, "ScanDevices")
+        self.assertIn("scan devices", error.message)
+        result = self.h.mmcli("-S")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("Unsupported", result.stderr)
+
+    def test_report_kernel_event_is_unsupported_until_discovery_exists(self):
+        result = self.h.mmcli("--report-kernel-event=action=add,subsystem=net,name=wwan0")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("Unsupported", result.stderr)
+        self.assertDBusError(UNSUPPORTED, "ReportKernelEvent", GLib.Variant(
+            "(a{sv})", ({"action": GLib.Variant("s", "add"),
+                         "subsystem": GLib.Variant("s", "wwan"),
+                         "name": GLib.Variant("s", "wwan0qmi0")},)), "report kernel event")
+
+    def test_report_kernel_event_rejects_malformed_events(self):
+        def event(**kw):
+            return GLib.Variant("(a{sv})", ({k: GLib.Variant("s", v) for k, v in kw.items()},))
+        self.assertDBusError(INVALID_ARGS, "ReportKernelEvent",
+                             event(action="change", subsystem="net", name="x"), "'add' or 'remove'")
+        self.assertDBusError(INVALID_ARGS, "ReportKernelEvent", event(action="add", name="x"),
+                             "'subsystem' is missing")
+        self.assertDBusError(INVALID_ARGS, "ReportKernelEvent",
+                             event(action="add", subsystem="net", name="x", colour="red"),
+                             "unknown key 'colour'")
+        self.assertDBusError(INVALID_ARGS, "ReportKernelEvent", GLib.Variant(
+            "(a{sv})", ({"action": GLib.Variant("u", 1)},)), "must be a string")
+
+    def test_inhibit_device_is_unsupported_until_discovery_exists(self):
+        self.assertDBusError(UNSUPPORTED, "InhibitDevice",
+                             GLib.Variant("(sb)", ("/sys/devices/foo", True)), "inhibit device")
+        self.assertDBusError(INVALID_ARGS, "InhibitDevice", GLib.Variant("(sb)", ("", True)),
+                             "no device uid")
+
+    def test_set_logging_rejects_unknown_levels(self):
+        self.assertDBusError(INVALID_ARGS, "SetLogging", GLib.Variant("(s)", ("LOUD",)),
+                             "invalid log level 'LOUD'")
+
+
+def Gio_error_name(error):
+    from gi.repository import Gio
+    return Gio.DBusError.get_remote_error(error)
+
+
+if __name__ == "__main__":
+    mxharness.main()

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The modem's side of its data port (docs/simulator.md, "Data path").
+ *
+ * A SimDataPort reads what the host transmits on the data netdev, decodes
+ * QMAP per the data format negotiated through WDA, hands each packet to
+ * the PDN session bound to its mux id (sim-data-echo.c plays the network)
+ * and writes the answers back, aggregated up to the negotiated DL limits.
+ *
+ * Two kinds of port:
+ *  - TUN: the simulator owns /dev/net/tun device IFNAME (IFF_TUN with
+ *    packet info; every frame is {flags 0, be16 ETH_P_MAP} + QMAP). The
+ *    host puts rmnet on IFNAME itself.
+ *  - VETH: AF_PACKET bound to IFNAME, the peer of the veth the host puts
+ *    rmnet on; frames are bare QMAP (no Ethernet header).
+ *
+ * The command-line module (--data-tun/--data-veth) is in sim-data.c; this
+ * API also lets tests drive a port without main.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "sim-modem.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SIM_DATA_PORT_TUN,
+  SIM_DATA_PORT_VETH,
+} SimDataPortKind;
+
+typedef struct _SimDataPort SimDataPort;
+
+/* Transport-level statistics (per-mux counters live in the engine). */
+typedef struct {
+  guint64 reads;           /* lower packets read (bursts) */
+  guint64 frames;          /* QMAP frames decoded */
+  guint64 bad_frames;      /* undecodable frames/bursts */
+  guint64 foreign;         /* not QMAP (other PI protocol, own packets) */
+  guint64 commands;        /* MAP command frames received */
+  guint64 bursts;          /* downlink writes */
+  guint64 burst_frames;    /* frames in those writes */
+  guint64 write_errors;
+} SimDataPortStats;
+
+SimDataPort *sim_data_port_new  (SimModem        *modem,
+                                 SimDataPortKind  kind,
+                                 const gchar     *ifname,
+                                 GError         **error);
+void         sim_data_port_free (SimDataPort *port);
+
+const gchar            *sim_data_port_get_ifname (SimDataPort *port);
+const SimDataPortStats *sim_data_port_get_stats  (SimDataPort *port);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimDataPort, sim_data_port_free)
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+/* modemux-sim: engine internals shared by the QMI service files (core only). */
+#pragma once
+
+#include "sim-modem.h"
+
+struct _SimClient {
+    SimModem           *modem;
+    guint8              service;
+    guint8              cid;
+    gchar              *transport;
+    const SimClientOps *ops;
+    gpointer            user_data;
+    GList              *pending;        /* SimPending* (delayed answers) */
+    /* NAS */
+    gboolean            nas_serving_system_ind;
+    gboolean            nas_system_info_ind;
+    gboolean            nas_signal_ind;
+    /* WDS */
+    gboolean            wds_bound;
+    guint8              wds_mux_id;
+    guint               wds_ip_family;   /* 4, 6 (8 = unspecified -> 4) */
+    SimSession         *wds_session;
+    /* UIM */
+    gboolean            uim_events;
+};
+
+/* A service handler returns the response (full ownership) or NULL when the
+ * message id is unknown to it (the engine answers InvalidQmiCommand). */
+typedef QmiMessage *(*SimServiceHandler) (SimClient *client, QmiMessage *request);
+
+QmiMessage *sim_dms_handle (SimClient *client, QmiMessage *request);
+QmiMessage *sim_nas_handle (SimClient *client, QmiMessage *request);
+QmiMessage *sim_uim_handle (SimClient *client, QmiMessage *request);
+QmiMessage *sim_wds_handle (SimClient *client, QmiMessage *request);
+QmiMessage *sim_wda_handle (SimClient *client, QmiMessage *request);
+QmiMessage *sim_dpm_handle (SimClient *client, QmiMessage *request);
+
+/* Engine-internal */
+GList      *sim_modem_get_clients       (SimModem *modem);
+guint32     sim_modem_next_handle       (SimModem *modem);
+void        sim_modem_set_data_format   (SimModem *modem, const SimDataFormat *format);
+void        sim_modem_emit              (SimModem *modem, SimModemEvent event, gpointer data);
+gchar      *sim_modem_dump_state        (SimModem *modem);
+GString    *sim_modem_get_log_ring      (SimModem *modem, guint last_n);
+gboolean    sim_modem_run_control       (SimModem *modem, gchar **argv, GString *out, GError **error);
+void        sim_modem_hangup_all        (SimModem *modem);
+void        sim_nas_notify_registration (SimModem *modem);
+void        sim_wds_notify_session_end  (SimSession *session);
+
+/* Sending */
+void        sim_client_send             (SimClient *client, QmiMessage *message);
+/* Indication of @service/@message_id to @client (flags set as firmware does). */
+QmiMessage *sim_indication_new          (SimClient *client, guint16 message_id);
+/* Turn a message built with qmi_message_new into an indication. */
+QmiMessage *sim_message_make_indication (QmiMessage *message);
+
+/* TLV helpers (little-endian values, as QMI wants) */
+const guint8 *sim_tlv_get   (QmiMessage *m, guint8 type, guint16 *len);
+gboolean      sim_tlv_u8    (QmiMessage *m, guint8 type, guint8 *out);
+gboolean      sim_tlv_u16   (QmiMessage *m, guint8 type, guint16 *out);
+gboolean      sim_tlv_u32   (QmiMessage *m, guint8 type, guint32 *out);
+gchar        *sim_tlv_string (QmiMessage *m, guint8 type);   /* raw string TLV */
+void          sim_add_u8    (QmiMessage *m, guint8 type, guint8 v);
+void          sim_add_u16   (QmiMessage *m, guint8 type, guint16 v);
+void          sim_add_u32   (QmiMessage *m, guint8 type, guint32 v);
+void          sim_add_u64   (QmiMessage *m, guint8 type, guint64 v);
+void          sim_add_bytes (QmiMessage *m, guint8 type, const guint8 *data, gsize len);
+void          sim_add_string (QmiMessage *m, guint8 type, const gchar *s); /* no length prefix */
+
+/* Little-endian appenders for composite TLVs */
+void          sim_buf_u8    (GByteArray *b, guint8 v);
+void          sim_buf_u16   (GByteArray *b, guint16 v);
+void          sim_buf_u32   (GByteArray *b, guint32 v);
+void          sim_buf_bytes (GByteArray *b, const void *d, gsize n);
+
+#define SIM_ERROR_RESPONSE(req, err) qmi_message_response_new ((req), (QmiProtocolError) (err))

@@ -1,0 +1,220 @@
+/* modemux-sim: QMI NAS (network access) service. */
+#define G_LOG_DOMAIN "sim-nas"
+
+#include <string.h>
+
+#include "sim-internal.h"
+
+static gboolean
+is_registered (SimRegState r)
+{
+    return r == SIM_REG_HOME || r == SIM_REG_ROAMING;
+}
+
+static guint8
+qmi_reg_state (SimRegState r)
+{
+    switch (r) {
+    case SIM_REG_HOME:
+    case SIM_REG_ROAMING:   return QMI_NAS_REGISTRATION_STATE_REGISTERED;
+    case SIM_REG_SEARCHING: return QMI_NAS_REGISTRATION_STATE_NOT_REGISTERED_SEARCHING;
+    case SIM_REG_DENIED:    return QMI_NAS_REGISTRATION_STATE_REGISTRATION_DENIED;
+    case SIM_REG_NOT_REGISTERED:
+    default:                return QMI_NAS_REGISTRATION_STATE_NOT_REGISTERED;
+    }
+}
+
+static void
+add_plmn (QmiMessage *m, guint8 type, const SimScenario *s)
+{
+    g_autoptr(GByteArray) b = g_byte_array_new ();
+    const gchar *name = s->operator_name ? s->operator_name : "";
+
+    sim_buf_u16 (b, (guint16) g_ascii_strtoull (s->mcc ? s->mcc : "0", NULL, 10));
+    sim_buf_u16 (b, (guint16) g_ascii_strtoull (s->mnc ? s->mnc : "0", NULL, 10));
+    sim_buf_u8 (b, (guint8) strlen (name));
+    sim_buf_bytes (b, name, strlen (name));
+    sim_add_bytes (m, type, b->data, b->len);
+}
+
+/* Serving System TLVs, shared by the response and the indication. */
+static void
+add_serving_system (QmiMessage *m, SimModem *modem)
+{
+    const SimScenario *s = sim_modem_get_scenario (modem);
+    SimRegState reg = sim_modem_get_registration (modem);
+    g_autoptr(GByteArray) b = g_byte_array_new ();
+    gboolean registered = is_registered (reg);
+
+    sim_buf_u8 (b, qmi_reg_state (reg));
+    sim_buf_u8 (b, registered ? QMI_NAS_ATTACH_STATE_ATTACHED : QMI_NAS_ATTACH_STATE_DETACHED); /* CS */
+    sim_buf_u8 (b, registered ? QMI_NAS_ATTACH_STATE_ATTACHED : QMI_NAS_ATTACH_STATE_DETACHED); /* PS */
+    sim_buf_u8 (b, QMI_NAS_NETWORK_TYPE_3GPP);
+    if (registered) {
+        sim_buf_u8 (b, 1);
+        sim_buf_u8 (b, QMI_NAS_RADIO_INTERFACE_LTE);
+    } else
+        sim_buf_u8 (b, 0);
+    sim_add_bytes (m, 0x01, b->data, b->len);
+    if (!registered)
+        return;
+    /* Roaming indicator: 0 = on, 1 = off */
+    sim_add_u8 (m, 0x10, reg == SIM_REG_ROAMING ? 0 : 1);
+    add_plmn (m, 0x12, s);
+    sim_add_u32 (m, 0x1D, 0x01a2d001);  /* 3GPP cell id */
+    sim_add_u16 (m, 0x25, 0x2a01);      /* LTE TAC */
+}
+
+static void
+add_system_info (QmiMessage *m, SimModem *modem)
+{
+    const SimScenario *s = sim_modem_get_scenario (modem);
+    SimRegState reg = sim_modem_get_registration (modem);
+    gboolean registered = is_registered (reg);
+    g_autoptr(GByteArray) b = g_byte_array_new ();
+    gchar mcc[3] = { 0 }, mnc[3] = { (gchar) 0xFF, (gchar) 0xFF, (gchar) 0xFF };
+    guint8 status[3];
+
+    status[0] = registered ? QMI_NAS_SERVICE_STATUS_AVAILABLE :
+                (sim_modem_get_operating_mode (modem) == QMI_DMS_OPERATING_MODE_ONLINE ?
+                 QMI_NAS_SERVICE_STATUS_NONE : QMI_NAS_SERVICE_STATUS_POWER_SAVE);
+    status[1] = status[0];
+    status[2] = registered;
+    sim_add_bytes (m, 0x14, status, 3);  /* LTE service status */
+    if (!registered)
+        return;
+    memcpy (mcc, s->mcc ? s->mcc : "000", MIN (3, strlen (s->mcc ? s->mcc : "000")));
+    memcpy (mnc, s->mnc ? s->mnc : "00", MIN (3, strlen (s->mnc ? s->mnc : "00")));
+    /* LTE System Info */
+    sim_buf_u8 (b, 1); sim_buf_u8 (b, QMI_NAS_NETWORK_SERVICE_DOMAIN_CS_PS);
+    sim_buf_u8 (b, 1); sim_buf_u8 (b, QMI_NAS_NETWORK_SERVICE_DOMAIN_CS_PS);
+    sim_buf_u8 (b, 1); sim_buf_u8 (b, reg == SIM_REG_ROAMING ? QMI_NAS_ROAMING_STATUS_ON : QMI_NAS_ROAMING_STATUS_OFF);
+    sim_buf_u8 (b, 1); sim_buf_u8 (b, 0);                 /* not forbidden */
+    sim_buf_u8 (b, 0); sim_buf_u16 (b, 0);                /* no LAC on LTE */
+    sim_buf_u8 (b, 1); sim_buf_u32 (b, 0x01a2d001);       /* cell id */
+    sim_buf_u8 (b, 0); sim_buf_u8 (b, 0); sim_buf_u8 (b, 0); /* no reject */
+    sim_buf_u8 (b, 1); sim_buf_bytes (b, mcc, 3); sim_buf_bytes (b, mnc, 3);
+    sim_buf_u8 (b, 1); sim_buf_u16 (b, 0x2a01);           /* TAC */
+    sim_add_bytes (m, 0x19, b->data, b->len);
+}
+
+void
+sim_nas_notify_registration (SimModem *modem)
+{
+    for (GList *l = sim_modem_get_clients (modem); l; l = l->next) {
+        SimClient *c = l->data;
+        QmiMessage *ind;
+
+        if (c->service != QMI_SERVICE_NAS)
+            continue;
+        if (c->nas_serving_system_ind) {
+            ind = sim_indication_new (c, 0x0024);
+            add_serving_system (ind, modem);
+            ind = sim_message_make_indication (ind);
+            sim_client_send (c, ind);
+            qmi_message_unref (ind);
+        }
+        if (c->nas_system_info_ind) {
+            ind = sim_indication_new (c, 0x004E);
+            add_system_info (ind, modem);
+            ind = sim_message_make_indication (ind);
+            sim_client_send (c, ind);
+            qmi_message_unref (ind);
+        }
+    }
+}
+
+QmiMessage *
+sim_nas_handle (SimClient *client, QmiMessage *req)
+{
+    SimModem *modem = client->modem;
+    const SimScenario *s = sim_modem_get_scenario (modem);
+    gboolean registered = is_registered (sim_modem_get_registration (modem));
+    QmiMessage *resp;
+
+    switch (qmi_message_get_message_id (req)) {
+    case 0x0002: /* Set Event Report */
+    case 0x0050: /* Config Signal Info */
+    case 0x0033: /* Set System Selection Preference */
+        return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    case 0x0003: { /* Register Indications */
+        guint8 v;
+
+        if (sim_tlv_u8 (req, 0x13, &v))
+            client->nas_serving_system_ind = v;
+        if (sim_tlv_u8 (req, 0x18, &v))
+            client->nas_system_info_ind = v;
+        if (sim_tlv_u8 (req, 0x19, &v))
+            client->nas_signal_ind = v;
+        return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    }
+    case 0x0020: { /* Get Signal Strength */
+        guint8 d[2];
+
+        if (!registered)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_NETWORK_FOUND);
+        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+        d[0] = (guint8) (gint8) s->rssi_dbm;
+        d[1] = QMI_NAS_RADIO_INTERFACE_LTE;
+        sim_add_bytes (resp, 0x01, d, 2);
+        {
+            guint8 rssi[3] = { 1, (guint8) (-s->rssi_dbm), QMI_NAS_RADIO_INTERFACE_LTE };
+
+            sim_add_bytes (resp, 0x11, rssi, 3);
+        }
+        d[0] = (guint8) (gint8) s->rsrq_db;
+        sim_add_bytes (resp, 0x16, d, 2);
+        sim_add_u16 (resp, 0x17, (guint16) (gint16) s->snr_db10);
+        sim_add_u16 (resp, 0x18, (guint16) (gint16) s->rsrp_dbm);
+        return resp;
+    }
+    case 0x0024: /* Get Serving System */
+        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+        add_serving_system (resp, modem);
+        return resp;
+    case 0x0025: /* Get Home Network */
+        if (sim_modem_get_card_state (modem, NULL, NULL) != SIM_CARD_READY)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_UIM_UNINITIALIZED);
+        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+        add_plmn (resp, 0x01, s);
+        return resp;
+    case 0x0034: /* Get System Selection Preference */
+        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+        sim_add_u16 (resp, 0x11, QMI_NAS_RAT_MODE_PREFERENCE_GSM | QMI_NAS_RAT_MODE_PREFERENCE_UMTS |
+                                 QMI_NAS_RAT_MODE_PREFERENCE_LTE);
+        sim_add_u8 (resp, 0x16, QMI_NAS_NETWORK_SELECTION_PREFERENCE_AUTOMATIC);
+        return resp;
+    case 0x0039: { /* Get Operator Name */
+        g_autoptr(GByteArray) b = g_byte_array_new ();
+        const gchar *name = s->operator_name ? s->operator_name : "";
+
+        if (!registered)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_NETWORK_FOUND);
+        sim_buf_u8 (b, 0);
+        sim_buf_u8 (b, (guint8) strlen (name));
+        sim_buf_bytes (b, name, strlen (name));
+        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+        sim_add_bytes (resp, 0x10, b->data, b->len);
+        return resp;
+    }
+    case 0x004D: /* Get System Info */
+        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+        add_system_info (resp, modem);
+        return resp;
+    case 0x004F: { /* Get Signal Info */
+        g_autoptr(GByteArray) b = g_byte_array_new ();
+
+        if (!registered)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_NETWORK_FOUND);
+        sim_buf_u8 (b, (guint8) (gint8) s->rssi_dbm);
+        sim_buf_u8 (b, (guint8) (gint8) s->rsrq_db);
+        sim_buf_u16 (b, (guint16) (gint16) s->rsrp_dbm);
+        sim_buf_u16 (b, (guint16) (gint16) s->snr_db10);
+        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+        sim_add_bytes (resp, 0x14, b->data, b->len);
+        return resp;
+    }
+    default:
+        return NULL;
+    }
+}

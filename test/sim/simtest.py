@@ -1,0 +1,140 @@
+"""Shared harness for the 'sim' suite: run modemux-sim in a private network
+namespace and drive it with the real qmicli (docs/simulator.md)."""
+
+import configparser
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SIM = os.environ.get('MODEMUX_SIM', '')
+SCENARIOS = os.environ.get('MODEMUX_SIM_SCENARIOS',
+                           os.path.join(os.path.dirname(os.path.abspath(__file__)), 'scenarios'))
+QMICLI = '/usr/bin/qmicli'
+PRIVATE_NETNS_MARK = 'MODEMUX_SIM_PRIVATE_NETNS'
+
+
+def ensure_private_netns():
+    """Re-exec the test inside `unshare -n`: the abstract @qmi-proxy socket is
+    then private, so neither the real qmi-proxy nor a parallel test can ever
+    answer our clients."""
+    if os.environ.get(PRIVATE_NETNS_MARK) == '1':
+        return
+    env = dict(os.environ, **{PRIVATE_NETNS_MARK: '1'})
+    os.execvpe('unshare', ['unshare', '-n', sys.executable] + sys.argv, env)
+
+
+def load_scenario(name):
+    """The scenario as the simulator sees it (defaults + file), for expected values."""
+    cp = configparser.ConfigParser(interpolation=None, strict=False)
+    cp.optionxform = str
+    cp.read_dict({
+        'identity': {'imei': '490154203237518', 'manufacturer': 'QUALCOMM INCORPORATED',
+                     'model': 'SIMULATED SDX55', 'revision': 'SIM.1.0-00001-STD',
+                     'iccid': '8944500102198304826', 'imsi': '001010123456789',
+                     'mcc': '001', 'mnc': '01', 'operator-name': 'Simulated Network'},
+    })
+    cp.read(os.path.join(SCENARIOS, name))
+    return cp
+
+
+class Simulator:
+    """One modemux-sim process with a control socket."""
+
+    def __init__(self, scenario, proxy=True, pty=False):
+        self.dir = tempfile.mkdtemp(prefix='modemux-sim-')
+        self.control = os.path.join(self.dir, 'control')
+        self.log = os.path.join(self.dir, 'sim.log')
+        self.pty = os.path.join(self.dir, 'wwan0qmi0') if pty else None
+        # libqmi needs a special file as the device even through the proxy.
+        self.dev = os.path.join(self.dir, 'cdc-wdm0')
+        os.mknod(self.dev, 0o600 | 0o020000, os.makedev(1, 3))
+        args = [SIM, '--scenario', os.path.join(SCENARIOS, scenario),
+                '--control', self.control, '--log', self.log]
+        if proxy:
+            args.append('--qmi-proxy')
+        if pty:
+            args += ['--pty', self.pty]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 20)
+        line = self.proc.stdout.readline() if ready else ''
+        if line.strip() != 'modemux-sim ready':
+            self.proc.kill()
+            _, err = self.proc.communicate()
+            raise RuntimeError('simulator did not start: %r %s' % (line, err))
+
+    def ctl(self, *command, check=True):
+        r = subprocess.run([SIM, '--ctl', self.control] + list(command),
+                           capture_output=True, text=True, timeout=20)
+        if check and r.returncode != 0:
+            raise AssertionError('control %s failed: %s' % (command, r.stderr))
+        return r.stdout
+
+    def qmicli(self, *args, timeout=30, pty=False):
+        """Run the real qmicli; returns (exit status, stdout + stderr)."""
+        assert self.proc.poll() is None, 'simulator died (qmicli would spawn the real qmi-proxy)'
+        device = ['-d', self.pty] if pty else ['-p', '-d', self.dev]
+        r = subprocess.run([QMICLI] + device + ['--device-open-qmi'] + list(args),
+                           capture_output=True, text=True, timeout=timeout)
+        out = '\n'.join(l for l in (r.stdout + r.stderr).splitlines() if 'Warning **' not in l)
+        return r.returncode, out
+
+    def stop(self):
+        """Clean shutdown; returns the exit status and stderr (ASan reports land there)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = self.proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return self.proc.returncode, err
+
+
+class SimTestCase(unittest.TestCase):
+    """One simulator per test class, stopped (and checked for a clean,
+    leak-free exit) at the end."""
+    scenario = 'default.conf'
+    proxy = True
+    pty = False
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sc = load_scenario(cls.scenario)
+        cls.sim = Simulator(cls.scenario, proxy=cls.proxy, pty=cls.pty)
+
+    @classmethod
+    def tearDownClass(cls):
+        status, err = cls.sim.stop()
+        if status != 0:
+            raise AssertionError('simulator exited with %d:\n%s' % (status, err[-4000:]))
+
+    def ok(self, *args, **kw):
+        status, out = self.sim.qmicli(*args, **kw)
+        self.assertEqual(status, 0, out)
+        return out
+
+    def fails(self, *args, **kw):
+        status, out = self.sim.qmicli(*args, **kw)
+        self.assertNotEqual(status, 0, out)
+        return out
+
+    def field(self, out, name):
+        m = re.search(r"%s:\s*'?([^'\n]*)'?" % re.escape(name), out)
+        self.assertIsNotNone(m, 'no %r in:\n%s' % (name, out))
+        return m.group(1).strip()
+
+
+def main():
+    ensure_private_netns()
+    if not SIM or not os.access(SIM, os.X_OK):
+        print('MODEMUX_SIM not set (run through meson test)', file=sys.stderr)
+        sys.exit(1)
+    unittest.main(verbosity=2)

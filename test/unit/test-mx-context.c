@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Command-line parsing of modemuxd. */
+#include "mx-context.h"
+#include "mx-errors.h"
+
+static MxContext *
+parse (GError **error, ...)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  const gchar *arg;
+  MxContext *ctx;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) "modemuxd");
+  va_start (ap, error);
+  while ((arg = va_arg (ap, const gchar *)))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  ctx = mx_context_parse ((const gchar * const *) argv->pdata, error);
+  g_ptr_array_free (argv, TRUE);
+  return ctx;
+}
+
+static void
+test_defaults_serve_the_system_bus_at_info (void)
+{
+  g_autoptr(MxContext) ctx = parse (NULL, NULL);
+
+  g_assert_nonnull (ctx);
+  g_assert_cmpint (ctx->log_level, ==, MX_LOG_LEVEL_INFO);
+  g_assert_cmpint (mx_context_bus_type (ctx), ==, G_BUS_TYPE_SYSTEM);
+  g_assert_false (ctx->show_version);
+  g_assert_false (ctx->no_auto_scan);
+  g_assert_false (ctx->test_no_qrtr);
+  g_assert_false (ctx->test_multiplex_requested);
+  g_assert_null (ctx->initial_kernel_events);
+  g_assert_null (ctx->test_plugin_dir);
+}
+
+static void
+test_every_option_is_stored (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MxContext) ctx = parse (&error, "--test-session", "--log-level=WARN",
+                                    "--log-timestamps", "--no-auto-scan",
+                                    "--initial-kernel-events=/tmp/events", "--test-no-qrtr",
+                                    "--test-multiplex-requested", "--test-plugin-dir", "/tmp/p",
+                                    "--log-personal-info", "--log-domains=mx-link", NULL);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (mx_context_bus_type (ctx), ==, G_BUS_TYPE_SESSION);
+  g_assert_cmpint (ctx->log_level, ==, MX_LOG_LEVEL_WARN);
+  g_assert_true (ctx->log_timestamps);
+  g_assert_true (ctx->no_auto_scan);
+  g_assert_cmpstr (ctx->initial_kernel_events, ==, "/tmp/events");
+  g_assert_true (ctx->test_no_qrtr);
+  g_assert_true (ctx->test_multiplex_requested);
+  g_assert_cmpstr (ctx->test_plugin_dir, ==, "/tmp/p");
+  g_assert_true (ctx->log_personal_info);
+  g_assert_cmpstr (ctx->log_debug_domains, ==, "mx-link");
+}
+
+static void
+test_debug_implies_debug_level (void)
+{
+  g_autoptr(MxContext) ctx = parse (NULL, "--log-level=ERR", "--debug", NULL);
+
+  g_assert_true (ctx->debug);
+  g_assert_cmpint (ctx->log_level, ==, MX_LOG_LEVEL_DEBUG);
+}
+
+static void
+test_version_short_and_long (void)
+{
+  g_autoptr(MxContext) a = parse (NULL, "-V", NULL);
+  g_autoptr(MxContext) b = parse (NULL, "--version", NULL);
+
+  g_assert_true (a->show_version);
+  g_assert_true (b->show_version);
+}
+
+static void
+test_bad_command_lines_are_refused (void)
+{
+  const gchar *cases[][3] = {
+    { "--no-such-option", NULL },
+    { "--log-level=LOUD", NULL },
+    { "--log-level", NULL },          /* missing value */
+    { "stray-argument", NULL },
+    { "--version", "extra", NULL },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    GError *error = NULL;
+    MxContext *ctx = parse (&error, cases[i][0], cases[i][1], NULL);
+
+    g_assert_null (ctx);
+    g_assert_error (error, MX_CORE_ERROR, MX_CORE_ERROR_INVALID_OPTION);
+    g_clear_error (&error);
+  }
+}
+
+static void
+test_usage_lists_the_options (void)
+{
+  g_autofree gchar *usage = mx_context_usage ();
+
+  g_assert_nonnull (strstr (usage, "--log-level"));
+  g_assert_nonnull (strstr (usage, "--test-session"));
+  g_assert_nonnull (strstr (usage, "--no-auto-scan"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/context/defaults", test_defaults_serve_the_system_bus_at_info);
+  g_test_add_func ("/context/all-options", test_every_option_is_stored);
+  g_test_add_func ("/context/debug", test_debug_implies_debug_level);
+  g_test_add_func ("/context/version", test_version_short_and_long);
+  g_test_add_func ("/context/refused", test_bad_command_lines_are_refused);
+  g_test_add_func ("/context/usage", test_usage_lists_the_options);
+  return g_test_run ();
+}
