@@ -34,7 +34,8 @@ const gchar *mx_auth_action_id (MxAuthAction action);
 void mx_auth_setup    (GDBusConnection *bus, MxAuthMode mode);
 void mx_auth_shutdown (void);
 
-/* Asks whether the sender of @invocation may perform @action. Completes with
+/* Asks whether the sender of @invocation may perform @action (@invocation is
+ * only read here; the caller keeps it and answers it). Completes with
  * TRUE, or FALSE and MM_CORE_ERROR_UNAUTHORIZED ("... not authorized ...");
  * the caller returns that error on @invocation (g_dbus_method_invocation_return_gerror)
  * and must not perform the action. @cancellable aborts the polkit call

@@ -55,7 +55,8 @@ to_dbus_error (GError *error)
     e = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_CANCELLED, "Connection attempt cancelled");
   else if (g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_TIMEOUT) ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    e = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_TIMEOUT, "%s", error->message);
+    e = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_ABORTED, "%s (no answer from the modem)",
+                     error->message);
   else
     e = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED, "%s", error->message);
   g_error_free (error);

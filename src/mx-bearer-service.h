@@ -13,6 +13,7 @@
 #include "mx-bearer.h"
 #include "mx-link-manager.h"
 #include "mx-modem.h"
+#include "mx-modem-registry.h"
 #include "mx-netlink.h"
 
 G_BEGIN_DECLS
@@ -34,8 +35,22 @@ gboolean mx_bearer_service_cleanup_stale_links_finish (MxBearerService *self,
                                                        GAsyncResult    *res,
                                                        guint           *n_removed,
                                                        GError         **error);
-/* Disconnects every bearer and uninstalls the hooks (daemon stopping). */
-void     mx_bearer_service_shutdown (MxBearerService *self);
+/* Follows the registry's modems (modem-added/-removed) and takes those it
+ * already has: data ports, limits and the extension interface appear on a
+ * modem as soon as it is exported. */
+void     mx_bearer_service_attach_registry (MxBearerService *self, MxModemRegistry *registry);
+
+/* What the daemon calls once the link map is loaded: removes stale links,
+ * then attaches to @registry (may be NULL: modems are then picked up
+ * lazily at their first bearer call). */
+void     mx_bearer_service_start (MxBearerService *self, MxModemRegistry *registry);
+
+/* Daemon stopping: uninstalls the hooks, disconnects every bearer (Stop
+ * Network, links deleted) and completes when all are down. */
+void     mx_bearer_service_shutdown        (MxBearerService    *self,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+void     mx_bearer_service_shutdown_finish (MxBearerService *self, GAsyncResult *res);
 
 MxLinkManager *mx_bearer_service_peek_links   (MxBearerService *self);
 MxNetlink     *mx_bearer_service_peek_netlink (MxBearerService *self);

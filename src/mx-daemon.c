@@ -7,6 +7,7 @@
 #include "mx-config.h"
 #include "mx-daemon.h"
 #include "mx-auth.h"
+#include "mx-sd-notify.h"
 
 #define DBUS_NAME      "org.freedesktop.DBus"
 #define DBUS_PATH      "/org/freedesktop/DBus"
@@ -28,6 +29,8 @@ struct _MxDaemon {
   gboolean         name_acquired;
   gboolean         ready_emitted;
   gchar           *other_owner;   /* unique name of whoever holds our name */
+  guint            holds;         /* asynchronous clean-ups still running at stop */
+  gboolean         stop_timed_out;
 };
 
 enum { SIGNAL_READY, SIGNAL_STOPPING, N_SIGNALS };
@@ -120,6 +123,8 @@ name_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_
   g_info ("modemuxd %s running on the %s bus as %s", MX_VERSION, bus_label (self), name);
   self->ready_emitted = TRUE;
   g_signal_emit (self, signals[SIGNAL_READY], 0, self->manager);
+  /* Clients find us from now on: tell systemd (Type=notify). */
+  mx_sd_notify ("READY=1");
 }
 
 static void
@@ -211,12 +216,57 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+void
+mx_daemon_hold (MxDaemon *self)
+{
+  g_return_if_fail (MX_IS_DAEMON (self));
+  self->holds++;
+}
+
+void
+mx_daemon_release (MxDaemon *self)
+{
+  g_return_if_fail (MX_IS_DAEMON (self));
+  g_return_if_fail (self->holds > 0);
+  self->holds--;
+  g_main_context_wakeup (NULL);
+}
+
+static gboolean
+stop_timeout_cb (gpointer user_data)
+{
+  MxDaemon *self = user_data;
+
+  g_warning ("%u clean-up(s) still running after %d s; exiting anyway",
+             self->holds, MX_DAEMON_STOP_TIMEOUT_S);
+  self->stop_timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets "stopping" handlers finish their asynchronous work. */
+static void
+wait_for_holds (MxDaemon *self)
+{
+  guint timeout_id;
+
+  if (self->holds == 0)
+    return;
+  timeout_id = g_timeout_add_seconds (MX_DAEMON_STOP_TIMEOUT_S, stop_timeout_cb, self);
+  while (self->holds > 0 && !self->stop_timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!self->stop_timed_out)
+    g_source_remove (timeout_id);
+}
+
 static void
 teardown (MxDaemon *self)
 {
-  if (self->ready_emitted)
+  if (self->ready_emitted) {
+    self->ready_emitted = FALSE;
+    mx_sd_notify ("STOPPING=1");
     g_signal_emit (self, signals[SIGNAL_STOPPING], 0, self->manager);
-  self->ready_emitted = FALSE;
+    wait_for_holds (self);
+  }
 
   /* Releases the name (synchronously) so that a successor can take it at once. */
   if (self->owner_id)

@@ -7,7 +7,11 @@
  * Signals (the seam for later components, connected in main.c):
  *  - "ready" (MxManager *manager): the name is ours; start discovery here.
  *  - "stopping" (MxManager *manager): about to release the name and unexport;
- *    stop discovery and remove modems here. Only emitted after "ready". */
+ *    stop discovery and remove modems here. Only emitted after "ready". A
+ *    handler that needs asynchronous clean-up (e.g. deleting links over
+ *    netlink) calls mx_daemon_hold() and later mx_daemon_release(); the main
+ *    context keeps running until every hold is released (at most
+ *    MX_DAEMON_STOP_TIMEOUT_S seconds, then the daemon exits regardless). */
 #pragma once
 #include <gio/gio.h>
 #include "mx-context.h"
@@ -30,5 +34,9 @@ void             mx_daemon_quit        (MxDaemon *self, int status);
 /* NULL until the bus is connected. */
 MxManager       *mx_daemon_get_manager (MxDaemon *self);
 const MxContext *mx_daemon_get_context (MxDaemon *self);
+
+#define MX_DAEMON_STOP_TIMEOUT_S 10
+void             mx_daemon_hold        (MxDaemon *self);
+void             mx_daemon_release     (MxDaemon *self);
 
 G_END_DECLS

@@ -236,6 +236,17 @@ try_rung (GTask *task)
 
 /* ---- Get Data Format: what the modem does now and understands ---- */
 
+static gboolean
+already_set (const MxDataFormat *want, const MxDataFormat *current)
+{
+  /* Limits must match too: someone else's smaller (or, for qmi_wwan, larger)
+   * aggregation setting is not ours to keep. */
+  return mx_data_format_taken (want, current) &&
+         (!mx_data_format_is_qmap (want) ||
+          (current->dl_max_size == want->dl_max_size &&
+           current->dl_max_datagrams == want->dl_max_datagrams));
+}
+
 static void
 get_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
 {
@@ -268,9 +279,8 @@ get_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
   }
 
   n->ladder = mx_data_format_ladder (n->request.driver, n->request.goal, &n->current);
-  /* Already in the best format we would ask for: nothing to set. */
-  if (n->ladder->len > 0 &&
-      mx_data_format_taken (&g_array_index (n->ladder, MxDataFormat, 0), &n->current)) {
+  /* Already exactly in the best format we would ask for: nothing to set. */
+  if (n->ladder->len > 0 && already_set (&g_array_index (n->ladder, MxDataFormat, 0), &n->current)) {
     finish_taken (task, &n->current);
     return;
   }

@@ -418,6 +418,9 @@ static void
 map_data_ports (MxDeviceManager *self, const MxPlugin *plugin, MxDevice *device)
 {
   GPtrArray *ports = mx_device_peek_ports (device);
+  /* Without a control port yet (it is being probed, or arrives later) there
+   * is nothing to map to: not an error. */
+  gboolean has_control = mx_device_get_primary_control_port (device) != NULL;
 
   for (guint i = 0; i < ports->len; i++) {
     MxPort *port = g_ptr_array_index (ports, i);
@@ -426,9 +429,13 @@ map_data_ports (MxDeviceManager *self, const MxPlugin *plugin, MxDevice *device)
     if (port->role != MX_PORT_ROLE_DATA)
       continue;
     mx_port_clear_data_mapping (port);
-    if (plugin && !plugin->map_data_port (plugin, device, port, &error)) {
-      g_message ("%s: data port not mapped by plugin %s: %s", mx_port_get_name (port),
-                 plugin->name, error->message);
+    if (plugin && has_control && !plugin->map_data_port (plugin, device, port, &error)) {
+      /* NOT_FOUND: its control port has not arrived (yet). */
+      if (g_error_matches (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_NOT_FOUND))
+        g_debug ("%s: data port not mapped yet: %s", mx_port_get_name (port), error->message);
+      else
+        g_message ("%s: data port not mapped by plugin %s: %s", mx_port_get_name (port),
+                   plugin->name, error->message);
       mx_port_clear_data_mapping (port);
     }
   }

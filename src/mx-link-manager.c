@@ -139,6 +139,7 @@ final_get_ready (GObject *source, GAsyncResult *res, gpointer data)
     return;
   }
   link = g_ptr_array_steal_index (links, 0);
+  mx_link_map_apply (self->map, link); /* the next allocation must see this mux id */
   if (d->req.kind != MX_LINK_KIND_WWAN) {
     g_free (link->lower_name);
     link->lower_name = g_strdup (d->port);
@@ -542,6 +543,7 @@ static void
 delete_one_ready (GObject *source, GAsyncResult *res, gpointer data)
 {
   GTask *task = data;
+  MxLinkManager *self = g_task_get_source_object (task);
   g_autoptr(GPtrArray) links = NULL;
   GError *error = NULL;
   gboolean ok;
@@ -550,6 +552,9 @@ delete_one_ready (GObject *source, GAsyncResult *res, gpointer data)
     ok = (links = mx_netlink_request_finish (MX_NETLINK (source), res, &error)) != NULL;
   else
     ok = mx_qmimux_del_finish (res, &error);
+  if (ok)
+    mx_link_map_apply_removed (self->map,
+                               GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "ifindex")));
   if (ok)
     g_task_return_boolean (task, TRUE);
   else
@@ -563,6 +568,7 @@ delete_link (MxLinkManager *self, const MxLink *link, GCancellable *cancellable,
   guint8 buf[MX_RTNL_BUF_SIZE];
 
   g_hash_table_add (self->deleting, GUINT_TO_POINTER (link->ifindex));
+  g_object_set_data (G_OBJECT (task), "ifindex", GUINT_TO_POINTER (link->ifindex));
   if (g_strcmp0 (link->kind, "qmimux") == 0)
     mx_qmimux_del_async (NULL, link->lower_name, (guint) link->mux_id, cancellable,
                          delete_one_ready, task);

@@ -461,6 +461,18 @@ on_overrun (MxNetlink *netlink, MxLinkMap *self)
     mx_link_map_load_async (self, NULL, overrun_dump_ready, NULL);
 }
 
+void
+mx_link_map_apply (MxLinkMap *self, const MxLink *link)
+{
+  apply_netdev (self, link, self->netlink != NULL);
+}
+
+void
+mx_link_map_apply_removed (MxLinkMap *self, guint32 ifindex)
+{
+  netdev_removed (self, ifindex);
+}
+
 /* ---- queries ---- */
 
 static gint

@@ -31,6 +31,13 @@ gboolean mx_link_map_load_finish (MxLinkMap *self, GAsyncResult *result, GError 
 /* Synchronous sysfs-only (re)scan, for maps without netlink. */
 gboolean mx_link_map_load_sysfs  (MxLinkMap *self, GError **error);
 
+/* Applies what a request just learned (a GETLINK reply after creating a
+ * link; a completed deletion) without waiting for its notification, so
+ * back-to-back requests see their predecessors. The notification that
+ * follows changes nothing. */
+void     mx_link_map_apply        (MxLinkMap *self, const MxLink *link);
+void     mx_link_map_apply_removed (MxLinkMap *self, guint32 ifindex);
+
 /* Sorted names of the physical ports that have at least one link. */
 GStrv      mx_link_map_dup_ports (MxLinkMap *self);
 /* Links (MxLink*, borrowed, valid until the next main-loop iteration that

@@ -25,15 +25,19 @@ struct _MxManager {
 
 G_DEFINE_TYPE (MxManager, mx_manager, MM_GDBUS_TYPE_ORG_FREEDESKTOP_MODEM_MANAGER1_SKELETON)
 
-/* One authorized call in flight. It owns @invocation (the handle-* signal
- * hands its reference over); whoever answers steals it, exactly once. */
-typedef struct {
+typedef struct _Call Call;
+typedef void (*CallStep) (Call *call);
+
+/* One call in flight. It owns @invocation (the handle-* signal hands its
+ * reference over); whoever answers steals it, exactly once. */
+struct _Call {
   MxManager             *self;
   GDBusMethodInvocation *invocation;
+  CallStep               authorized;   /* what to do once polkit agrees */
   gchar                 *string_arg;   /* SetLogging level, InhibitDevice uid */
   gboolean               bool_arg;     /* InhibitDevice inhibit */
   GVariant              *dict_arg;     /* ReportKernelEvent properties */
-} Call;
+};
 
 static Call *
 call_new (MxManager *self, GDBusMethodInvocation *invocation)
@@ -56,38 +60,27 @@ call_free (Call *call)
   g_free (call);
 }
 
-/* Authorizes the call as MX_AUTH_ACTION_CONTROL (what ModemManager uses for
- * every Manager method) and then runs @next, or answers the refusal. */
-typedef void (*CallStep) (Call *call);
-
-typedef struct {
-  Call     *call;
-  CallStep  next;
-} Pending;
-
 static void
 authorize_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  Pending *pending = user_data;
+  Call *call = user_data;
   GError *error = NULL;
 
   if (mx_auth_authorize_finish (res, &error))
-    pending->next (pending->call);
+    call->authorized (call);
   else
-    g_dbus_method_invocation_take_error (g_steal_pointer (&pending->call->invocation), error);
-  call_free (pending->call);
-  g_free (pending);
+    g_dbus_method_invocation_take_error (g_steal_pointer (&call->invocation), error);
+  call_free (call);
 }
 
+/* Every Manager method is authorized as MX_AUTH_ACTION_CONTROL, as in
+ * ModemManager; @authorized runs only when polkit agrees. */
 static void
-authorize_then (Call *call, CallStep next)
+authorize_then (Call *call, CallStep authorized)
 {
-  Pending *pending = g_new0 (Pending, 1);
-
-  pending->call = call;
-  pending->next = next;
+  call->authorized = authorized;
   mx_auth_authorize (call->invocation, MX_AUTH_ACTION_CONTROL, call->self->cancellable,
-                     authorize_ready, pending);
+                     authorize_ready, call);
 }
 
 /* Consumes @invocation. */

@@ -37,7 +37,8 @@ struct _MxPlugin {
   gchar   *(*group_uid)     (const MxPlugin *plugin, MxKernelDevice *kdev);
   /* Required. Fill @data's control port, endpoint type/interface, DPM ids
    * and multiplex default; FALSE with an error when the data port cannot be
-   * served (the port then stays recorded but unmapped). */
+   * served (the port then stays recorded but unmapped): MX_DISCOVERY_ERROR_NOT_FOUND
+   * when its control port is missing (may still arrive), else UNSUPPORTED. */
   gboolean (*map_data_port) (const MxPlugin *plugin, MxDevice *device, MxPort *data,
                              GError **error);
 };

@@ -58,6 +58,7 @@ device_new_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(QmiDevice) device = qmi_device_new_finish (res, &error);
   QmiDeviceOpenFlags flags = QMI_DEVICE_OPEN_FLAGS_VERSION_INFO;
+  GCancellable *cancellable;
 
   if (!device) {
     g_task_return_new_error (task, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_PROBE_FAILED,
@@ -66,8 +67,9 @@ device_new_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   }
   if (ctx->use_proxy)
     flags |= QMI_DEVICE_OPEN_FLAGS_PROXY;
-  qmi_device_open (device, flags, ctx->timeout_s, g_task_get_cancellable (task),
-                   device_open_ready, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  qmi_device_open (device, flags, ctx->timeout_s, cancellable, device_open_ready,
+                   g_steal_pointer (&task));
 }
 
 void

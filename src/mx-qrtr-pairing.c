@@ -159,7 +159,7 @@ mx_qrtr_pairing_assign (const guint32 *nodes, guint n_nodes,
   } else if (free_nodes > 0 && free_groups > 0) {
     for (guint n = 0; n < n_nodes; n++)
       if (!out_uids[n])
-        g_warning ("QRTR node %u: cannot tell which of %u devices it belongs to; "
+        g_message ("QRTR node %u: cannot tell which of %u devices it belongs to; "
                    "tag the device with %s=%u (docs/discovery.md)",
                    nodes[n], free_groups, MX_TAG_QRTR_NODE, nodes[n]);
   }

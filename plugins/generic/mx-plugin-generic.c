@@ -51,7 +51,7 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
   }
   control = find_control (device, data, qmi ? MX_PORT_TYPE_QMI : MX_PORT_TYPE_MBIM);
   if (!control) {
-    g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+    g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_NOT_FOUND,
                  "no %s control port on USB interface %d", qmi ? "QMI" : "MBIM", iface);
     return FALSE;
   }

@@ -64,7 +64,7 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
   if (g_strcmp0 (driver, "mhi_net") == 0) {
     control = mx_device_get_primary_control_port (device);
     if (!control || control->type != MX_PORT_TYPE_QMI) {
-      g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+      g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_NOT_FOUND,
                    "no QMI control port (wwan QMI port or QRTR node) in this MHI device");
       return FALSE;
     }
@@ -75,7 +75,7 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
     /* mhi_wwan_mbim netdev (driver reported as mhi-pci-generic). */
     control = find_control (device, MX_PORT_TYPE_MBIM);
     if (!control) {
-      g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+      g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_NOT_FOUND,
                    "net driver '%s' without an MBIM control port", driver ? driver : "(none)");
       return FALSE;
     }

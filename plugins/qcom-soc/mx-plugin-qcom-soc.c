@@ -57,7 +57,7 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
   const char *driver = mx_kernel_device_get_driver (data->kdev);
 
   if (!control || control->type != MX_PORT_TYPE_QMI) {
-    g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
+    g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_NOT_FOUND,
                  "no QMI control port (QRTR node) in this SoC device yet");
     return FALSE;
   }

@@ -170,7 +170,8 @@ MX_CTL_MAIN (link_add)
   g_autoptr(GError) error = NULL;
   g_autoptr(MxLink) link = NULL;
   g_autofree gchar *name = NULL, *flags = NULL, *kind = NULL, *template_ = NULL;
-  gint mux_id = 0, mtu = 0;
+  gint mux_id = 0, mtu = 0, count = 0; /* 0: no --count */
+  gint64 start;
   gboolean json = FALSE, down = FALSE;
   const GOptionEntry entries[] = {
     { "mux-id", 'm', 0, G_OPTION_ARG_INT, &mux_id, "Mux id 1..254 (default: allocated)", "N" },
@@ -183,9 +184,13 @@ MX_CTL_MAIN (link_add)
     { "down", 0, 0, G_OPTION_ARG_NONE, &down, "Leave the link down", NULL },
     { "kind", 'k', 0, G_OPTION_ARG_STRING, &kind, "rmnet (default), wwan (PORT = wwan device), qmimux", "KIND" },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print the new link as JSON", NULL },
+    { "count", 'c', 0, G_OPTION_ARG_INT, &count,
+      "Create N links one after the other (allocated mux ids, template names) and print the "
+      "time taken (benchmarks)", "N" },
     { NULL }
   };
   MxLinkRequest req = { 0 };
+  gint i;
   MxCtlAsync async = { 0 };
   guint32 flag_bits = 0;
 
@@ -199,8 +204,12 @@ MX_CTL_MAIN (link_add)
     fprintf (stderr, "modemuxctl link-add: unknown kind '%s' (rmnet, wwan, qmimux)\n", kind);
     return 2;
   }
-  if (mux_id < 0 || mtu < 0) {
-    fprintf (stderr, "modemuxctl link-add: --mux-id and --mtu must be positive\n");
+  if (mux_id < 0 || mtu < 0 || count < 0) {
+    fprintf (stderr, "modemuxctl link-add: --mux-id, --mtu and --count must be positive\n");
+    return 2;
+  }
+  if (count > 0 && (mux_id || name)) {
+    fprintf (stderr, "modemuxctl link-add: --count allocates mux ids and names; drop --mux-id/--name\n");
     return 2;
   }
   if (flags && !mx_link_rmnet_flags_parse (flags, &flag_bits, &error)) {
@@ -219,13 +228,26 @@ MX_CTL_MAIN (link_add)
   req.flags_mask = flags ? MX_RMNET_FLAGS_ALL : 0;
   req.mtu = (guint32) mtu;
   req.up = !down;
-  mx_link_manager_create_async (s.manager, &req, NULL, mx_ctl_async_done, &async);
-  mx_ctl_wait (&async);
-  link = mx_link_manager_create_finish (s.manager, async.result, &error);
-  g_clear_object (&async.result);
-  if (!link) {
-    fprintf (stderr, "modemuxctl link-add: %s\n", error->message);
-    return 1;
+  start = g_get_monotonic_time ();
+  for (i = 0; i < MAX (count, 1); i++) {
+    g_clear_pointer (&link, mx_link_free);
+    async.done = FALSE;
+    mx_link_manager_create_async (s.manager, &req, NULL, mx_ctl_async_done, &async);
+    mx_ctl_wait (&async);
+    link = mx_link_manager_create_finish (s.manager, async.result, &error);
+    g_clear_object (&async.result);
+    if (!link) {
+      fprintf (stderr, "modemuxctl link-add: %s\n", error->message);
+      if (count > 0)
+        fprintf (stderr, "modemuxctl link-add: %d of %d links were created\n", i, count);
+      return 1;
+    }
+  }
+  if (count > 0) {
+    gint64 us = g_get_monotonic_time () - start;
+    printf ("created %d links on %s in %.1f ms (%.3f ms per link)\n", count, req.port,
+            us / 1000.0, us / 1000.0 / count);
+    return 0;
   }
   if (json) {
     g_autoptr(GString) out = g_string_new (NULL);
@@ -281,6 +303,7 @@ MX_CTL_MAIN (link_del_all)
   MxCtlAsync async = { 0 };
   guint n = 0;
   gboolean ok;
+  gint64 start, us;
 
   if (!mx_ctl_parse_options (&argc, &argv, "PORT", "Delete the links on PORT.", entries))
     return 2;
@@ -290,11 +313,13 @@ MX_CTL_MAIN (link_del_all)
   }
   if (!session_open (&s, "link-del-all"))
     return 1;
+  start = g_get_monotonic_time ();
   mx_link_manager_delete_all_async (s.manager, argv[1], force, NULL, mx_ctl_async_done, &async);
   mx_ctl_wait (&async);
   ok = mx_link_manager_delete_all_finish (s.manager, async.result, &n, &error);
   g_clear_object (&async.result);
-  printf ("deleted %u link(s) on %s\n", n, argv[1]);
+  us = g_get_monotonic_time () - start;
+  printf ("deleted %u link(s) on %s in %.1f ms\n", n, argv[1], us / 1000.0);
   if (!ok) {
     fprintf (stderr, "modemuxctl link-del-all: %s\n", error->message);
     return 1;
@@ -342,6 +367,9 @@ on_lower_removed (MxLinkMap *map, const char *port, guint ifindex, Monitor *m)
 {
   monitor_event (m, "lower-removed", NULL, port);
 }
+/* The link manager's view: our own links (ownership marker) lost behind our back. */
+static void on_link_lost (MxLinkManager *lm, const MxLink *l, Monitor *m) { monitor_event (m, "link-lost", l, NULL); }
+static void on_port_lost (MxLinkManager *lm, const char *port, Monitor *m) { monitor_event (m, "port-lost", NULL, port); }
 
 MX_CTL_MAIN (monitor)
 {
@@ -363,6 +391,8 @@ MX_CTL_MAIN (monitor)
   g_signal_connect (s.map, "link-removed", G_CALLBACK (on_removed), &m);
   g_signal_connect (s.map, "changed", G_CALLBACK (on_changed), &m);
   g_signal_connect (s.map, "lower-removed", G_CALLBACK (on_lower_removed), &m);
+  g_signal_connect (s.manager, "link-lost", G_CALLBACK (on_link_lost), &m);
+  g_signal_connect (s.manager, "port-lost", G_CALLBACK (on_port_lost), &m);
   /* Readiness marker for scripts: events after this line are live. */
   if (!m.json)
     printf ("monitoring\n");
@@ -371,5 +401,6 @@ MX_CTL_MAIN (monitor)
   fflush (stdout);
   mx_ctl_iterate_until (&m.done);
   g_signal_handlers_disconnect_by_data (s.map, &m);
+  g_signal_handlers_disconnect_by_data (s.manager, &m);
   return 0;
 }

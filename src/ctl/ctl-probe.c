@@ -26,6 +26,7 @@ typedef struct {
   gchar   **qrtr_nodes;
   gchar    *kernel_events;
   gchar    *sysfs_root;
+  gchar    *dev_dir;
   gint      probe_timeout;
   gint      settle_timeout;
 } ProbeOptions;
@@ -213,9 +214,10 @@ print_human (GPtrArray *devices, MxLinkMap *map)
               mx_port_type_to_string (port->type), driver ? driver : "(none)",
               mx_probe_result_to_string (port->probe));
       if (port->role == MX_PORT_ROLE_DATA && port->control_port)
-        printf (" -> %s %s/%d multiplex %s", port->control_port,
-                mx_endpoint_type_to_string (port->endpoint_type), port->endpoint_interface,
-                mx_multiplex_default_to_string (port->multiplex));
+        printf (" -> %s", port->control_port);
+      if (port->role == MX_PORT_ROLE_DATA && port->endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN)
+        printf (" %s/%d multiplex %s", mx_endpoint_type_to_string (port->endpoint_type),
+                port->endpoint_interface, mx_multiplex_default_to_string (port->multiplex));
       if (port->role == MX_PORT_ROLE_DATA && port->dpm_rx_endpoint_id >= 0)
         printf (" dpm rx %d tx %d", port->dpm_rx_endpoint_id, port->dpm_tx_endpoint_id);
       if (port->role == MX_PORT_ROLE_LINK)
@@ -291,6 +293,7 @@ MX_CTL_MAIN (probe)
     { "kernel-events", 0, 0, G_OPTION_ARG_FILENAME, &o.kernel_events,
       "Replay kernel events from FILE (action=add,subsystem=...,name=...[,uid=...])", "FILE" },
     { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &o.sysfs_root, "sysfs mount point (default /sys)", "DIR" },
+    { "dev-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.dev_dir, "Where QMI ports are probed (default /dev)", "DIR" },
     { "no-netlink", 0, 0, G_OPTION_ARG_NONE, &o.no_netlink, "Link map from sysfs only", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &o.settle_timeout, "Seconds to wait for discovery to settle", "S" },
     { NULL }
@@ -316,12 +319,23 @@ MX_CTL_MAIN (probe)
   map = open_link_map (&o, &netlink);
   mx_device_manager_options_init (&options);
   options.sysfs_root = o.sysfs_root;
+  options.dev_dir = o.dev_dir;
   options.probe = !o.no_probe;
   options.probe_via_proxy = !o.no_proxy;
   options.probe_timeout_s = (guint) MAX (o.probe_timeout, 1);
   options.link_map = map;
   manager = mx_device_manager_new (mx_plugins_get_builtin (), &options);
 
+  if (!o.no_udev)
+    mx_device_manager_start_udev (manager);
+  if (o.kernel_events &&
+      !mx_device_manager_replay_kernel_events_file (manager, o.kernel_events, &error)) {
+    fprintf (stderr, "modemuxctl probe: %s\n", error->message);
+    status = 1;
+    goto out;
+  }
+  /* Nodes after the ports, as on a booted system where the modem DSP
+   * comes up last. */
   for (guint i = 0; o.qrtr_nodes && o.qrtr_nodes[i]; i++) {
     g_autoptr(GArray) services = g_array_new (FALSE, FALSE, sizeof (guint32));
     guint32 node;
@@ -336,14 +350,6 @@ MX_CTL_MAIN (probe)
       g_message ("%s", error->message);
       g_clear_error (&error);
     }
-  }
-  if (!o.no_udev)
-    mx_device_manager_start_udev (manager);
-  if (o.kernel_events &&
-      !mx_device_manager_replay_kernel_events_file (manager, o.kernel_events, &error)) {
-    fprintf (stderr, "modemuxctl probe: %s\n", error->message);
-    status = 1;
-    goto out;
   }
   if (!o.no_qrtr && !o.qrtr_nodes)
     mx_device_manager_start_qrtr (manager);
@@ -378,5 +384,6 @@ out:
   g_strfreev (o.qrtr_nodes);
   g_free (o.kernel_events);
   g_free (o.sysfs_root);
+  g_free (o.dev_dir);
   return status;
 }

@@ -33,7 +33,8 @@ static void
 on_stopping (MxDaemon *daemon, MxManager *manager, gpointer user_data)
 {
   /* Seam: stop discovery and unexport every modem here (mx_manager_unexport_modem),
-   * before the name is released. */
+   * before the name is released; asynchronous clean-up brackets itself with
+   * mx_daemon_hold()/mx_daemon_release(). */
   g_debug ("stopping");
 }
 

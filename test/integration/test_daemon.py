@@ -116,6 +116,22 @@ class BusName(HarnessTestCase):
         self.assertEqual(daemon.wait(TIMEOUT), 1)
         self.assertIn("cannot connect to the system bus", self.h.log_of(daemon))
 
+    def test_tells_systemd_ready_once_the_name_is_owned_and_stopping_at_exit(self):
+        import socket
+        path = os.path.join(self.h.tmpdir, "notify")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        sock.settimeout(TIMEOUT)
+        self.h.env["NOTIFY_SOCKET"] = path
+        daemon = self.h.spawn_daemon()
+        self.h.daemon = daemon
+        self.assertEqual(sock.recv(4096), b"READY=1")
+        self.assertEqual(self.h.pid_of(self.h.name_owner(MM_NAME)), daemon.pid)
+        daemon.send_signal(signal.SIGTERM)
+        self.assertEqual(sock.recv(4096), b"STOPPING=1")
+        self.assertEqual(self.h.stop_daemon(), 0)
+
     def test_test_session_serves_the_session_bus(self):
         # The harness points DBUS_SESSION_BUS_ADDRESS at the private bus too.
         self.h.start_daemon("--test-session", "--debug")

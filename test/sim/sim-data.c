@@ -61,9 +61,13 @@ static void
 disable_ipv6 (const gchar *ifname)
 {
   g_autofree gchar *path = g_strdup_printf ("/proc/sys/net/ipv6/conf/%s/disable_ipv6", ifname);
+  gint fd = open (path, O_WRONLY | O_CLOEXEC);
 
-  if (!g_file_set_contents (path, "1", 1, NULL))
-    g_debug ("could not disable IPv6 on %s", ifname);
+  /* Not g_file_set_contents(): /proc files cannot be replaced by rename. */
+  if (fd < 0 || write (fd, "1", 1) != 1)
+    g_debug ("could not disable IPv6 on %s: %s", ifname, g_strerror (errno));
+  if (fd >= 0)
+    close (fd);
 }
 
 static gboolean
@@ -424,6 +428,52 @@ data_control (SimModem *modem, gchar **argv, GString *out, gpointer user_data, G
   return TRUE;
 }
 
+/* "map-command MUX flow-disable|flow-enable": the modem asks the host to
+ * stop/resume sending on a mux (rmnet acts on it only with
+ * INGRESS_MAP_COMMANDS and answers with an ACK, logged when it arrives). */
+static gboolean
+map_command_control (SimModem *modem, gchar **argv, GString *out, gpointer user_data, GError **error)
+{
+  static guint32 transaction_id;
+  const SimDataFormat *format = sim_modem_get_data_format (modem);
+  SimQmapVersion dl_version;
+  guint64 mux;
+  guint8 name;
+  guint i;
+
+  if (!argv[1] || !argv[2] || !g_ascii_string_to_unsigned (argv[1], 10, 0, 254, &mux, NULL)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "usage: map-command MUX flow-disable|flow-enable");
+    return FALSE;
+  }
+  if (g_str_equal (argv[2], "flow-disable"))
+    name = SIM_QMAP_CMD_FLOW_DISABLE;
+  else if (g_str_equal (argv[2], "flow-enable"))
+    name = SIM_QMAP_CMD_FLOW_ENABLE;
+  else {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "unknown MAP command '%s'", argv[2]);
+    return FALSE;
+  }
+  if (!dap_to_version (format->dl_dap, &dl_version)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no QMAP data format negotiated");
+    return FALSE;
+  }
+  transaction_id++;
+  for (i = 0; ports && i < ports->len; i++) {
+    SimDataPort *port = g_ptr_array_index (ports, i);
+    g_autoptr(GByteArray) frame = g_byte_array_new ();
+
+    sim_qmap_append_command (frame, (guint8) mux, name, SIM_QMAP_CMD_TYPE_REQUEST, transaction_id, NULL, 0);
+    /* With MAPv4 every downlink frame carries a trailer, commands too. */
+    if (dl_version == SIM_QMAP_VERSION_4) {
+      static const guint8 no_csum[SIM_QMAP_V4_DL_TRAILER_SIZE] = { 0 };
+      g_byte_array_append (frame, no_csum, sizeof (no_csum));
+    }
+    write_lower (port, frame->data, frame->len);
+    g_string_append_printf (out, "sent %s mux %u tid %u on %s\n", argv[2], (guint) mux, transaction_id, port->ifname);
+  }
+  return TRUE;
+}
+
 static gboolean
 data_start (SimModem *modem, GError **error)
 {
@@ -444,6 +494,8 @@ data_start (SimModem *modem, GError **error)
   }
   sim_modem_add_control_command (modem, "data", "data ports: transport statistics",
                                  data_control, NULL);
+  sim_modem_add_control_command (modem, "map-command", "map-command MUX flow-disable|flow-enable: MAP flow control to the host",
+                                 map_command_control, NULL);
   return TRUE;
 }
 

@@ -45,6 +45,7 @@ GString    *sim_modem_get_log_ring      (SimModem *modem, guint last_n);
 gboolean    sim_modem_run_control       (SimModem *modem, gchar **argv, GString *out, GError **error);
 void        sim_modem_hangup_all        (SimModem *modem);
 void        sim_nas_notify_registration (SimModem *modem);
+void        sim_uim_notify_card         (SimModem *modem);
 void        sim_wds_notify_session_end  (SimSession *session);
 
 /* Sending */

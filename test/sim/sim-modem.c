@@ -161,7 +161,8 @@ sim_modem_new (SimScenario *scenario)
     modem->data_format.dl_max_size = scenario->default_dap ? scenario->dl_max_size : 0;
     modem->data_format.ep_type = scenario->ep_type;
     modem->data_format.ep_iface = scenario->ep_iface;
-    if (scenario->register_on_start)
+    /* A locked or absent SIM keeps the modem unregistered whatever the scenario says. */
+    if (scenario->register_on_start && modem->card_state == SIM_CARD_READY)
         modem->reg_state = scenario->roaming ? SIM_REG_ROAMING : SIM_REG_HOME;
     else
         update_registration (modem);
@@ -244,8 +245,21 @@ sim_modem_log_qmi (SimModem *modem, const gchar *transport, const gchar *directi
     for (guint i = 0; lines[i]; i++) {
         g_strstrip (lines[i]);
         if (lines[i][0]) {
-            g_string_append_c (flat, ' ');
-            g_string_append (flat, lines[i]);
+            gboolean space = TRUE;
+
+            /* One line per message: collapse libqmi's column padding. */
+            for (const gchar *c = lines[i]; *c; c++) {
+                if (*c == ' ' || *c == '\t') {
+                    if (!space)
+                        g_string_append_c (flat, ' ');
+                    space = TRUE;
+                } else {
+                    if (space && c == lines[i])
+                        g_string_append_c (flat, ' ');
+                    g_string_append_c (flat, *c);
+                    space = FALSE;
+                }
+            }
         }
     }
     log_line (modem, g_string_free (flat, FALSE));
@@ -662,6 +676,13 @@ sim_client_handle_request (SimClient *client, QmiMessage *request)
 /* ---------------------------------------------------------------------- */
 /* Shared state                                                             */
 
+static void
+card_changed (SimModem *modem)
+{
+    sim_uim_notify_card (modem);
+    sim_modem_emit (modem, SIM_MODEM_EVENT_CARD_CHANGED, NULL);
+}
+
 SimCardState
 sim_modem_get_card_state (SimModem *modem, guint *pin_retries, guint *puk_retries)
 {
@@ -696,7 +717,7 @@ sim_modem_verify_pin (SimModem *modem, const gchar *pin, QmiProtocolError *error
         modem->pin_retries = modem->scenario->pin_retries;
         if (modem->card_state != SIM_CARD_READY) {
             modem->card_state = SIM_CARD_READY;
-            sim_modem_emit (modem, SIM_MODEM_EVENT_CARD_CHANGED, NULL);
+            card_changed (modem);
             update_registration (modem);
         }
         return TRUE;
@@ -705,7 +726,7 @@ sim_modem_verify_pin (SimModem *modem, const gchar *pin, QmiProtocolError *error
         modem->pin_retries--;
     if (modem->pin_retries == 0) {
         modem->card_state = SIM_CARD_PUK_REQUIRED;
-        sim_modem_emit (modem, SIM_MODEM_EVENT_CARD_CHANGED, NULL);
+        card_changed (modem);
         update_registration (modem);
         *error_out = QMI_PROTOCOL_ERROR_PIN_BLOCKED;
     } else
@@ -718,7 +739,7 @@ sim_modem_remove_sim (SimModem *modem)
 {
     modem->card_state = SIM_CARD_ABSENT;
     sim_modem_log (modem, "SIM removed");
-    sim_modem_emit (modem, SIM_MODEM_EVENT_CARD_CHANGED, NULL);
+    card_changed (modem);
     update_registration (modem);
 }
 

@@ -280,7 +280,9 @@ typedef enum {
     SIM_MODEM_EVENT_REGISTRATION_CHANGED,
     SIM_MODEM_EVENT_CARD_CHANGED,
     SIM_MODEM_EVENT_OPERATING_MODE_CHANGED,
-    SIM_MODEM_EVENT_HANGUP,              /* control "hangup": drop every transport connection */
+    SIM_MODEM_EVENT_HANGUP,              /* control "hangup": drop every transport connection
+                                          * (emitted outside any transport callback, so
+                                          * transports may tear down synchronously) */
 } SimModemEvent;
 
 typedef void (*SimModemEventFunc) (SimModem *modem, SimModemEvent event, gpointer data, gpointer user_data);

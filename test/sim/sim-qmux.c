@@ -406,8 +406,13 @@ modem_event_cb (SimModem *modem, SimModemEvent event, gpointer data, gpointer us
 {
     SimQmux *qmux = user_data;
 
-    if (event == SIM_MODEM_EVENT_HANGUP)
-        schedule_hangup (qmux);
+    /* Emitted by the control socket, never from inside our own dispatch, so
+     * the hang-up can be immediate: when "hangup" answers OK, the pty is
+     * already the new one. */
+    if (event == SIM_MODEM_EVENT_HANGUP) {
+        g_clear_handle_id (&qmux->hangup_id, g_source_remove);
+        hangup_idle_cb (qmux);
+    }
 }
 
 /* ---------------------------------------------------------------------- */

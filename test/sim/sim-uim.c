@@ -96,11 +96,10 @@ encode_imsi (const gchar *imsi)
 {
     GByteArray *b = g_byte_array_new ();
     gsize n = strlen (imsi);
+    /* The first nibble is the parity/type marker (9 = odd IMSI, 1 = even). */
     g_autofree gchar *padded = g_strdup_printf ("%c%s", (n % 2) ? '9' : '1', imsi);
     g_autoptr(GByteArray) bcd = NULL;
 
-    /* The first nibble is the parity/type marker (9 = odd IMSI, 1 = even). */
-    padded[0] = (n % 2) ? (gchar) ('0' + 9) : (gchar) ('0' + 1);
     bcd = encode_bcd (padded);
     sim_buf_u8 (b, (guint8) bcd->len);
     sim_buf_bytes (b, bcd->data, bcd->len);
@@ -163,6 +162,24 @@ read_transparent (SimClient *client, QmiMessage *req)
     sim_buf_bytes (result, data->data, data->len);
     sim_add_bytes (resp, 0x11, result->data, result->len);
     return resp;
+}
+
+/* Card Status indication to clients that registered for card events. */
+void
+sim_uim_notify_card (SimModem *modem)
+{
+    for (GList *l = sim_modem_get_clients (modem); l; l = l->next) {
+        SimClient *c = l->data;
+        QmiMessage *ind;
+
+        if (c->service != QMI_SERVICE_UIM || !c->uim_events)
+            continue;
+        ind = sim_indication_new (c, 0x0032);
+        add_card_status (ind, modem);
+        ind = sim_message_make_indication (ind);
+        sim_client_send (c, ind);
+        qmi_message_unref (ind);
+    }
 }
 
 QmiMessage *

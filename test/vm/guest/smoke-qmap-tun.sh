@@ -34,6 +34,8 @@ fcntl.ioctl(tun, TUNSETIFF, struct.pack("16sH", b"mxq0", IFF_TUN))  # with packe
 sh("sysctl", "-qw", "net.ipv6.conf.mxq0.disable_ipv6=1")
 sh("ip", "link", "set", "mxq0", "up")
 sh("ip", "link", "add", "link", "mxq0", "name", "rmnet_q1", "type", "rmnet", "mux_id", "1")
+# Keep IPv6 autoconfiguration and MLD reports out of the tun's read queue.
+sh("sysctl", "-qw", "net.ipv6.conf.rmnet_q1.disable_ipv6=1")
 sh("ip", "addr", "add", "10.77.0.2/24", "dev", "rmnet_q1")
 sh("ip", "link", "set", "rmnet_q1", "up")
 print("ok: rmnet_q1 (mux 1) on packet-info tun mxq0 with 10.77.0.2/24")
@@ -61,9 +63,9 @@ while True:
         sys.exit("FAIL: no uplink QMAP frame came out of the tun")
     frame = os.read(tun, 4096)
     flags, proto = struct.unpack_from("!HH", frame)
-    if proto == ETH_P_MAP:
+    if proto == ETH_P_MAP and frame.endswith(b"uplink-hello"):
         break
-    print(f"(ignoring PI proto {proto:#06x})")
+    print(f"(ignoring a frame with PI proto {proto:#06x}, {len(frame)} bytes)")
 cd_pad, mux, length = struct.unpack_from("!BBH", frame, 4)
 ip = frame[8:8 + length]
 if mux != 1 or cd_pad & 0x80 or ip[0] >> 4 != 4 or not ip.endswith(b"uplink-hello"):

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Bearers end to end on the host, driven by the real mmcli.
+ *
+ * The modem and bearer components run in this process exactly as modemuxd
+ * runs them (MxManager owning org.freedesktop.ModemManager1 on a private
+ * bus, MxModem on a control port opened through qmi-proxy, the bearer
+ * service with the real netlink link manager); the simulator is the fake
+ * qmi-proxy and owns the data port, a TUN named mhi_hwip0 standing in for
+ * mhi_net. meson runs the binary under `unshare -n`: the proxy socket and
+ * the TUN are private to it. The host kernel has no rmnet, which is what
+ * these tests are about: multiplex=requested (the mhi_net default) connects
+ * without multiplexing, multiplex=required fails naming CONFIG_RMNET.
+ *
+ * Environment: MODEMUX_SIM, MODEMUX_SIM_SCENARIOS.
+ */
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <glib/gstdio.h>
+
+#include "mx-auth.h"
+#include "mx-bearer-service.h"
+#include "mx-device.h"
+#include "mx-link-manager.h"
+#include "mx-manager.h"
+#include "mx-modem.h"
+
+#define WAIT_TIMEOUT_S 60
+#define DATA_PORT "mhi_hwip0"
+
+typedef struct {
+  gchar           *tmpdir;
+  gchar           *device;
+  gchar           *control;
+  GSubprocess     *sim;
+  GTestDBus       *bus;
+  GDBusConnection *connection;
+  MxManager       *manager;
+  guint            owner_id;
+  gboolean         name_acquired;
+  MxNetlink       *netlink;
+  MxLinkMap       *map;
+  MxLinkManager   *links;
+  MxBearerService *bearers;
+  MxDevice        *mxdevice;
+  MxModem         *modem;
+} Fixture;
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  g_error ("timed out waiting for %s", (const gchar *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+#define RUN_UNTIL(cond, what)                                                         \
+  G_STMT_START {                                                                      \
+    guint _t = g_timeout_add_seconds (WAIT_TIMEOUT_S, timeout_cb, (gpointer) (what)); \
+    while (!(cond))                                                                   \
+      g_main_context_iteration (NULL, TRUE);                                          \
+    g_source_remove (_t);                                                             \
+  } G_STMT_END
+
+/* ---- running tools while the main loop serves the bus ---- */
+
+typedef struct {
+  gboolean done;
+  gint     status;
+  gchar   *out;
+  gchar   *err;
+} RunResult;
+
+static void
+run_result_free (RunResult *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+  g_free (r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RunResult, run_result_free)
+
+static void
+communicate_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  RunResult *r = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), res, &r->out, &r->err, &error))
+    g_error ("communicate: %s", error->message);
+  r->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  r->done = TRUE;
+}
+
+static RunResult *
+run_argv (const gchar * const *argv)
+{
+  RunResult *r = g_new0 (RunResult, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                   G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, communicate_ready, r);
+  RUN_UNTIL (r->done, argv[0]);
+  g_test_message ("%s %s ... -> %d\n%s%s", argv[0], argv[1], r->status, r->out, r->err);
+  return r;
+}
+
+/* mmcli --test-session ARGS... */
+static RunResult *
+mmcli (const gchar *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) "/usr/bin/mmcli");
+  g_ptr_array_add (argv, (gpointer) "--test-session");
+  va_start (ap, first);
+  for (const gchar *a = first; a; a = va_arg (ap, const gchar *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  return run_argv ((const gchar * const *) argv->pdata);
+}
+
+/* `mmcli -K ...` as key -> value. */
+static GHashTable *
+mmcli_kv (const gchar *a, const gchar *b)
+{
+  g_autoptr(RunResult) r = mmcli ("-K", a, b, NULL);
+  GHashTable *kv = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_cmpint (r->status, ==, 0);
+  lines = g_strsplit (r->out, "\n", -1);
+  for (guint i = 0; lines[i]; i++) {
+    gchar *colon = strstr (lines[i], " : ");
+
+    if (!colon)
+      continue;
+    *colon = '\0';
+    g_hash_table_insert (kv, g_strdup (g_strstrip (lines[i])), g_strdup (g_strstrip (colon + 3)));
+  }
+  return kv;
+}
+
+#define assert_kv(kv, key, expected) \
+  g_assert_cmpstr (g_hash_table_lookup ((kv), (key)), ==, (expected))
+
+static gchar *
+sim_ctl (Fixture *f, const gchar *command, const gchar *arg)
+{
+  const gchar *argv[] = { g_getenv ("MODEMUX_SIM"), "--ctl", f->control, command, arg, NULL };
+  g_autoptr(RunResult) r = run_argv (argv);
+
+  g_assert_cmpint (r->status, ==, 0);
+  return g_steal_pointer (&r->out);
+}
+
+static guint
+n_sim_sessions (Fixture *f)
+{
+  g_autofree gchar *out = sim_ctl (f, "sessions", NULL);
+  guint n = 0;
+
+  for (const gchar *p = out; (p = strstr (p, "session ")); p++)
+    n++;
+  return n;
+}
+
+static void
+assert_contains (const gchar *haystack, const gchar *needle)
+{
+  if (!haystack || !strstr (haystack, needle))
+    g_error ("expected '%s' in:\n%s", needle, haystack ? haystack : "(null)");
+}
+
+/* ---- fixture ---- */
+
+static void
+name_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
+{
+  ((Fixture *) user_data)->name_acquired = TRUE;
+}
+
+static void
+map_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mx_link_map_load_finish (MX_LINK_MAP (source), res, &error));
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+start_simulator (Fixture *f, const gchar *scenario)
+{
+  g_autofree gchar *path = g_build_filename (g_getenv ("MODEMUX_SIM_SCENARIOS"), scenario, NULL);
+  g_autofree gchar *log = g_build_filename (f->tmpdir, "sim.log", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autofree gchar *line = NULL;
+
+  f->sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("MODEMUX_SIM"),
+                             "--scenario", path, "--qmi-proxy", "--data-tun", DATA_PORT,
+                             "--control", f->control, "--log", log, NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->sim));
+  line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "modemux-sim ready");
+}
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError  *error;
+} InitResult;
+
+static void
+initialize_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  InitResult *r = user_data;
+
+  r->ok = mx_modem_initialize_finish (MX_MODEM (source), res, &r->error);
+  r->done = TRUE;
+}
+
+/* An MHI modem as discovery describes it: QMI control port plus mhi_hwip0
+ * (here a TUN announced with driver=mhi_net, as a kernel event would). */
+static void
+create_modem (Fixture *f)
+{
+  g_autoptr(GHashTable) extra = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(MxKernelDevice) kdev = NULL;
+  g_autoptr(GPtrArray) ports = g_ptr_array_new_with_free_func ((GDestroyNotify) mx_port_unref);
+  g_autoptr(GError) error = NULL;
+  MxPort *data;
+  MxModemPort mports[] = {
+    { (gchar *) "wwan0qmi0", MM_MODEM_PORT_TYPE_QMI },
+    { (gchar *) DATA_PORT, MM_MODEM_PORT_TYPE_NET },
+  };
+  gchar *drivers[] = { (gchar *) "mhi-pci-generic", (gchar *) "mhi_net", NULL };
+  MxModemConfig config = {
+    .uid = (gchar *) "test-modem",
+    .plugin = (gchar *) "mhi",
+    .drivers = drivers,
+    .ports = mports,
+    .n_ports = G_N_ELEMENTS (mports),
+    .control_port = (gchar *) "wwan0qmi0",
+    .control_path = f->device,
+  };
+  InitResult r = { 0 };
+
+  g_hash_table_insert (extra, (gpointer) "uid", (gpointer) "test-modem");
+  g_hash_table_insert (extra, (gpointer) "driver", (gpointer) "mhi_net");
+  kdev = mx_kernel_device_new_from_sysfs (NULL, "net", DATA_PORT, extra, &error);
+  g_assert_no_error (error);
+  data = mx_port_new (kdev, MX_PORT_TYPE_NET, MX_PORT_ROLE_DATA);
+  data->control_port = g_strdup ("wwan0qmi0");
+  data->multiplex = MX_MULTIPLEX_REQUESTED;   /* what the mhi plugin decides */
+  g_ptr_array_add (ports, data);
+  f->mxdevice = mx_device_new ("test-modem");
+  mx_device_update (f->mxdevice, NULL, ports);
+  config.device = G_OBJECT (f->mxdevice);
+
+  f->modem = mx_modem_new (f->manager, &config);
+  mx_modem_initialize (f->modem, NULL, initialize_ready, &r);
+  RUN_UNTIL (r.done, "modem initialization");
+  g_assert_no_error (r.error);
+  mx_modem_export (f->modem);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean loaded = FALSE;
+
+  f->tmpdir = g_dir_make_tmp ("mx-bearer-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->control = g_build_filename (f->tmpdir, "control", NULL);
+  f->device = g_build_filename (f->tmpdir, "wwan0qmi0", NULL);
+  g_assert_cmpint (mknod (f->device, S_IFCHR | 0600, makedev (1, 3)), ==, 0);
+  start_simulator (f, scenario);
+
+  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (f->bus);
+  f->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+  mx_auth_setup (f->connection, MX_AUTH_MODE_ALLOW_ALL);
+  f->manager = mx_manager_new (f->connection);
+  g_assert_true (mx_manager_export (f->manager, &error));
+  f->owner_id = g_bus_own_name_on_connection (f->connection, "org.freedesktop.ModemManager1",
+                                              G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
+                                              name_acquired_cb, NULL, f, NULL);
+  RUN_UNTIL (f->name_acquired, "the bus name");
+
+  f->netlink = mx_netlink_new (&error);
+  g_assert_no_error (error);
+  f->map = mx_link_map_new (f->netlink, NULL);
+  mx_link_map_load_async (f->map, NULL, map_loaded, &loaded);
+  RUN_UNTIL (loaded, "the link map");
+  f->links = mx_link_manager_new (f->map, f->netlink);
+  f->bearers = mx_bearer_service_new (f->links, f->netlink, FALSE);
+  mx_bearer_service_start (f->bearers, NULL);
+  create_modem (f);
+}
+
+static void
+shutdown_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  mx_bearer_service_shutdown_finish (MX_BEARER_SERVICE (source), res);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer scenario)
+{
+  gboolean down = FALSE;
+
+  mx_bearer_service_shutdown (f->bearers, shutdown_done, &down);
+  RUN_UNTIL (down, "bearer shutdown");
+  mx_modem_remove (f->modem);
+  g_clear_object (&f->modem);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&f->bearers);
+  g_clear_object (&f->links);
+  g_clear_object (&f->map);
+  g_clear_object (&f->netlink);
+  g_clear_object (&f->mxdevice);
+  g_bus_unown_name (f->owner_id);
+  mx_manager_unexport (f->manager);
+  g_clear_object (&f->manager);
+  mx_auth_shutdown ();
+  g_dbus_connection_close_sync (f->connection, NULL, NULL);
+  g_clear_object (&f->connection);
+  g_test_dbus_down (f->bus);
+  g_clear_object (&f->bus);
+  g_subprocess_send_signal (f->sim, SIGTERM);
+  g_subprocess_wait (f->sim, NULL, NULL);
+  g_clear_object (&f->sim);
+  g_unlink (f->device);
+  {
+    g_autofree gchar *log = g_build_filename (f->tmpdir, "sim.log", NULL);
+    g_unlink (log);
+  }
+  g_unlink (f->control);
+  g_rmdir (f->tmpdir);
+  g_free (f->device);
+  g_free (f->control);
+  g_free (f->tmpdir);
+}
+
+/* ---- tests ---- */
+
+static void
+test_requested_connects_without_rmnet (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(RunResult) connect = NULL;
+  g_autoptr(RunResult) disconnect = NULL;
+  g_autoptr(GHashTable) bearer = NULL;
+  g_autoptr(GHashTable) after = NULL;
+
+  /* No multiplex key: the mhi_net default (requested) applies. */
+  connect = mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
+  g_assert_cmpint (connect->status, ==, 0);
+  bearer = mmcli_kv ("-b", "0");
+  assert_kv (bearer, "bearer.status.connected", "yes");
+  assert_kv (bearer, "bearer.status.interface", DATA_PORT);
+  assert_kv (bearer, "bearer.status.multiplexed", "no");
+  assert_kv (bearer, "bearer.ipv4-config.method", "static");
+  assert_kv (bearer, "bearer.ipv4-config.prefix", "24");
+  assert_kv (bearer, "bearer.ipv4-config.mtu", "1500");
+  assert_contains (g_hash_table_lookup (bearer, "bearer.ipv4-config.address"), "10.64.0.");
+  assert_contains (g_hash_table_lookup (bearer, "bearer.ipv4-config.dns.value[1]"), "10.64.255.1");
+  g_assert_cmpuint (n_sim_sessions (f), ==, 1);
+
+  disconnect = mmcli ("-m", "0", "--simple-disconnect", NULL);
+  g_assert_cmpint (disconnect->status, ==, 0);
+  after = mmcli_kv ("-b", "0");
+  assert_kv (after, "bearer.status.connected", "no");
+  g_assert_cmpuint (n_sim_sessions (f), ==, 0);
+}
+
+static void
+test_required_fails_naming_config_rmnet (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(RunResult) connect = mmcli ("-m", "0", "--simple-connect=apn=internet,multiplex=required", NULL);
+
+  g_assert_cmpint (connect->status, !=, 0);
+  assert_contains (connect->err, "Multiplexing required but not supported");
+  assert_contains (connect->err, "CONFIG_RMNET");
+  g_assert_cmpuint (n_sim_sessions (f), ==, 0);
+}
+
+static void
+test_create_connect_disconnect_delete (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(RunResult) create = mmcli ("-m", "0", "--create-bearer=apn=internet,multiplex=none", NULL);
+  g_autoptr(RunResult) connect = NULL;
+  g_autoptr(RunResult) disconnect = NULL;
+  g_autoptr(RunResult) del = NULL;
+  g_autoptr(RunResult) list = NULL;
+  g_autoptr(GHashTable) bearer = NULL;
+
+  g_assert_cmpint (create->status, ==, 0);
+  connect = mmcli ("-b", "0", "--connect", NULL);
+  g_assert_cmpint (connect->status, ==, 0);
+  bearer = mmcli_kv ("-b", "0");
+  assert_kv (bearer, "bearer.status.connected", "yes");
+  assert_kv (bearer, "bearer.properties.apn", "internet");
+  assert_kv (bearer, "bearer.properties.multiplex", "none");
+  disconnect = mmcli ("-b", "0", "--disconnect", NULL);
+  g_assert_cmpint (disconnect->status, ==, 0);
+  g_assert_cmpuint (n_sim_sessions (f), ==, 0);
+  del = mmcli ("-m", "0", "--delete-bearer=0", NULL);
+  g_assert_cmpint (del->status, ==, 0);
+  list = mmcli ("-m", "0", "--list-bearers", NULL);
+  assert_contains (list->out, "No bearers");
+}
+
+static void
+test_network_disconnect_is_noticed (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(RunResult) connect = mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
+  g_autofree gchar *out = NULL;
+  g_autoptr(GHashTable) bearer = NULL;
+
+  g_assert_cmpint (connect->status, ==, 0);
+  out = sim_ctl (f, "disconnect", "all");
+  /* The indication reaches us through the main loop. */
+  for (guint i = 0; i < 100; i++) {
+    g_autoptr(GHashTable) kv = mmcli_kv ("-b", "0");
+    if (g_strcmp0 (g_hash_table_lookup (kv, "bearer.status.connected"), "no") == 0) {
+      bearer = g_steal_pointer (&kv);
+      break;
+    }
+  }
+  g_assert_nonnull (bearer);
+  g_assert_cmpuint (n_sim_sessions (f), ==, 0);
+}
+
+/* Direct D-Bus calls: what mmcli would refuse before sending. */
+static void
+call_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GError **error = user_data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, error);
+
+  if (!*error)
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "call unexpectedly succeeded");
+}
+
+static void
+assert_connect_refused (Fixture *f, const gchar *props_text, const gchar *message_part)
+{
+  g_autoptr(GVariant) props = g_variant_ref_sink (g_variant_new_parsed (props_text));
+  GError *error = NULL;
+  g_autofree gchar *remote = NULL;
+
+  g_dbus_connection_call (f->connection, "org.freedesktop.ModemManager1",
+                          mx_modem_get_path (f->modem), "org.freedesktop.ModemManager1.Modem.Simple",
+                          "Connect", g_variant_new ("(@a{sv})", props), G_VARIANT_TYPE ("(o)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, call_ready, &error);
+  RUN_UNTIL (error != NULL, "Simple.Connect reply");
+  remote = g_dbus_error_get_remote_error (error);
+  g_assert_cmpstr (remote, ==, "org.freedesktop.ModemManager1.Error.Core.InvalidArgs");
+  assert_contains (error->message, message_part);
+  g_error_free (error);
+}
+
+static void
+test_bad_properties_are_clear_errors (Fixture *f, gconstpointer scenario)
+{
+  assert_connect_refused (f, "{'apn': <'internet'>, 'ip-type': <@u 3>}", "ip-type");
+  assert_connect_refused (f, "{'apn': <@u 7>}", "'apn' must be of type 's'");
+  assert_connect_refused (f, "{'apn': <'internet'>, 'mux-id': <@u 7>}", "unknown or unsupported key 'mux-id'");
+  g_assert_cmpuint (n_sim_sessions (f), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/bearer-connect/requested-connects-without-rmnet", Fixture, "default.conf",
+              fixture_setup, test_requested_connects_without_rmnet, fixture_teardown);
+  g_test_add ("/bearer-connect/required-fails-naming-config-rmnet", Fixture, "default.conf",
+              fixture_setup, test_required_fails_naming_config_rmnet, fixture_teardown);
+  g_test_add ("/bearer-connect/create-connect-disconnect-delete", Fixture, "default.conf",
+              fixture_setup, test_create_connect_disconnect_delete, fixture_teardown);
+  g_test_add ("/bearer-connect/network-disconnect-is-noticed", Fixture, "default.conf",
+              fixture_setup, test_network_disconnect_is_noticed, fixture_teardown);
+  g_test_add ("/bearer-connect/bad-properties-are-clear-errors", Fixture, "default.conf",
+              fixture_setup, test_bad_properties_are_clear_errors, fixture_teardown);
+  return g_test_run ();
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Scenario files change what the real qmicli sees: a PIN-locked SIM,
+firmware without QMAP, a SoC modem that insists on its endpoint, a network
+that drops calls, and fault rules (error, timeout, hang-up, malformed)."""
+
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import simtest  # noqa: E402
+
+
+class PinLockedSim(simtest.SimTestCase):
+    scenario = 'pin-locked.conf'
+
+    def test_1_card_asks_for_pin_and_hides_the_imsi(self):
+        out = self.ok('--uim-get-card-status')
+        self.assertEqual(self.field(out, 'Application state'), 'pin1-or-upin-pin-required')
+        self.assertEqual(self.field(out, 'PIN1 state'), 'enabled-not-verified')
+        self.assertEqual(self.field(out, 'PIN1 retries'), '3')
+        self.assertIn('PinRestriction', self.fails('--dms-uim-get-imsi'))
+        # The ICCID is readable before the PIN, as on a real card.
+        self.assertEqual(self.field(self.ok('--dms-uim-get-iccid'), 'ICCID'), self.sc['identity']['iccid'])
+        self.assertEqual(self.field(self.ok('--nas-get-serving-system'), 'Registration state'), 'not-registered')
+
+    def test_2_wrong_pin_costs_a_retry(self):
+        out = self.fails('--uim-verify-pin=PIN1,0000')
+        self.assertIn('IncorrectPin', out)
+        self.assertEqual(self.field(self.ok('--uim-get-card-status'), 'PIN1 retries'), '2')
+
+    def test_3_right_pin_unlocks_and_registers(self):
+        self.ok('--uim-verify-pin=PIN1,' + self.sc['sim']['pin'])
+        out = self.ok('--uim-get-card-status')
+        self.assertEqual(self.field(out, 'Application state'), 'ready')
+        self.assertEqual(self.field(out, 'PIN1 state'), 'enabled-verified')
+        self.assertEqual(self.field(out, 'PIN1 retries'), '3')
+        self.assertEqual(self.field(self.ok('--dms-uim-get-imsi'), 'IMSI'), self.sc['identity']['imsi'])
+        self.assertEqual(self.field(self.ok('--nas-get-serving-system'), 'Registration state'), 'registered')
+
+    def test_4_sim_removal_at_run_time(self):
+        self.sim.ctl('remove-sim')
+        self.assertEqual(self.field(self.ok('--uim-get-card-status'), 'Card state'), 'absent')
+        self.assertEqual(self.field(self.ok('--nas-get-serving-system'), 'Registration state'), 'not-registered')
+
+
+class PinBlocksAfterThreeFailures(simtest.SimTestCase):
+    scenario = 'pin-locked.conf'
+
+    def test_three_wrong_pins_block_the_card(self):
+        self.assertIn('IncorrectPin', self.fails('--uim-verify-pin=PIN1,0000'))
+        self.assertIn('IncorrectPin', self.fails('--uim-verify-pin=PIN1,0000'))
+        self.assertIn('PinBlocked', self.fails('--uim-verify-pin=PIN1,0000'))
+        out = self.ok('--uim-get-card-status')
+        self.assertEqual(self.field(out, 'Application state'), 'puk1-or-upin-puk-required')
+        self.assertEqual(self.field(out, 'PIN1 state'), 'blocked')
+        self.assertIn('PinBlocked', self.fails('--uim-verify-pin=PIN1,' + self.sc['sim']['pin']))
+
+
+class FirmwareWithoutQmap(simtest.SimTestCase):
+    scenario = 'no-qmap.conf'
+
+    def test_qmap_request_reads_back_as_disabled(self):
+        out = self.ok('--wda-set-data-format=link-layer-protocol=raw-ip,ul-protocol=qmapv5,dl-protocol=qmapv5,'
+                      'dl-max-datagrams=32,dl-datagram-max-size=32768,ep-type=hsusb,ep-iface-number=4')
+        self.assertEqual(self.field(out, 'Link layer protocol'), 'raw-ip')
+        self.assertEqual(self.field(out, 'Uplink data aggregation protocol'), 'disabled')
+        self.assertEqual(self.field(out, 'Downlink data aggregation protocol'), 'disabled')
+        self.assertNotIn('max datagrams', out)
+
+    def test_unsupported_link_layer_is_invalid_data_format(self):
+        out = self.fails('--wda-set-data-format=link-layer-protocol=802-3,ep-type=hsusb,ep-iface-number=4')
+        self.assertIn('InvalidDataFormat', out)
+
+
+class SocModem(simtest.SimTestCase):
+    scenario = 'soc.conf'
+
+    def test_endpoint_is_mandatory_and_checked(self):
+        self.assertIn('MissingArgument', self.fails('--wda-get-data-format'))
+        self.assertIn('InvalidArgument', self.fails('--wda-get-data-format=ep-type=pcie,ep-iface-number=4'))
+        out = self.ok('--wda-get-data-format=ep-type=embedded,ep-iface-number=1')
+        self.assertEqual(self.field(out, 'Downlink data aggregation protocol'), 'qmapv5')
+        self.assertEqual(self.field(out, 'Downlink data aggregation max size'), self.sc['data-format']['dl-max-size'])
+
+    def test_bind_needs_the_embedded_endpoint(self):
+        self.assertIn('InvalidArgument', self.fails('--wds-bind-mux-data-port=mux-id=1,ep-type=pcie,ep-iface-number=4'))
+        self.ok('--wds-bind-mux-data-port=mux-id=1,ep-type=embedded,ep-iface-number=1')
+
+    def test_dpm_open_port(self):
+        self.ok('--dpm-open-port=hw-data-ep-type=embedded,hw-data-ep-iface-number=1,hw-data-rx-id=5,hw-data-tx-id=4')
+        self.assertIn('DPM port opened', self.sim.ctl('log'))
+
+
+class NetworkDropsCalls(simtest.SimTestCase):
+    scenario = 'disconnect.conf'
+
+    def test_session_ends_after_the_configured_time(self):
+        out = self.ok('--wds-bind-mux-data-port=mux-id=3,ep-type=pcie,ep-iface-number=4', '--client-no-release-cid')
+        cid = re.search(r"CID: '(\d+)'", out).group(1)
+        self.ok('--client-cid=' + cid, '--wds-start-network=apn=internet,ip-type=4', '--client-no-release-cid')
+        self.assertIn('mux=3', self.sim.ctl('sessions'))
+        deadline = time.monotonic() + 10
+        while self.sim.ctl('sessions') and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(self.sim.ctl('sessions'), '')
+        out = self.ok('--client-cid=' + cid, '--wds-get-packet-service-status')
+        self.assertEqual(self.field(out, 'Connection status'), 'disconnected')
+
+
+class FaultRules(simtest.SimTestCase):
+    scenario = 'faults.conf'
+
+    def test_error_rule_turns_a_request_into_that_qmi_error(self):
+        self.assertIn('DeviceNotReady', self.fails('--dms-get-model'))
+
+    def test_drop_rule_makes_the_client_time_out(self):
+        out = self.fails('--dms-get-revision', timeout=60)
+        self.assertIn('Transaction timed out', out)
+
+    def test_hangup_rule_closes_the_connection(self):
+        out = self.fails('--dms-get-manufacturer', timeout=60)
+        self.assertIn('endpoint hangup', out)
+        self.assertIn('hang-up', self.sim.ctl('log'))
+        # The modem is still there for the next client.
+        self.assertEqual(self.field(self.ok('--dms-get-ids'), 'IMEI'), self.sc['identity']['imei'])
+
+    def test_malformed_rule_breaks_only_the_selected_answer(self):
+        self.ok('--dms-get-hardware-revision')
+        self.assertIn('Reading TLV would overflow', self.fails('--dms-get-hardware-revision'))
+        self.ok('--dms-get-hardware-revision')
+
+    def test_delay_rule_delays_the_answer(self):
+        start = time.monotonic()
+        self.assertEqual(self.field(self.ok('--dms-get-operating-mode'), 'Mode'), 'online')
+        self.assertGreaterEqual(time.monotonic() - start, 1.5)
+
+    def test_control_hangup_drops_every_connection(self):
+        self.sim.ctl('hangup')
+        self.assertEqual(self.field(self.ok('--dms-get-ids'), 'IMEI'), self.sc['identity']['imei'])
+
+
+if __name__ == '__main__':
+    simtest.main()

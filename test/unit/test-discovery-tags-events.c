@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* udev tag values and kernel events: what is accepted, and that garbage is
+ * refused with a message naming the culprit. */
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include "mx-discovery-error.h"
+#include "mx-kernel-event.h"
+#include "mx-udev-tags.h"
+
+static GHashTable *
+props_new (const char *key, const char *value)
+{
+  GHashTable *props = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_hash_table_insert (props, g_strdup (key), g_strdup (value));
+  return props;
+}
+
+static void
+test_bool_tags_accept_mm_spellings (void)
+{
+  const char *truths[] = { "1", "true", "TRUE", "yes" };
+  const char *falsehoods[] = { "0", "false", "No" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (truths); i++) {
+    g_autoptr(GHashTable) props = props_new (MX_TAG_CANDIDATE, truths[i]);
+    gboolean value = FALSE;
+
+    g_assert_true (mx_udev_tag_get_bool (props, "wwan0", MX_TAG_CANDIDATE, &value));
+    g_assert_true (value);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (falsehoods); i++) {
+    g_autoptr(GHashTable) props = props_new (MX_TAG_CANDIDATE, falsehoods[i]);
+    gboolean value = TRUE;
+
+    g_assert_true (mx_udev_tag_get_bool (props, "wwan0", MX_TAG_CANDIDATE, &value));
+    g_assert_false (value);
+  }
+}
+
+static void
+test_garbage_bool_tag_warns_and_counts_as_unset (void)
+{
+  g_autoptr(GHashTable) props = props_new (MX_TAG_PORT_IGNORE, "perhaps");
+  gboolean value = TRUE;
+
+  g_test_expect_message ("mx-discovery", G_LOG_LEVEL_WARNING,
+                         "*cdc-wdm0*ID_MM_PORT_IGNORE*perhaps*");
+  g_assert_false (mx_udev_tag_get_bool (props, "cdc-wdm0", MX_TAG_PORT_IGNORE, &value));
+  g_test_assert_expected_messages ();
+  g_assert_true (value); /* untouched */
+}
+
+static void
+test_absent_tag_is_silent (void)
+{
+  g_autoptr(GHashTable) props = props_new ("OTHER", "1");
+  gboolean value;
+  guint n;
+
+  g_assert_false (mx_udev_tag_get_bool (props, "x", MX_TAG_CANDIDATE, &value));
+  g_assert_false (mx_udev_tag_get_uint (props, "x", MX_TAG_MAX_MULTIPLEXED_LINKS, 0, 10, &n));
+  g_assert_null (mx_udev_tag_get_string (props, "x", MX_TAG_PHYSDEV_UID));
+}
+
+static void
+test_numeric_tags_are_range_checked (void)
+{
+  const struct { const char *value; gboolean ok; guint expect; } cases[] = {
+    { "4", TRUE, 4 }, { "0", TRUE, 0 }, { "254", TRUE, 254 },
+    { "255", FALSE, 0 }, { "-1", FALSE, 0 }, { "four", FALSE, 0 }, { "4 ", FALSE, 0 }, { "", FALSE, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GHashTable) props = props_new (MX_TAG_MAX_MULTIPLEXED_LINKS, cases[i].value);
+    guint n = 999;
+
+    if (!cases[i].ok)
+      g_test_expect_message ("mx-discovery", G_LOG_LEVEL_WARNING, "*ID_MM_MAX_MULTIPLEXED_LINKS*");
+    g_assert_cmpint (mx_udev_tag_get_uint (props, "rmnet_ipa0", MX_TAG_MAX_MULTIPLEXED_LINKS, 0,
+                                           MX_TAG_MAX_MULTIPLEXED_LINKS_MAX, &n), ==, cases[i].ok);
+    g_test_assert_expected_messages ();
+    if (cases[i].ok)
+      g_assert_cmpuint (n, ==, cases[i].expect);
+  }
+}
+
+static void
+test_empty_physdev_uid_is_garbage (void)
+{
+  g_autoptr(GHashTable) props = props_new (MX_TAG_PHYSDEV_UID, "");
+
+  g_test_expect_message ("mx-discovery", G_LOG_LEVEL_WARNING, "*ID_MM_PHYSDEV_UID*");
+  g_assert_null (mx_udev_tag_get_string (props, "wwan0", MX_TAG_PHYSDEV_UID));
+  g_test_assert_expected_messages ();
+}
+
+static void
+test_kernel_event_line (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MxKernelEvent) event =
+    mx_kernel_event_parse_line ("action=add,subsystem=net,name=mhi_hwip0,uid=modem1", &error);
+
+  g_assert_no_error (error);
+  g_assert_true (event->add);
+  g_assert_cmpstr (event->subsystem, ==, "net");
+  g_assert_cmpstr (event->name, ==, "mhi_hwip0");
+  g_assert_cmpstr (g_hash_table_lookup (event->extra, "uid"), ==, "modem1");
+  g_assert_false (g_hash_table_contains (event->extra, "action"));
+}
+
+static void
+test_kernel_event_rejects (void)
+{
+  const struct { const char *line; const char *message; } bad[] = {
+    { "action=add,subsystem=tty,name=ttyUSB0", "*subsystem 'tty' is not supported*" },
+    { "action=bind,subsystem=net,name=wwan0", "*action 'bind'*" },
+    { "action=add,subsystem=net", "*lacks 'name'*" },
+    { "subsystem=net,name=wwan0", "*lacks 'action'*" },
+    { "action=add,subsystem=net,name=wwan0,colour=blue", "*key 'colour' is unknown*" },
+    { "action=add,subsystem=net,name=../../etc", "*not a device name*" },
+    { "action=add,subsystem=net,name=", "*empty value*" },
+    { "action=add subsystem=net,name=x", "*action 'add subsystem=net'*" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr(GError) error = NULL;
+    MxKernelEvent *event = mx_kernel_event_parse_line (bad[i].line, &error);
+
+    g_assert_null (event);
+    g_assert_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_INVALID_EVENT);
+    g_assert_true (g_pattern_match_simple (bad[i].message, error->message));
+  }
+}
+
+static void
+test_kernel_event_variant (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) good = g_variant_ref_sink (g_variant_new_parsed (
+    "{'action': <'remove'>, 'subsystem': <'wwan'>, 'name': <'wwan0qmi0'>}"));
+  g_autoptr(GVariant) unknown = g_variant_ref_sink (g_variant_new_parsed (
+    "{'action': <'add'>, 'subsystem': <'sound'>, 'name': <'card0'>}"));
+  g_autoptr(GVariant) typed = g_variant_ref_sink (g_variant_new_parsed (
+    "{'action': <'add'>, 'subsystem': <'net'>, 'name': <uint32 3>}"));
+  g_autoptr(MxKernelEvent) event = mx_kernel_event_from_variant (good, &error);
+  MxKernelEvent *none;
+
+  g_assert_no_error (error);
+  g_assert_false (event->add);
+  g_assert_cmpstr (event->name, ==, "wwan0qmi0");
+
+  none = mx_kernel_event_from_variant (unknown, &error);
+  g_assert_null (none);
+  g_assert_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_INVALID_EVENT);
+  g_assert_nonnull (strstr (error->message, "'sound'"));
+  g_clear_error (&error);
+
+  none = mx_kernel_event_from_variant (typed, &error);
+  g_assert_null (none);
+  g_assert_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_INVALID_EVENT);
+}
+
+static void
+test_kernel_event_file_names_bad_line (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  gint fd = g_file_open_tmp ("mx-events-XXXXXX", &path, &error);
+
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path,
+    "# fake MHI modem\n"
+    "action=add,subsystem=wwan,name=wwan0qmi0,uid=modem1\n"
+    "\n"
+    "action=add,subsystem=net,name=mhi_hwip0,uid=modem1,driver=mhi_net\n", -1, NULL));
+  events = mx_kernel_event_parse_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (events->len, ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (((MxKernelEvent *) events->pdata[1])->extra, "driver"), ==,
+                   "mhi_net");
+  g_clear_pointer (&events, g_ptr_array_unref);
+
+  g_assert_true (g_file_set_contents (path,
+    "action=add,subsystem=wwan,name=wwan0qmi0\n"
+    "action=add,subsystem=bluetooth,name=hci0\n", -1, NULL));
+  events = mx_kernel_event_parse_file (path, &error);
+  g_assert_null (events);
+  g_assert_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_INVALID_EVENT);
+  g_assert_true (g_str_has_suffix (error->message, "subsystem 'bluetooth' is not supported (net, wwan, usbmisc, rpmsg)"));
+  g_assert_nonnull (strstr (error->message, ":2:"));
+  g_unlink (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/discovery/tags/bool-spellings", test_bool_tags_accept_mm_spellings);
+  g_test_add_func ("/discovery/tags/garbage-bool", test_garbage_bool_tag_warns_and_counts_as_unset);
+  g_test_add_func ("/discovery/tags/absent", test_absent_tag_is_silent);
+  g_test_add_func ("/discovery/tags/numeric-range", test_numeric_tags_are_range_checked);
+  g_test_add_func ("/discovery/tags/empty-physdev-uid", test_empty_physdev_uid_is_garbage);
+  g_test_add_func ("/discovery/kernel-event/line", test_kernel_event_line);
+  g_test_add_func ("/discovery/kernel-event/rejects", test_kernel_event_rejects);
+  g_test_add_func ("/discovery/kernel-event/variant", test_kernel_event_variant);
+  g_test_add_func ("/discovery/kernel-event/file", test_kernel_event_file_names_bad_line);
+  return g_test_run ();
+}
