@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "mx-discovery"
+#include <string.h>
 #include "mx-device-manager.h"
 #include "mx-discovery-error.h"
 #include "mx-port-policy.h"
@@ -172,6 +173,19 @@ cancel_probe (MxDeviceManager *self, const char *key)
   }
 }
 
+/* The default netdev of a wwan device (mhi_wwan_mbim's "wwan0" below
+ * .../wwan/wwan0/net/) is its data port, not a link: as ModemManager, a wwan
+ * netdev whose name appears in its wwan device's sysfs path. */
+static gboolean
+is_default_wwan_netdev (MxKernelDevice *kdev)
+{
+  const char *path = mx_kernel_device_get_sysfs_path (kdev);
+  g_autofree gchar *net_dir = path ? g_path_get_dirname (path) : NULL;
+  g_autofree gchar *wwan_dir = net_dir ? g_path_get_dirname (net_dir) : NULL;
+
+  return wwan_dir && strstr (wwan_dir, mx_kernel_device_get_name (kdev)) != NULL;
+}
+
 static gboolean
 lookup_link (MxDeviceManager *self, MxKernelDevice *kdev, gchar **lower, gint *mux_id)
 {
@@ -181,6 +195,8 @@ lookup_link (MxDeviceManager *self, MxKernelDevice *kdev, gchar **lower, gint *m
     return FALSE;
   link = mx_link_map_lookup_name (self->link_map, mx_kernel_device_get_name (kdev));
   if (!link || !(link->lower_name || link->parent_dev_name))
+    return FALSE;
+  if (!link->lower_name && is_default_wwan_netdev (kdev))
     return FALSE;
   *lower = g_strdup (link->lower_name ? link->lower_name : link->parent_dev_name);
   *mux_id = link->mux_id;
@@ -198,6 +214,7 @@ mx_device_manager_add_kernel_device (MxDeviceManager *self, MxKernelDevice *kdev
   gboolean is_link = lookup_link (self, kdev, &lower, &mux_id);
   MxPortPolicyResult policy;
   g_autoptr(MxPort) port = NULL;
+  Entry *old;
 
   /* A change event or a re-announcement replaces what we had. */
   cancel_probe (self, key);
@@ -210,6 +227,17 @@ mx_device_manager_add_kernel_device (MxDeviceManager *self, MxKernelDevice *kdev
   port->type_source = policy.source;
   port->lower = g_steal_pointer (&lower);
   port->mux_id = mux_id;
+
+  /* A "change" of a port that already answered: keep it, no re-probe (a
+   * re-probe would remove and re-add its device). */
+  old = g_hash_table_lookup (self->entries, key);
+  if (policy.needs_probe && old && old->port->probe == MX_PROBE_OK &&
+      old->port->type == policy.type && old->port->role == policy.role) {
+    port->probe = MX_PROBE_OK;
+    insert_entry (self, port);
+    regroup (self);
+    return TRUE;
+  }
 
   if (policy.needs_probe && self->options.probe) {
     ProbeContext *ctx = g_new0 (ProbeContext, 1);

@@ -16,6 +16,7 @@ struct _MxLinkMap {
   GHashTable *links;     /* ifindex -> MxLink* (virtual links only) */
   GHashTable *netdevs;   /* ifindex -> ifname (every netdev seen) */
   GHashTable *ports;     /* ifindex -> port name, for ports that have (had) links */
+  GHashTable *gone;      /* ifindexes removed by apply_removed() whose DELLINK is still due */
   gboolean    loading;
   GPtrArray  *queued;    /* events received while a dump runs: MxLink* with removed in mux_id? */
   GArray     *queued_removed;
@@ -291,10 +292,14 @@ on_link_event (MxNetlink *netlink, const MxLink *event, gboolean removed, MxLink
     g_array_append_val (self->queued_removed, removed);
     return;
   }
-  if (removed)
+  if (removed) {
+    g_hash_table_remove (self->gone, GUINT_TO_POINTER (event->ifindex));
     netdev_removed (self, event->ifindex);
-  else
+  } else if (!g_hash_table_contains (self->gone, GUINT_TO_POINTER (event->ifindex))) {
+    /* (a link being unregistered still sends RTM_NEWLINK "down" first:
+     * for a link we already know is gone, that must not resurrect it) */
     apply_netdev (self, event, TRUE);
+  }
 }
 
 /* Replaces the whole state by @snapshot (MxLink* for every netdev), with
@@ -470,6 +475,8 @@ mx_link_map_apply (MxLinkMap *self, const MxLink *link)
 void
 mx_link_map_apply_removed (MxLinkMap *self, guint32 ifindex)
 {
+  if (self->netlink)
+    g_hash_table_add (self->gone, GUINT_TO_POINTER (ifindex));
   netdev_removed (self, ifindex);
 }
 
@@ -584,6 +591,7 @@ mx_link_map_init (MxLinkMap *self)
   self->links = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) mx_link_free);
   self->netdevs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->ports = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->gone = g_hash_table_new (NULL, NULL);
   self->queued = g_ptr_array_new_with_free_func ((GDestroyNotify) mx_link_free);
   self->queued_removed = g_array_new (FALSE, FALSE, sizeof (gboolean));
 }
@@ -609,6 +617,7 @@ mx_link_map_finalize (GObject *object)
   g_hash_table_unref (self->links);
   g_hash_table_unref (self->netdevs);
   g_hash_table_unref (self->ports);
+  g_hash_table_unref (self->gone);
   g_ptr_array_unref (self->queued);
   g_array_unref (self->queued_removed);
   g_free (self->sysfs_root);

@@ -129,8 +129,14 @@ device_new_ready (GObject *source, GAsyncResult *res, gpointer user_data)
     g_task_return_error (task, error);
     return;
   }
-  qmi_device_open (self->device, flags, self->open_timeout,
-                   g_task_get_cancellable (task), device_open_ready, g_steal_pointer (&task));
+  /* Argument evaluation order is unspecified: read the cancellable before
+   * the task is stolen. */
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+
+    qmi_device_open (self->device, flags, self->open_timeout,
+                     cancellable, device_open_ready, g_steal_pointer (&task));
+  }
 }
 
 #if QMI_QRTR_SUPPORTED

@@ -29,7 +29,14 @@ typedef struct {
   gchar    *dev_dir;
   gint      probe_timeout;
   gint      settle_timeout;
+  gint      monitor;
 } ProbeOptions;
+
+/* --monitor: one JSON line per device event. */
+typedef struct {
+  gint     remaining;
+  gboolean done;
+} Monitor;
 
 /* "3" or "3:wds,nas,dms" or "3:1,3,2" -> node id and QMI service ids. */
 static gboolean
@@ -236,6 +243,56 @@ print_human (GPtrArray *devices, MxLinkMap *map)
   }
 }
 
+static void
+print_event (const char *event, MxDevice *device)
+{
+  g_autoptr(GString) out = g_string_new ("{\"event\":");
+  GPtrArray *ports = mx_device_peek_ports (device);
+
+  mx_ctl_json_string (out, event);
+  g_string_append (out, ",\"uid\":");
+  mx_ctl_json_string (out, mx_device_get_uid (device));
+  g_string_append (out, ",\"plugin\":");
+  mx_ctl_json_string (out, mx_device_get_plugin_name (device));
+  g_string_append (out, ",\"ports\":[");
+  for (guint i = 0; i < ports->len; i++) {
+    if (i)
+      g_string_append_c (out, ',');
+    mx_ctl_json_string (out, mx_port_get_name (g_ptr_array_index (ports, i)));
+  }
+  g_string_append (out, "]}\n");
+  fputs (out->str, stdout);
+  fflush (stdout);
+}
+
+static void
+monitor_count (Monitor *m)
+{
+  if (--m->remaining <= 0)
+    m->done = TRUE;
+}
+
+static void
+monitor_added (MxDeviceManager *manager, MxDevice *device, Monitor *m)
+{
+  print_event ("added", device);
+  monitor_count (m);
+}
+
+static void
+monitor_removed (MxDeviceManager *manager, MxDevice *device, Monitor *m)
+{
+  print_event ("removed", device);
+  monitor_count (m);
+}
+
+static void
+monitor_changed (MxDeviceManager *manager, MxDevice *device, Monitor *m)
+{
+  print_event ("changed", device);
+  monitor_count (m);
+}
+
 static gboolean
 settle_timeout (gpointer user_data)
 {
@@ -295,7 +352,10 @@ MX_CTL_MAIN (probe)
     { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &o.sysfs_root, "sysfs mount point (default /sys)", "DIR" },
     { "dev-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.dev_dir, "Where QMI ports are probed (default /dev)", "DIR" },
     { "no-netlink", 0, 0, G_OPTION_ARG_NONE, &o.no_netlink, "Link map from sysfs only", NULL },
-    { "timeout", 0, 0, G_OPTION_ARG_INT, &o.settle_timeout, "Seconds to wait for discovery to settle", "S" },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &o.settle_timeout,
+      "Seconds to wait for discovery to settle (with --monitor: for the events)", "S" },
+    { "monitor", 0, 0, G_OPTION_ARG_INT, &o.monitor,
+      "Print N device events (added/removed/changed) as JSON lines, current devices first", "N" },
     { NULL }
   };
   MxDeviceManagerOptions options;
@@ -363,6 +423,26 @@ MX_CTL_MAIN (probe)
   g_source_remove (timeout_id);
 
   devices = mx_device_manager_get_devices (manager);
+  if (o.monitor > 0) {
+    Monitor m = { .remaining = o.monitor };
+
+    for (guint i = 0; i < devices->len && !m.done; i++)
+      monitor_added (manager, g_ptr_array_index (devices, i), &m);
+    g_signal_connect (manager, "device-added", G_CALLBACK (monitor_added), &m);
+    g_signal_connect (manager, "device-removed", G_CALLBACK (monitor_removed), &m);
+    g_signal_connect (manager, "device-changed", G_CALLBACK (monitor_changed), &m);
+    timeout_id = g_timeout_add_seconds ((guint) MAX (o.settle_timeout, 1), settle_timeout, &m.done);
+    mx_ctl_iterate_until (&m.done);
+    if (m.remaining > 0) {
+      fprintf (stderr, "modemuxctl probe: %d device event(s) still missing after %d s\n",
+               m.remaining, o.settle_timeout);
+      status = 1;
+    } else {
+      g_source_remove (timeout_id);
+    }
+    g_signal_handlers_disconnect_by_data (manager, &m);
+    goto out;
+  }
   if (o.json) {
     g_autoptr(GString) out = g_string_new ("{\"devices\":[");
 

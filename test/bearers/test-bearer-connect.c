@@ -485,6 +485,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* libqmi warns about the proxy's stand-in device file ("couldn't detect
+   * transport type"): warnings are not fatal here, criticals are. */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   g_test_add ("/bearer-connect/requested-connects-without-rmnet", Fixture, "default.conf",
               fixture_setup, test_requested_connects_without_rmnet, fixture_teardown);
   g_test_add ("/bearer-connect/required-fails-naming-config-rmnet", Fixture, "default.conf",

@@ -306,16 +306,20 @@ class Harness:
 
     # modemuxd ------------------------------------------------------------
 
-    def spawn_daemon(self, *args, name="modemuxd", user=None):
-        """Starts modemuxd without waiting (e.g. to watch it fail)."""
-        return self.spawn(as_user(user, [daemon_path(self.build_dir), *args]), name)
+    def spawn_daemon(self, *args, name="modemuxd", user=None, wrapper=(), env=None):
+        """Starts modemuxd without waiting (e.g. to watch it fail).
+        wrapper: argv prefix, e.g. ["unshare", "-n"] for a private network
+        namespace (the bus is a path socket, so it stays reachable) or
+        ["umockdev-wrapper"]; env: extra environment variables."""
+        argv = as_user(user, [*wrapper, daemon_path(self.build_dir), *args])
+        return self.spawn(argv, name, env=dict(self.env, **(env or {})))
 
-    def start_daemon(self, *args):
+    def start_daemon(self, *args, wrapper=(), env=None):
         """Starts modemuxd (default: --log-level=DEBUG) and waits until it owns
         org.freedesktop.ModemManager1."""
         if not args:
             args = ("--log-level=DEBUG",)
-        self.daemon = self.spawn_daemon(*args)
+        self.daemon = self.spawn_daemon(*args, wrapper=wrapper, env=env)
         self.daemon_unique_name = self.wait_for_name(MM_NAME, self.daemon)
         return self.daemon
 
@@ -352,14 +356,29 @@ class HarnessTestCase(unittest.TestCase):
 
     start_daemon = True
     daemon_args = ()
+    harness_args = {}   # e.g. {"policy_files": [...]}
 
     def setUp(self):
-        self.h = Harness()
+        self.h = Harness(**self.harness_args)
         self.h.__enter__()
         self.addCleanup(self.h.close)
+        self.addCleanup(self._dump_logs_on_failure)
         if self.start_daemon:
             self.h.start_daemon(*self.daemon_args)
             self.addCleanup(self._check_daemon_exit)
+
+    def _dump_logs_on_failure(self):
+        # Runs before Harness.close() removes the logs (cleanups run last-in first-out).
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        failed = result is not None and any(
+            test is self for test, _ in result.failures + result.errors)
+        if not failed:
+            return
+        for proc in self.h.procs:
+            if getattr(proc, "log_path", None) and os.path.exists(proc.log_path):
+                sys.stderr.write(f"----- {os.path.basename(proc.log_path)} -----\n")
+                sys.stderr.write(self.h.log_of(proc))
+        sys.stderr.flush()
 
     def _check_daemon_exit(self):
         daemon = self.h.daemon

@@ -91,9 +91,10 @@ class BusName(HarnessTestCase):
         self.assertEqual(self.h.stop_daemon(), 0)
 
     def test_name_held_by_another_program_is_not_taken(self):
-        # Stands in for a running ModemManager: the harness itself owns the name.
+        # Stands in for a running ModemManager: the harness itself owns the name,
+        # and even allows replacement (flag 1), so only modemuxd's restraint keeps it.
         reply = self.h.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                            "RequestName", GLib.Variant("(su)", (MM_NAME, 0)), "(u)")
+                            "RequestName", GLib.Variant("(su)", (MM_NAME, 1)), "(u)")
         self.assertEqual(reply[0], 1)  # primary owner
         me = self.h.bus.get_unique_name()
         daemon = self.h.spawn_daemon()
@@ -130,6 +131,13 @@ class BusName(HarnessTestCase):
         self.assertEqual(self.h.pid_of(self.h.name_owner(MM_NAME)), daemon.pid)
         daemon.send_signal(signal.SIGTERM)
         self.assertEqual(sock.recv(4096), b"STOPPING=1")
+        self.assertEqual(self.h.stop_daemon(), 0)
+
+    def test_runs_in_a_private_network_namespace(self):
+        # What later tiers do (simulator and daemon share a netns): the bus is a
+        # path socket, so it is still reachable from there.
+        self.h.start_daemon(wrapper=["unshare", "-n"])
+        self.assertIn("No modems were found", self.h.mmcli("-L").stdout)
         self.assertEqual(self.h.stop_daemon(), 0)
 
     def test_test_session_serves_the_session_bus(self):

@@ -3,7 +3,7 @@
 
 import os
 
-from gi.repository import GLib
+from gi.repository import Gio, GLib
 
 import mxharness
 from mxharness import MM_NAME, MM_PATH, HarnessTestCase
@@ -21,7 +21,7 @@ class Manager(HarnessTestCase):
     def assertDBusError(self, name, method, args=None, message=None):
         with self.assertRaises(GLib.Error) as cm:
             self.call_manager(method, args)
-        self.assertEqual(Gio_error_name(cm.exception), name, cm.exception.message)
+        self.assertEqual(Gio.DBusError.get_remote_error(cm.exception), name, cm.exception.message)
         if message:
             self.assertIn(message, cm.exception.message)
         return cm.exception
@@ -82,11 +82,6 @@ class Manager(HarnessTestCase):
     def test_set_logging_rejects_unknown_levels(self):
         self.assertDBusError(INVALID_ARGS, "SetLogging", GLib.Variant("(s)", ("LOUD",)),
                              "invalid log level 'LOUD'")
-
-
-def Gio_error_name(error):
-    from gi.repository import Gio
-    return Gio.DBusError.get_remote_error(error)
 
 
 if __name__ == "__main__":

@@ -1,25 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""data/modemux.conf on a bus with system.conf-like defaults: root may own
-org.freedesktop.ModemManager1, anyone may read state, and state-changing calls
-reach modemuxd so that polkit (not the bus) decides."""
+"""What data/ installs. modemux.conf on a bus with system.conf-like defaults:
+root may own org.freedesktop.ModemManager1, anyone may read state, and
+state-changing calls reach modemuxd so that polkit (not the bus) decides.
+modemuxd.service: systemd accepts it."""
 
 import os
+import shutil
+import subprocess
+import unittest
 
 import mxharness
-from mxharness import MM_NAME, HarnessTestCase, Harness
+from mxharness import MM_NAME, HarnessTestCase
 
 POLICY = os.path.join(mxharness.source_root(), "data", "modemux.conf")
 
 
 class Policy(HarnessTestCase):
-    start_daemon = False
-
-    def setUp(self):
-        self.h = Harness(policy_files=[POLICY])
-        self.h.__enter__()
-        self.addCleanup(self.h.close)
-        self.h.start_daemon()
-        self.addCleanup(self._check_daemon_exit)
+    harness_args = {"policy_files": [POLICY]}
 
     def test_unprivileged_clients_can_read_state(self):
         result = self.h.mmcli("-L", user="nobody")
@@ -44,6 +41,26 @@ class Policy(HarnessTestCase):
         daemon = self.h.spawn_daemon(user="nobody", name="nobody-daemon")
         self.assertEqual(daemon.wait(mxharness.TIMEOUT), 1)
         self.assertIn("not allowed by the bus policy", self.h.log_of(daemon))
+
+
+@unittest.skipIf(shutil.which("systemd-analyze") is None, "systemd-analyze not installed")
+class SystemdUnit(unittest.TestCase):
+    def test_unit_verifies_and_does_not_claim_modemmanagers_bus_name(self):
+        unit = os.path.join(mxharness.build_root(), "data", "modemuxd.service")
+        with open(unit) as f:
+            text = f.read()
+        # systemd refuses to load two units with one BusName= (ModemManager.service has it).
+        self.assertNotRegex(text, r"(?m)^BusName=")
+        self.assertRegex(text, r"(?m)^Type=notify$")
+        self.assertRegex(text, r"(?m)^Conflicts=ModemManager.service$")
+        result = subprocess.run(["systemd-analyze", "verify", unit], capture_output=True,
+                                text=True, timeout=60)
+        # Not installed here, so the binary and the man page are absent; anything
+        # else (unknown keys, bad values) is a defect in the unit.
+        problems = [line for line in (result.stdout + result.stderr).splitlines()
+                    if line.strip() and "is not executable" not in line
+                    and "man modemuxd(8)" not in line]
+        self.assertEqual(problems, [])
 
 
 if __name__ == "__main__":

@@ -157,11 +157,14 @@ answer_ipv6 (const SimEchoAddresses *session, const guint8 *packet, gsize len, G
   total = 40 + be16 (packet + 4);
   if (total > len)
     return SIM_ECHO_MALFORMED;
-  /* Link-local traffic (router solicitations, MLD) is legitimate on the
-   * link but this network has nothing to say to it. */
+  /* No IPv6 PDN on this mux: the network does not carry it at all. */
+  if (!session->ipv6)
+    return SIM_ECHO_NOT_OURS;
+  /* Link-local traffic (router solicitations, MLD) is legitimate on an
+   * IPv6 link but this network has nothing to say to it. */
   if (packet[8] == 0xfe && (packet[9] & 0xc0) == 0x80)
     return SIM_ECHO_IGNORED;
-  if (!session->ipv6 || !in_prefix (packet + 8, session->ipv6, session->ipv6_prefix))
+  if (!in_prefix (packet + 8, session->ipv6, session->ipv6_prefix))
     return SIM_ECHO_NOT_OURS;
 
   out = g_byte_array_sized_new (total);

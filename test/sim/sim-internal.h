@@ -54,6 +54,8 @@ void        sim_client_send             (SimClient *client, QmiMessage *message)
 QmiMessage *sim_indication_new          (SimClient *client, guint16 message_id);
 /* Turn a message built with qmi_message_new into an indication. */
 QmiMessage *sim_message_make_indication (QmiMessage *message);
+/* Fault "malformed": @response with a 1-byte result TLV (consumes @response). */
+QmiMessage *sim_message_make_malformed  (QmiMessage *response);
 
 /* TLV helpers (little-endian values, as QMI wants) */
 const guint8 *sim_tlv_get   (QmiMessage *m, guint8 type, guint16 *len);

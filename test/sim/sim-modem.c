@@ -280,194 +280,6 @@ sim_modem_get_log_ring (SimModem *modem, guint last_n)
 }
 
 /* ---------------------------------------------------------------------- */
-/* TLV helpers                                                              */
-
-const guint8 *
-sim_tlv_get (QmiMessage *m, guint8 type, guint16 *len)
-{
-    return qmi_message_get_raw_tlv (m, type, len);
-}
-
-gboolean
-sim_tlv_u8 (QmiMessage *m, guint8 type, guint8 *out)
-{
-    guint16 len = 0;
-    const guint8 *p = qmi_message_get_raw_tlv (m, type, &len);
-
-    if (!p || len < 1)
-        return FALSE;
-    *out = p[0];
-    return TRUE;
-}
-
-gboolean
-sim_tlv_u16 (QmiMessage *m, guint8 type, guint16 *out)
-{
-    guint16 len = 0;
-    const guint8 *p = qmi_message_get_raw_tlv (m, type, &len);
-
-    if (!p || len < 2)
-        return FALSE;
-    *out = (guint16) (p[0] | (p[1] << 8));
-    return TRUE;
-}
-
-gboolean
-sim_tlv_u32 (QmiMessage *m, guint8 type, guint32 *out)
-{
-    guint16 len = 0;
-    const guint8 *p = qmi_message_get_raw_tlv (m, type, &len);
-
-    if (!p || len < 4)
-        return FALSE;
-    *out = (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
-    return TRUE;
-}
-
-gchar *
-sim_tlv_string (QmiMessage *m, guint8 type)
-{
-    guint16 len = 0;
-    const guint8 *p = qmi_message_get_raw_tlv (m, type, &len);
-
-    if (!p)
-        return NULL;
-    return g_strndup ((const gchar *) p, len);
-}
-
-void
-sim_buf_u8 (GByteArray *b, guint8 v)
-{
-    g_byte_array_append (b, &v, 1);
-}
-
-void
-sim_buf_u16 (GByteArray *b, guint16 v)
-{
-    guint8 d[2] = { v & 0xff, v >> 8 };
-
-    g_byte_array_append (b, d, 2);
-}
-
-void
-sim_buf_u32 (GByteArray *b, guint32 v)
-{
-    guint8 d[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
-
-    g_byte_array_append (b, d, 4);
-}
-
-void
-sim_buf_bytes (GByteArray *b, const void *d, gsize n)
-{
-    g_byte_array_append (b, d, (guint) n);
-}
-
-void
-sim_add_bytes (QmiMessage *m, guint8 type, const guint8 *data, gsize len)
-{
-    g_autoptr(GError) error = NULL;
-
-    if (!qmi_message_add_raw_tlv (m, type, data, len, &error))
-        g_warning ("cannot add TLV 0x%02x: %s", type, error->message);
-}
-
-void
-sim_add_u8 (QmiMessage *m, guint8 type, guint8 v)
-{
-    sim_add_bytes (m, type, &v, 1);
-}
-
-void
-sim_add_u16 (QmiMessage *m, guint8 type, guint16 v)
-{
-    guint8 d[2] = { v & 0xff, v >> 8 };
-
-    sim_add_bytes (m, type, d, 2);
-}
-
-void
-sim_add_u32 (QmiMessage *m, guint8 type, guint32 v)
-{
-    guint8 d[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
-
-    sim_add_bytes (m, type, d, 4);
-}
-
-void
-sim_add_u64 (QmiMessage *m, guint8 type, guint64 v)
-{
-    guint8 d[8];
-
-    for (guint i = 0; i < 8; i++)
-        d[i] = (guint8) (v >> (8 * i));
-    sim_add_bytes (m, type, d, 8);
-}
-
-void
-sim_add_string (QmiMessage *m, guint8 type, const gchar *s)
-{
-    sim_add_bytes (m, type, (const guint8 *) (s ? s : ""), s ? strlen (s) : 0);
-}
-
-/* libqmi 1.32.2 has no public indication constructor: patch the flag
- * bytes of a request-shaped message and re-parse it (harness.md §4). */
-static QmiMessage *
-patch_flags (QmiMessage *message, guint8 ctl_flag, guint8 service_flag)
-{
-    gsize len = 0;
-    const guint8 *raw = qmi_message_get_raw (message, &len, NULL);
-    g_autoptr(GByteArray) buf = g_byte_array_sized_new ((guint) len);
-    QmiMessage *out;
-
-    g_byte_array_append (buf, raw, (guint) len);
-    buf->data[3] = 0x80;
-    buf->data[6] = qmi_message_get_service (message) == QMI_SERVICE_CTL ? ctl_flag : service_flag;
-    out = qmi_message_new_from_raw (buf, NULL);
-    qmi_message_unref (message);
-    return out;
-}
-
-QmiMessage *
-sim_message_make_indication (QmiMessage *message)
-{
-    return patch_flags (message, 0x02, 0x04);
-}
-
-QmiMessage *
-sim_indication_new (SimClient *client, guint16 message_id)
-{
-    return qmi_message_new ((QmiService) client->service, client->cid, 0, message_id);
-}
-
-/* Fault "malformed": the same response but with a 1-byte result TLV, which
- * every client parser rejects. */
-typedef struct { QmiMessage *out; } CopyCtx;
-
-static void
-copy_tlv_cb (guint8 type, const guint8 *value, gsize length, gpointer user_data)
-{
-    CopyCtx *ctx = user_data;
-
-    if (type == 0x02)
-        sim_add_bytes (ctx->out, 0x02, value, 1);
-    else
-        sim_add_bytes (ctx->out, type, value, length);
-}
-
-static QmiMessage *
-make_malformed (QmiMessage *response)
-{
-    CopyCtx ctx;
-
-    ctx.out = qmi_message_new (qmi_message_get_service (response), qmi_message_get_client_id (response),
-                               qmi_message_get_transaction_id (response), qmi_message_get_message_id (response));
-    qmi_message_foreach_raw_tlv (response, copy_tlv_cb, &ctx);
-    qmi_message_unref (response);
-    return patch_flags (ctx.out, 0x01, 0x02);
-}
-
-/* ---------------------------------------------------------------------- */
 /* Clients                                                                  */
 
 SimClient *
@@ -577,8 +389,8 @@ pending_fire_cb (gpointer user_data)
     pending_free (pending);
 }
 
-static SimFault *
-match_fault (SimModem *modem, guint8 service, guint16 msg)
+SimFault *
+sim_modem_match_fault (SimModem *modem, guint8 service, guint16 msg)
 {
     for (guint i = 0; i < modem->scenario->n_faults; i++) {
         SimFault *f = &modem->scenario->faults[i];
@@ -625,7 +437,7 @@ sim_client_handle_request (SimClient *client, QmiMessage *request)
         return;
     }
 
-    fault = match_fault (modem, client->service, qmi_message_get_message_id (request));
+    fault = sim_modem_match_fault (modem, client->service, qmi_message_get_message_id (request));
     delay = modem->scenario->latency_ms;
     if (fault) {
         sim_modem_log (modem, "%s FAULT applied to service %u message 0x%04x", client->transport,
@@ -658,7 +470,7 @@ sim_client_handle_request (SimClient *client, QmiMessage *request)
         }
     }
     if (fault && fault->action == SIM_FAULT_ACTION_MALFORMED)
-        response = make_malformed (response);
+        response = sim_message_make_malformed (response);
 
     if (delay == 0) {
         sim_client_send (client, response);

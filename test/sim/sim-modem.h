@@ -114,6 +114,11 @@ struct _SimScenario {
     guint    disconnect_after_s;     /* network drops each session after N s; 0 = never */
 };
 
+/* The fault rule that applies to this request, counting it (NULL = none).
+ * The engine calls it for every service request; QMUX transports call it for
+ * CTL (error, drop and hangup only). */
+SimFault      *sim_modem_match_fault  (SimModem *modem, guint8 service, guint16 message);
+
 SimScenario   *sim_scenario_load      (const gchar *path, GError **error);
 SimScenario   *sim_scenario_new_default (void);
 void           sim_scenario_free      (SimScenario *scenario);

@@ -294,9 +294,24 @@ conn_dispatch (SimQmuxConn *conn, QmiMessage *message)
 
     if (service == QMI_SERVICE_CTL) {
         QmiMessage *resp;
+        SimFault *fault = NULL;
 
         sim_modem_log_qmi (modem, conn->label, ">>", message);
-        resp = ctl_handle (conn, message);
+        /* The proxy handshake is libqmi's, not the modem's: never faulted. */
+        if (qmi_message_get_message_id (message) != 0xFF00)
+            fault = sim_modem_match_fault (modem, QMI_SERVICE_CTL, qmi_message_get_message_id (message));
+        if (fault) {
+            sim_modem_log (modem, "%s FAULT applied to CTL message 0x%04x", conn->label,
+                           qmi_message_get_message_id (message));
+            if (fault->action == SIM_FAULT_ACTION_DROP)
+                return;
+            if (fault->action == SIM_FAULT_ACTION_HANGUP) {
+                schedule_hangup (conn->qmux);
+                return;
+            }
+        }
+        resp = fault ? qmi_message_response_new (message, (QmiProtocolError) fault->error)
+                     : ctl_handle (conn, message);
         sim_modem_log_qmi (modem, conn->label, "<<", resp);
         conn_send_raw (conn, resp);
         qmi_message_unref (resp);

@@ -193,7 +193,7 @@ parse_apn (GKeyFile *kf, const gchar *group, SimApn *apn, GError **error)
 }
 
 static const struct { const gchar *name; guint8 id; } service_names[] = {
-    { "wds", QMI_SERVICE_WDS }, { "dms", QMI_SERVICE_DMS },
+    { "ctl", QMI_SERVICE_CTL }, { "wds", QMI_SERVICE_WDS }, { "dms", QMI_SERVICE_DMS },
     { "nas", QMI_SERVICE_NAS }, { "uim", QMI_SERVICE_UIM }, { "wda", QMI_SERVICE_WDA },
     { "dpm", QMI_SERVICE_DPM },
 };
@@ -214,7 +214,7 @@ parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError **error)
         }
     if (!found || !message || !action) {
         g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                     "[%s] needs service (wds/dms/nas/uim/wda/dpm; CTL is emulated by the transports), message and action", group);
+                     "[%s] needs service (ctl/wds/dms/nas/uim/wda/dpm), message and action", group);
         return FALSE;
     }
     f->message = (guint16) g_ascii_strtoull (message, NULL, 0);
@@ -240,6 +240,12 @@ parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError **error)
     else {
         g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                      "[%s] unknown action '%s' (error, drop, delay, hangup, malformed)", group, action);
+        return FALSE;
+    }
+    if (f->service == QMI_SERVICE_CTL &&
+        (f->action == SIM_FAULT_ACTION_DELAY || f->action == SIM_FAULT_ACTION_MALFORMED)) {
+        g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                     "[%s] CTL rules support error, drop and hangup only", group);
         return FALSE;
     }
     f->delay_ms = (guint) get_int (kf, group, "delay-ms", 0);

@@ -2,6 +2,7 @@
 namespace and drive it with the real qmicli (docs/simulator.md)."""
 
 import configparser
+import ctypes
 import os
 import re
 import select
@@ -44,6 +45,12 @@ def load_scenario(name):
     return cp
 
 
+def _die_with_parent():
+    # PR_SET_PDEATHSIG: if the test runner is killed (meson timeout), the
+    # simulator goes too instead of lingering in the namespace.
+    ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGTERM)
+
+
 class Simulator:
     """One modemux-sim process with a control socket."""
 
@@ -63,13 +70,16 @@ class Simulator:
             args.append('--qmi-proxy')
         if pty:
             args += ['--pty', self.pty]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.stderr = open(os.path.join(self.dir, 'stderr'), 'w+')
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
+                                     preexec_fn=_die_with_parent)
         ready, _, _ = select.select([self.proc.stdout], [], [], 60)
         line = self.proc.stdout.readline() if ready else ''
         if line.strip() != 'modemux-sim ready':
             self.proc.kill()
-            _, err = self.proc.communicate()
-            raise RuntimeError('simulator did not start: %r %s' % (line, err))
+            self.proc.communicate()
+            self.stderr.seek(0)
+            raise RuntimeError('simulator did not start: %r %s' % (line, self.stderr.read()))
 
     def ctl(self, *command, check=True):
         r = subprocess.run([SIM, '--ctl', self.control] + list(command),
@@ -92,10 +102,13 @@ class Simulator:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
-            _, err = self.proc.communicate(timeout=30)
+            self.proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            _, err = self.proc.communicate()
+            self.proc.communicate()
+        self.stderr.seek(0)
+        err = self.stderr.read()
+        self.stderr.close()
         shutil.rmtree(self.dir, ignore_errors=True)
         return self.proc.returncode, err
 

@@ -61,6 +61,13 @@ class QmuxOnPty(simtest.SimTestCase):
         self.assertIn('hang-up', self.sim.ctl('log'))
         self.assertTrue(os.path.realpath(self.sim.pty).startswith('/dev/pts/'), before)
 
+    def test_kernel_data_format_through_ctl(self):
+        # libqmi opens a direct port with --device-open-net by sending CTL
+        # Set Data Format (0x0026); the answer must carry TLV 0x10.
+        out = self.on_pty('--device-open-net=net-raw-ip|net-no-qos-header', '--dms-get-ids')
+        self.assertEqual(self.field(out, 'IMEI'), self.sc['identity']['imei'])
+        self.assertRegex(self.sim.ctl('log'), r'<< .*"Set Data Format" \(0x0026\).*SUCCESS.*"Protocol" \(0x10\)')
+
     def test_errors_on_pty(self):
         status, out = self.sim.qmicli('--wds-start-network=apn=nowhere,ip-type=4', pty=True)
         self.assertNotEqual(status, 0)

@@ -403,6 +403,12 @@ test_network_answers_ping6_in_prefix_only (void)
   /* Link-local (router solicitation and friends): fine, but unanswered. */
   ping[8] = 0xfe; ping[9] = 0x80;
   g_assert_cmpint (sim_echo_answer (&session, ping, sizeof (ping), &reply), ==, SIM_ECHO_IGNORED);
+  /* ... unless the mux has no IPv6 PDN at all. */
+  {
+    const SimEchoAddresses v4_only = { host4, NULL, 0 };
+
+    g_assert_cmpint (sim_echo_answer (&v4_only, ping, sizeof (ping), &reply), ==, SIM_ECHO_NOT_OURS);
+  }
 }
 
 static void

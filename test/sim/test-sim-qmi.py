@@ -200,6 +200,11 @@ class FakeProxyHandshake(simtest.SimTestCase):
         self.assertIn('Allocate CID', log)
         self.assertIn('Release CID', log)
 
+    def test_open_with_sync(self):
+        out = self.ok('--device-open-sync', '--dms-get-ids')
+        self.assertEqual(self.field(out, 'IMEI'), self.sc['identity']['imei'])
+        self.assertIn('"Sync" (0x0027)', self.sim.ctl('log'))
+
     def test_several_concurrent_clients(self):
         import subprocess
         procs = [subprocess.Popen([simtest.QMICLI, '-p', '-d', self.sim.dev, '--device-open-qmi', cmd],

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Scenario files change what the real qmicli sees: a PIN-locked SIM,
 firmware without QMAP, a SoC modem that insists on its endpoint, a network
-that drops calls, and fault rules (error, timeout, hang-up, malformed)."""
+that drops calls, slow registration."""
 
 import os
 import re
@@ -109,36 +109,25 @@ class NetworkDropsCalls(simtest.SimTestCase):
         self.assertEqual(self.field(out, 'Connection status'), 'disconnected')
 
 
-class FaultRules(simtest.SimTestCase):
-    scenario = 'faults.conf'
+class SlowRegistration(simtest.SimTestCase):
+    scenario = 'slow-register.conf'
 
-    def test_error_rule_turns_a_request_into_that_qmi_error(self):
-        self.assertIn('DeviceNotReady', self.fails('--dms-get-model'))
+    def state(self):
+        return self.field(self.ok('--nas-get-serving-system'), 'Registration state')
 
-    def test_drop_rule_makes_the_client_time_out(self):
-        out = self.fails('--dms-get-revision', timeout=60)
-        self.assertIn('Transaction timed out', out)
+    def wait_registered(self):
+        deadline = time.monotonic() + 15
+        while self.state() != 'registered' and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(self.state(), 'registered')
 
-    def test_hangup_rule_closes_the_connection(self):
-        out = self.fails('--dms-get-manufacturer', timeout=60)
-        self.assertIn('endpoint hangup', out)
-        self.assertIn('hang-up', self.sim.ctl('log'))
-        # The modem is still there for the next client.
-        self.assertEqual(self.field(self.ok('--dms-get-ids'), 'IMEI'), self.sc['identity']['imei'])
-
-    def test_malformed_rule_breaks_only_the_selected_answer(self):
-        self.ok('--dms-get-hardware-revision')
-        self.assertIn('Reading TLV would overflow', self.fails('--dms-get-hardware-revision'))
-        self.ok('--dms-get-hardware-revision')
-
-    def test_delay_rule_delays_the_answer(self):
-        start = time.monotonic()
-        self.assertEqual(self.field(self.ok('--dms-get-operating-mode'), 'Mode'), 'online')
-        self.assertGreaterEqual(time.monotonic() - start, 1.5)
-
-    def test_control_hangup_drops_every_connection(self):
-        self.sim.ctl('hangup')
-        self.assertEqual(self.field(self.ok('--dms-get-ids'), 'IMEI'), self.sc['identity']['imei'])
+    def test_searches_then_registers_roaming(self):
+        self.wait_registered()
+        self.assertEqual(self.field(self.ok('--nas-get-serving-system'), 'Roaming status'), 'on')
+        self.ok('--dms-set-operating-mode=low-power')
+        self.ok('--dms-set-operating-mode=online')
+        self.assertEqual(self.state(), 'not-registered-searching')
+        self.wait_registered()
 
 
 if __name__ == '__main__':

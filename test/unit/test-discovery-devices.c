@@ -8,11 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
+#include <termios.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <libqmi-glib.h>
 #include "mx-device-manager.h"
 #include "mx-discovery-error.h"
@@ -450,6 +452,119 @@ test_manager_silent_port_never_becomes_a_device (void)
   tree_clear (&t);
 }
 
+
+/* A minimal QMI peer on a PTY master: answers CTL Get Version Info, which is
+ * all the probe asks. */
+typedef struct {
+  int      master;
+  GByteArray *buffer;
+  guint    answered;
+} Peer;
+
+static gboolean
+peer_readable (gint fd, GIOCondition condition, gpointer user_data)
+{
+  Peer *peer = user_data;
+  guint8 chunk[2048];
+  gssize n = read (fd, chunk, sizeof chunk);
+
+  if (n <= 0)
+    return G_SOURCE_CONTINUE;
+  g_byte_array_append (peer->buffer, chunk, (guint) n);
+  for (;;) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(QmiMessage) request = qmi_message_new_from_raw (peer->buffer, &error);
+    g_autoptr(QmiMessage) response = NULL;
+    const guint8 *raw;
+    gsize len;
+    gsize init;
+    const guint8 services[] = { QMI_SERVICE_CTL, QMI_SERVICE_WDS, QMI_SERVICE_DMS, QMI_SERVICE_NAS };
+
+    if (!request)
+      break;
+    if (qmi_message_get_service (request) != QMI_SERVICE_CTL ||
+        qmi_message_get_message_id (request) != 0x0021)
+      continue;
+    response = qmi_message_response_new (request, QMI_PROTOCOL_ERROR_NONE);
+    init = qmi_message_tlv_write_init (response, 0x01, NULL);
+    g_assert_cmpuint (init, >, 0);
+    g_assert_true (qmi_message_tlv_write_guint8 (response, (guint8) G_N_ELEMENTS (services), NULL));
+    for (guint i = 0; i < G_N_ELEMENTS (services); i++) {
+      g_assert_true (qmi_message_tlv_write_guint8 (response, services[i], NULL));
+      g_assert_true (qmi_message_tlv_write_guint16 (response, QMI_ENDIAN_LITTLE, 1, NULL));
+      g_assert_true (qmi_message_tlv_write_guint16 (response, QMI_ENDIAN_LITTLE, 5, NULL));
+    }
+    g_assert_true (qmi_message_tlv_write_complete (response, init, NULL));
+    raw = qmi_message_get_raw (response, &len, NULL);
+    g_assert_cmpint (write (fd, raw, len), ==, (gssize) len);
+    peer->answered++;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_manager_answered_port_survives_change (void)
+{
+  Tree t;
+  Counts c = { 0 };
+  g_autoptr(MxDeviceManager) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *link = NULL;
+  gboolean done = FALSE;
+  Peer peer = { .buffer = g_byte_array_new () };
+  guint watch;
+  int slave;
+  char slave_name[256];
+  MxDevice *device;
+
+  tree_init (&t);
+  g_assert_cmpint (openpty (&peer.master, &slave, slave_name, NULL, NULL), ==, 0);
+  {
+    struct termios tio;
+
+    /* Bytes, not lines: no echo, no CR/LF translation. */
+    g_assert_cmpint (tcgetattr (slave, &tio), ==, 0);
+    cfmakeraw (&tio);
+    g_assert_cmpint (tcsetattr (slave, TCSANOW, &tio), ==, 0);
+  }
+  link = g_build_filename (t.dev, "wwan0qmi0", NULL);
+  g_assert_cmpint (symlink (slave_name, link), ==, 0);
+  watch = g_unix_fd_add (peer.master, G_IO_IN, peer_readable, &peer);
+
+  manager = manager_new (&t, TRUE, &c);
+  g_signal_connect (manager, "settled", G_CALLBACK (on_settled), &done);
+  g_assert_true (event (manager, "action=add,subsystem=net,name=mhi_hwip0", &error));
+  g_test_expect_message ("Qmi", G_LOG_LEVEL_WARNING, "*couldn't detect transport type*");
+  g_test_expect_message ("Qmi", G_LOG_LEVEL_WARNING, "*unexpected transport type found*");
+  g_assert_true (event (manager, "action=add,subsystem=wwan,name=wwan0qmi0", &error));
+  g_assert_no_error (error);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (peer.answered, ==, 1);
+  g_assert_cmpuint (c.added, ==, 1);
+  device = mx_device_manager_lookup_port (manager, "wwan0qmi0");
+  g_assert_nonnull (device);
+  g_assert_cmpint (mx_device_lookup_port (device, "wwan0qmi0")->probe, ==, MX_PROBE_OK);
+  g_assert_cmpstr (mx_device_lookup_port (device, "mhi_hwip0")->control_port, ==, "wwan0qmi0");
+
+  /* Announced again (a udev "change"): kept, not probed again, not re-added. */
+  g_assert_true (event (manager, "action=add,subsystem=wwan,name=wwan0qmi0", &error));
+  g_assert_true (mx_device_manager_is_settled (manager));
+  g_assert_cmpuint (c.removed, ==, 0);
+  g_assert_cmpuint (c.added, ==, 1);
+  g_assert_cmpuint (peer.answered, ==, 1);
+
+  /* Let the probe's asynchronous close finish before the PTY goes. */
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_source_remove (watch);
+  g_byte_array_unref (peer.buffer);
+  close (peer.master);
+  close (slave);
+  tree_clear (&t);
+}
+
 static void
 probe_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -490,6 +605,7 @@ main (int argc, char **argv)
   g_test_add_func ("/discovery/manager/event-uid", test_manager_event_uid_groups_without_sysfs);
   g_test_add_func ("/discovery/manager/bad-input", test_manager_rejects_bad_input);
   g_test_add_func ("/discovery/manager/silent-port", test_manager_silent_port_never_becomes_a_device);
+  g_test_add_func ("/discovery/manager/answered-port-survives-change", test_manager_answered_port_survives_change);
   g_test_add_func ("/discovery/probe/cancellable", test_probe_is_cancellable);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
  * makes the "kernel lacks rmnet" path testable here; rmnet itself is tested
  * in the VM tier). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -202,6 +203,26 @@ test_errors_are_explained (void)
   sh ("ip link del mxe0");
 }
 
+/* Errors the host kernel cannot produce here, mapped as the kernel would send them. */
+static void
+test_errno_mapping (void)
+{
+  g_autoptr(GError) busy = mx_link_error_from_errno (-EBUSY, "rmnet", "MUX ID already exists");
+  g_autoptr(GError) range = mx_link_error_from_errno (-ERANGE, "rmnet", NULL);
+  g_autoptr(GError) wwan = mx_link_error_from_errno (-EOPNOTSUPP, "wwan", NULL);
+  g_autoptr(GError) perm = mx_link_error_from_errno (-EPERM, "rmnet", NULL);
+
+  g_assert_error (busy, MX_LINK_ERROR, MX_LINK_ERROR_BUSY);
+  g_assert_nonnull (strstr (busy->message, "already has another rx handler"));
+  g_assert_nonnull (strstr (busy->message, "mux id is in use on that lower"));
+  g_assert_nonnull (strstr (busy->message, "(kernel: MUX ID already exists)"));
+  g_assert_error (range, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE);
+  g_assert_error (wwan, MX_LINK_ERROR, MX_LINK_ERROR_KERNEL_UNSUPPORTED);
+  g_assert_nonnull (strstr (wwan->message, "CONFIG_WWAN"));
+  g_assert_error (perm, MX_LINK_ERROR, MX_LINK_ERROR_PERMISSION);
+  g_assert_nonnull (strstr (perm->message, "CAP_NET_ADMIN"));
+}
+
 static void
 test_alias_and_mtu_are_applied (void)
 {
@@ -357,6 +378,7 @@ main (int argc, char **argv)
   g_test_add_func ("/netlink/dump-sees-every-link", test_dump_sees_every_link);
   g_test_add_func ("/netlink/notifications", test_notifications_report_new_and_deleted_links);
   g_test_add_func ("/netlink/errors-are-explained", test_errors_are_explained);
+  g_test_add_func ("/netlink/errno-mapping", test_errno_mapping);
   g_test_add_func ("/netlink/alias-and-mtu-applied", test_alias_and_mtu_are_applied);
   g_test_add_func ("/netlink/cancelled-request", test_cancelled_request_does_not_disturb_the_next);
   g_test_add_func ("/netlink/manager-without-rmnet", test_manager_without_rmnet_leaves_nothing_behind);

@@ -5,7 +5,9 @@
 # deleted; names derive from port + mux id, so they are the same in every
 # new process ("restart"); a foreign interface holding our name is worked
 # around predictably; a link deleted behind our back with `ip link del` is
-# noticed; the kernel's refusals come back as readable errors.
+# noticed; refusals come back as readable errors. (The kernel's own EBUSY for
+# a lower with another rx handler needs a bridge/bond/macvlan, which the VM
+# kernel lacks; its message is checked in the unit suite.)
 . "$(dirname "$0")/vm-lib.sh"
 . "$(dirname "$0")/links-lib.sh"
 set -u
@@ -33,15 +35,6 @@ err=$("$CTL" link-add nosuch0 2>&1) && mx_fail "missing port accepted"
 mx_contains "a missing port is named" "$err" "no network interface named 'nosuch0'"
 err=$("$CTL" link-del foreign1 2>&1) && mx_fail "a foreign link was deleted without --force"
 mx_contains "foreign links are not deleted" "$err" "not created by modemux"
-
-# An rx handler already on the lower (a bridge port) makes the kernel say EBUSY.
-mx_run "bridge" ip link add mxbr0 type bridge
-mx_run "tun lower mxtun2" ip tuntap add mxtun2 mode tun
-mx_run "mxtun2 enslaved to the bridge" ip link set mxtun2 master mxbr0
-err=$("$CTL" link-add mxtun2 2>&1) && mx_fail "rmnet on a bridge port was accepted"
-mx_contains "EBUSY is explained" "$err" "already has another rx handler"
-[ -z "$(ls -d /sys/class/net/mxtun2/upper_mxtun2* 2>/dev/null)" ] || mx_fail "half-created link left on mxtun2"
-mx_ok "nothing left behind after the refused creation"
 
 out=$("$CTL" link-del-all mxtun1) || mx_fail "link-del-all: $out"
 mx_contains "link-del-all deletes only our two links" "$out" "deleted 2 link(s) on mxtun1"

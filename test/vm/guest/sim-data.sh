@@ -116,13 +116,17 @@ run_port() {
     "$(qmi --wda-set-data-format=link-layer-protocol=raw-ip,ul-protocol=qmap,dl-protocol=qmap,dl-max-datagrams=32,dl-datagram-max-size=16384,ep-type=pcie,ep-iface-number=4)" \
     "Downlink data aggregation protocol: 'qmap'"
 
-  read -r _ addr1 < <(bind_and_start 1)
-  read -r _ addr2 < <(bind_and_start 2)
-  [ -n "${addr1:-}" ] && [ -n "${addr2:-}" ] || mx_fail "$kind: no sessions (see above)"
+  # (no process substitution: the guest has no /dev/fd)
+  r=$(bind_and_start 1) || exit 1
+  addr1=${r#* }
+  r=$(bind_and_start 2) || exit 1
+  addr2=${r#* }
   mx_ok "$kind: sessions on mux 1 ($addr1) and mux 2 ($addr2)"
 
   for m in 1 2; do
     mx_run "$kind: rmnet link for mux $m" ip link add link "$lower" name "rmnet$m" type rmnet mux_id $m
+    # IPv4-only sessions: keep the host's IPv6 chatter out of the counters.
+    sysctl -qw "net.ipv6.conf.rmnet$m.disable_ipv6=1"
     mx_run "$kind: rmnet$m up" ip link set "rmnet$m" up
   done
   mx_contains "$kind: rmnet1 has mux id 1" "$(ip -d link show rmnet1)" "mux_id 1"
@@ -143,6 +147,7 @@ run_port() {
 
   # A link for a mux id no session is bound to: the modem drops and counts.
   mx_run "$kind: rmnet link for unbound mux 9" ip link add link "$lower" name rmnet9 type rmnet mux_id 9
+  sysctl -qw net.ipv6.conf.rmnet9.disable_ipv6=1
   ip link set rmnet9 up
   ip addr add 10.99.0.2/32 dev rmnet9
   ip route add 198.51.100.9/32 dev rmnet9

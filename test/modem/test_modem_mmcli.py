@@ -1,0 +1,211 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""modemuxd with the MHI QMI fixture (RM500Q class) as seen by the real mmcli.
+
+The whole stack as a user runs it: modemuxd discovers the fixture's ports
+through udev (umockdev testbed, daemon under the umockdev preload), opens
+wwan0qmi0 through qmi-proxy -- answered by the simulator acting as the fake
+proxy in this test's private network namespace -- and exports the modem on a
+private system bus with the polkit mock. Every check is a real /usr/bin/mmcli
+invocation.
+
+Environment (set by meson): MODEMUX_SIM, MODEMUX_SIM_SCENARIOS,
+MX_MODEM_FIXTURE (the .umockdev file), plus the harness' MX_BUILD_ROOT."""
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+NETNS_MARK = "MX_MODEM_TEST_NETNS"
+
+
+def _reexec():
+    """Runs this file inside `unshare -n` (private @qmi-proxy) and under
+    umockdev-wrapper (the testbed's uevents need the preload here too)."""
+    if os.environ.get(NETNS_MARK) != "1":
+        env = dict(os.environ, **{NETNS_MARK: "1"})
+        os.execvpe("unshare", ["unshare", "-n", sys.executable] + sys.argv, env)
+    if "umockdev-preload" not in os.environ.get("LD_PRELOAD", ""):
+        os.execvp("umockdev-wrapper", ["umockdev-wrapper", sys.executable] + sys.argv)
+
+
+if __name__ == "__main__":
+    _reexec()
+
+import gi  # noqa: E402
+gi.require_version("UMockdev", "1.0")
+from gi.repository import UMockdev  # noqa: E402
+
+import mxharness  # noqa: E402
+from mxharness import TIMEOUT, Harness, wait_until  # noqa: E402
+
+SIM = os.environ.get("MODEMUX_SIM", "")
+SCENARIOS = os.environ.get("MODEMUX_SIM_SCENARIOS", "")
+FIXTURE = os.environ.get("MX_MODEM_FIXTURE", "")
+WWAN = "/sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0/mhi0/wwan/wwan0/"
+PHYSDEV = "/sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0"
+
+
+def _without_preload(env):
+    env = dict(env)
+    env["LD_PRELOAD"] = " ".join(p for p in env.get("LD_PRELOAD", "").replace(":", " ").split()
+                                 if "umockdev" not in p)
+    env.pop("UMOCKDEV_DIR", None)
+    return env
+
+
+def mmcli_kv(h, *args):
+    """`mmcli ... -K` as a dict; fails the test on a non-zero exit."""
+    r = h.mmcli(*args, "-K")
+    if r.returncode != 0:
+        raise AssertionError(f"mmcli {args} failed: {r.stderr}\ndaemon log:\n{h.daemon_log()}")
+    kv = {}
+    for line in r.stdout.splitlines():
+        key, sep, value = line.partition(" : ")
+        if sep:
+            kv[key.strip()] = value.strip()
+    return kv
+
+
+def values(kv, prefix):
+    """The list an mmcli -K key holds (prefix.value[1], prefix.value[2], ...)."""
+    out, i = [], 1
+    while f"{prefix}.value[{i}]" in kv:
+        out.append(kv[f"{prefix}.value[{i}]"])
+        i += 1
+    return out
+
+
+class ModemStack(unittest.TestCase):
+    """One testbed + simulator + modemuxd per test."""
+
+    scenario = "mhi.conf"
+
+    def setUp(self):
+        self.testbed = UMockdev.Testbed.new()
+        self.assertTrue(self.testbed.add_from_file(FIXTURE))
+        self.h = Harness()
+        # The bus, polkit mock and simulator run without the preload.
+        self.h.env = _without_preload(self.h.env)
+        self.h.__enter__()
+        self.addCleanup(self.h.close)
+        self.start_simulator()
+        env = dict(self.h.env)
+        env["UMOCKDEV_DIR"] = self.testbed.get_root_dir()
+        env["LD_PRELOAD"] = "libumockdev-preload.so.0"
+        env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+        self.h.daemon = self.h.spawn([mxharness.daemon_path(self.h.build_dir), "--log-level=DEBUG",
+                                      "--test-no-qrtr"], "modemuxd", env=env)
+        self.h.wait_for_name(mxharness.MM_NAME, self.h.daemon)
+        self.addCleanup(self.check_daemon_exit)
+
+    def start_simulator(self):
+        self.sim_dir = tempfile.mkdtemp(prefix="mx-modem-sim-", dir=self.h.tmpdir)
+        self.control = os.path.join(self.sim_dir, "control")
+        self.sim = self.h.spawn([SIM, "--scenario", os.path.join(SCENARIOS, self.scenario),
+                                 "--qmi-proxy", "--control", self.control,
+                                 "--log", os.path.join(self.sim_dir, "sim.log")],
+                                "modemux-sim", stdout=subprocess.PIPE)
+        ready, _, _ = select.select([self.sim.stdout], [], [], TIMEOUT)
+        line = self.sim.stdout.readline().decode().strip() if ready else ""
+        self.sim.stdout.close()
+        self.assertEqual(line, "modemux-sim ready")
+
+    def sim_ctl(self, *command):
+        subprocess.run([SIM, "--ctl", self.control, *command], check=True, timeout=TIMEOUT,
+                       env=self.h.env, capture_output=True)
+
+    def check_daemon_exit(self):
+        if self.h.daemon.poll() is None:
+            status = self.h.stop_daemon()
+        else:
+            status = self.h.daemon.returncode
+        self.assertEqual(status, 0, "modemuxd did not exit cleanly:\n" + self.h.daemon_log())
+
+    def wait_for_modem(self):
+        def listed():
+            r = self.h.mmcli("-L")
+            return r.returncode == 0 and "/Modem/" in r.stdout and r.stdout
+        return wait_until(listed, "a modem in mmcli -L")
+
+    def wait_for_state(self, state):
+        wait_until(lambda: mmcli_kv(self.h, "-m", "any").get("modem.generic.state") == state,
+                   f"modem state {state}")
+
+
+class Identity(ModemStack):
+    def test_mmcli_lists_one_modem_with_the_scenario_identity(self):
+        listing = self.wait_for_modem()
+        self.assertEqual(listing.count("/org/freedesktop/ModemManager1/Modem/"), 1, listing)
+        self.assertIn("SIMULATED MHI SDX65", listing)
+
+        kv = mmcli_kv(self.h, "-m", "any")
+        self.assertEqual(kv["modem.generic.manufacturer"], "QUALCOMM INCORPORATED")
+        self.assertEqual(kv["modem.generic.model"], "SIMULATED MHI SDX65")
+        self.assertEqual(kv["modem.generic.revision"], "SIM.1.0-00001-STD")
+        self.assertEqual(kv["modem.generic.equipment-identifier"], "490154203237518")
+        self.assertEqual(kv["modem.3gpp.imei"], "490154203237518")
+        self.assertEqual(kv["modem.generic.plugin"], "mhi")
+        self.assertEqual(kv["modem.generic.primary-port"], "wwan0qmi0")
+        self.assertEqual(kv["modem.generic.device"], PHYSDEV)
+        ports = values(kv, "modem.generic.ports")
+        for port in ("wwan0qmi0 (qmi)", "mhi_hwip0 (net)", "mhi_swip0 (net)"):
+            self.assertIn(port, ports)
+        self.assertEqual(values(kv, "modem.generic.drivers"), ["mhi-pci-generic", "mhi_net"])
+        self.assertEqual(kv["modem.generic.state"], "disabled")
+
+    def test_enable_reaches_registered_with_the_scenario_operator(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "any", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+        kv = mmcli_kv(self.h, "-m", "any")
+        self.assertEqual(kv["modem.3gpp.registration-state"], "home")
+        self.assertEqual(kv["modem.3gpp.operator-code"], "00101")
+        self.assertEqual(kv["modem.3gpp.operator-name"], "Simulated Network")
+
+    def test_enable_is_refused_when_polkit_denies(self):
+        self.wait_for_modem()
+        self.h.polkit_allow_unknown(False)
+        r = self.h.mmcli("-m", "any", "-e")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Unauthorized", r.stderr)
+        self.assertEqual(mmcli_kv(self.h, "-m", "any")["modem.generic.state"], "disabled")
+
+    def test_hot_unplug_removes_the_modem(self):
+        self.wait_for_modem()
+        # The control ports go (as on a surprise removal of the card).
+        for port in ("wwan0qmi0", "wwan0at0", "wwan0qcdm0", "wwan0firehose0"):
+            self.testbed.uevent(WWAN + port, "remove")
+        wait_until(lambda: "No modems were found" in self.h.mmcli("-L").stdout,
+                   "the modem to disappear")
+
+
+class PinLocked(ModemStack):
+    scenario = "pin-locked.conf"
+
+    def test_locked_modem_unlocks_with_the_right_pin(self):
+        self.wait_for_modem()
+        kv = mmcli_kv(self.h, "-m", "any")
+        self.assertEqual(kv["modem.generic.state"], "locked")
+        self.assertEqual(kv["modem.generic.unlock-required"], "sim-pin")
+        self.assertIn("sim-pin (3)", values(kv, "modem.generic.unlock-retries"))
+
+        r = self.h.mmcli("-i", "any", "--pin=0000")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("IncorrectPassword", r.stderr)
+        kv = mmcli_kv(self.h, "-m", "any")
+        self.assertIn("sim-pin (2)", values(kv, "modem.generic.unlock-retries"))
+
+        r = self.h.mmcli("-i", "any", "--pin=1234")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("disabled")
+        kv = mmcli_kv(self.h, "-i", "any")
+        self.assertEqual(kv["sim.properties.operator-code"], "26201")
+
+
+if __name__ == "__main__":
+    mxharness.main()
