@@ -288,6 +288,7 @@ int
 mx_daemon_run (MxDaemon *self)
 {
   guint sigterm_id, sigint_id;
+  guint i;
 
   g_return_val_if_fail (MX_IS_DAEMON (self), 1);
 
@@ -301,8 +302,9 @@ mx_daemon_run (MxDaemon *self)
   teardown (self);
   g_source_remove (sigterm_id);
   g_source_remove (sigint_id);
-  /* Let cancelled calls deliver their callbacks so that nothing stays referenced. */
-  while (g_main_context_iteration (NULL, FALSE))
+  /* Let cancelled calls deliver their callbacks so that nothing stays
+   * referenced; bounded, in case some source is always ready. */
+  for (i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
     ;
   g_debug ("exiting with status %d", self->exit_status);
   return self->exit_status;

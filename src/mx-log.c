@@ -3,12 +3,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "mx-log.h"
 #include "mx-errors.h"
 
 static gint     log_threshold = MX_LOG_LEVEL_DEFAULT;  /* atomic: D-Bus threads log too */
 static gboolean log_timestamps;
+static gboolean log_syslog_prefix;  /* stderr is the journal: "<N>" gives the priority */
 static gint     log_personal_info;
 G_LOCK_DEFINE_STATIC (debug_domains);
 static gchar  **debug_domains;
@@ -26,6 +28,14 @@ static const gchar *level_tags[] = {
   [MX_LOG_LEVEL_WARN]  = "<warn>",
   [MX_LOG_LEVEL_INFO]  = "<info>",
   [MX_LOG_LEVEL_DEBUG] = "<debug>",
+};
+
+/* syslog(3) priorities: LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG. */
+static const int syslog_priority[] = {
+  [MX_LOG_LEVEL_ERR]   = 3,
+  [MX_LOG_LEVEL_WARN]  = 4,
+  [MX_LOG_LEVEL_INFO]  = 6,
+  [MX_LOG_LEVEL_DEBUG] = 7,
 };
 
 gboolean
@@ -125,16 +135,38 @@ mx_log_writer (GLogLevelFlags flags, const GLogField *fields, gsize n_fields, gp
   line = mx_log_format_line (level, domain, message,
                              log_timestamps ? g_get_real_time () : -1);
   /* One fprintf per line so that lines from several threads do not mix. */
-  fprintf (stderr, "%s\n", line);
+  if (log_syslog_prefix)
+    fprintf (stderr, "<%d>%s\n", syslog_priority[level], line);
+  else
+    fprintf (stderr, "%s\n", line);
   fflush (stderr);
   g_free (line);
   return G_LOG_WRITER_HANDLED;
+}
+
+/* systemd.exec(5): JOURNAL_STREAM is "<device>:<inode>" of the stream it
+ * connected to stdout/stderr; a match means our stderr is that stream. */
+static gboolean
+stderr_is_journal (void)
+{
+  const gchar *stream = g_getenv ("JOURNAL_STREAM");
+  guint64 dev, ino;
+  struct stat st;
+
+  if (!stream || sscanf (stream, "%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, &dev, &ino) != 2)
+    return FALSE;
+  if (fstat (fileno (stderr), &st) < 0)
+    return FALSE;
+  return (guint64) st.st_dev == dev && (guint64) st.st_ino == ino;
 }
 
 void
 mx_log_init (MxLogLevel level, gboolean timestamps)
 {
   log_timestamps = timestamps;
+  /* Under systemd (StandardError=journal) the journal reads "<N>" prefixes as
+   * priorities, so `journalctl -p warning` works. */
+  log_syslog_prefix = stderr_is_journal ();
   g_atomic_int_set (&log_threshold, level);
   g_log_set_writer_func (mx_log_writer, NULL, NULL);
 }

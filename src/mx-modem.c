@@ -223,22 +223,28 @@ enable_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   MxModem *self = MX_MODEM (source);
   GDBusMethodInvocation *invocation = user_data;
   GError *error = NULL;
-  gboolean ok;
+  gboolean enable = FALSE, ok;
 
-  if (g_strcmp0 (g_dbus_method_invocation_get_method_name (invocation), "Enable") == 0) {
-    GVariant *params = g_dbus_method_invocation_get_parameters (invocation);
-    gboolean enable = FALSE;
-    g_variant_get (params, "(b)", &enable);
-    ok = enable ? mx_modem_3gpp_enable_finish (self, res, &error)
-                : mx_modem_3gpp_disable_finish (self, res, &error);
-    if (ok)
-      mm_gdbus_modem_complete_enable (self->modem, invocation);
-  } else {
-    ok = mx_modem_3gpp_set_power_finish (self, res, &error);
-    if (ok)
-      mm_gdbus_modem_complete_set_power_state (self->modem, invocation);
-  }
-  if (!ok)
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(b)", &enable);
+  ok = enable ? mx_modem_3gpp_enable_finish (self, res, &error)
+              : mx_modem_3gpp_disable_finish (self, res, &error);
+  if (ok)
+    mm_gdbus_modem_complete_enable (self->modem, invocation);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+  g_object_unref (invocation);
+}
+
+static void
+set_power_state_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  MxModem *self = MX_MODEM (source);
+  GDBusMethodInvocation *invocation = user_data;
+  GError *error = NULL;
+
+  if (mx_modem_3gpp_set_power_finish (self, res, &error))
+    mm_gdbus_modem_complete_set_power_state (self->modem, invocation);
+  else
     g_dbus_method_invocation_take_error (invocation, error);
   g_object_unref (invocation);
 }
@@ -265,7 +271,7 @@ static void
 do_set_power_state (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 {
   mx_modem_3gpp_set_power (self, (MMModemPowerState) g_variant_get_uint32 (args), self->cancellable,
-                           enable_ready, g_object_ref (invocation));
+                           set_power_state_ready, g_object_ref (invocation));
 }
 
 static gboolean

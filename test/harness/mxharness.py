@@ -215,13 +215,12 @@ class Harness:
     def spawn(self, argv, name, **kwargs):
         """Starts argv in its own process group with the harness environment;
         stdout/stderr go to <tmpdir>/<name>.log unless given."""
-        log = open(os.path.join(self.tmpdir, name + ".log"), "wb")
-        kwargs.setdefault("stdout", log)
-        kwargs.setdefault("stderr", subprocess.STDOUT if kwargs["stdout"] is log else log)
-        kwargs.setdefault("env", self.env)
-        proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=_die_with_parent,
-                                **kwargs)
-        log.close()
+        with open(os.path.join(self.tmpdir, name + ".log"), "wb") as log:
+            kwargs.setdefault("stdout", log)
+            kwargs.setdefault("stderr", subprocess.STDOUT if kwargs["stdout"] is log else log)
+            kwargs.setdefault("env", self.env)
+            proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=_die_with_parent,
+                                    **kwargs)
         proc.log_path = log.name
         self.procs.append(proc)
         _live.add(proc)

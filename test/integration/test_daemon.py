@@ -140,6 +140,17 @@ class BusName(HarnessTestCase):
         self.assertIn("No modems were found", self.h.mmcli("-L").stdout)
         self.assertEqual(self.h.stop_daemon(), 0)
 
+    def test_log_lines_carry_syslog_priorities_when_stderr_is_the_journal(self):
+        # systemd sets JOURNAL_STREAM=<dev>:<ino> of the stream it gives us.
+        log = os.path.join(self.h.tmpdir, "modemuxd.log")
+        open(log, "wb").close()
+        st = os.stat(log)
+        self.h.start_daemon("--log-level=DEBUG", env={"JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"})
+        self.assertEqual(self.h.stop_daemon(), 0)
+        lines = self.h.daemon_log().splitlines()
+        self.assertIn("<6><info>  [mx-daemon] caught signal, shutting down", lines)
+        self.assertIn("<7><debug> [mx-daemon] exiting with status 0", lines)
+
     def test_test_session_serves_the_session_bus(self):
         # The harness points DBUS_SESSION_BUS_ADDRESS at the private bus too.
         self.h.start_daemon("--test-session", "--debug")

@@ -409,6 +409,8 @@ test_enable_registers (Fixture *f, gconstpointer scenario)
   assert_kv (kv, "modem.3gpp.operator-code", "00101");
   assert_kv (kv, "modem.3gpp.operator-name", "Simulated Network");
   assert_kv (kv, "modem.generic.access-technologies.value[1]", "lte");
+  /* Scenario RSSI -65 dBm on the CSQ scale (-113..-51 dBm). */
+  assert_kv (kv, "modem.generic.signal-quality.value", "77");
 
   /* Registration lost and found again, announced by NAS indications only. */
   sim_ctl (f, "register", "searching");
@@ -426,6 +428,32 @@ test_enable_registers (Fixture *f, gconstpointer scenario)
   assert_kv (kv, "modem.generic.state", "disabled");
   assert_kv (kv, "modem.generic.power-state", "low");
   assert_kv (kv, "modem.3gpp.registration-state", "idle");
+}
+
+static void
+test_power_state (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(GHashTable) kv = NULL;
+  g_autoptr(RunResult) low = NULL;
+  g_autoptr(RunResult) enable = NULL;
+  g_autoptr(RunResult) refused = NULL;
+
+  create_modem (f);
+  low = mmcli ("-m", "0", "--set-power-state-low", NULL);
+  g_assert_cmpint (low->status, ==, 0);
+  kv = mmcli_kv ("-m", "0", NULL);
+  assert_kv (kv, "modem.generic.power-state", "low");
+
+  /* Power changes are for disabled modems only. */
+  enable = mmcli ("-m", "0", "-e", NULL);
+  g_assert_cmpint (enable->status, ==, 0);
+  refused = mmcli ("-m", "0", "--set-power-state-low", NULL);
+  g_assert_cmpint (refused->status, !=, 0);
+  g_assert_nonnull (strstr (refused->err, "WrongState"));
+  g_hash_table_unref (g_steal_pointer (&kv));
+  kv = mmcli_kv ("-m", "0", NULL);
+  assert_kv (kv, "modem.generic.power-state", "on");
+  assert_kv (kv, "modem.generic.state", "registered");
 }
 
 static void
@@ -466,6 +494,22 @@ test_pin_locked (Fixture *f, gconstpointer scenario)
   kv = mmcli_kv ("-i", "0", NULL);
   assert_kv (kv, "sim.properties.imsi", "262011234567890");
   assert_kv (kv, "sim.properties.operator-code", "26201");
+}
+
+static void
+test_no_sim_fails (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(GHashTable) kv = NULL;
+  g_autoptr(RunResult) enable = NULL;
+
+  create_modem (f);
+  kv = mmcli_kv ("-m", "0", NULL);
+  assert_kv (kv, "modem.generic.state", "failed");
+  assert_kv (kv, "modem.generic.state-failed-reason", "sim-missing");
+  assert_kv (kv, "modem.generic.manufacturer", "QUALCOMM INCORPORATED");
+  enable = mmcli ("-m", "0", "-e", NULL);
+  g_assert_cmpint (enable->status, !=, 0);
+  g_assert_nonnull (strstr (enable->err, "failed state"));
 }
 
 static void
@@ -526,7 +570,9 @@ main (int argc, char **argv)
   ADD ("/modem/identity", "default.conf", test_identity);
   ADD ("/modem/sim", "default.conf", test_sim);
   ADD ("/modem/enable-registers", "default.conf", test_enable_registers);
+  ADD ("/modem/power-state", "default.conf", test_power_state);
   ADD ("/modem/pin-locked", "pin-locked.conf", test_pin_locked);
+  ADD ("/modem/no-sim", "no-sim.conf", test_no_sim_fails);
   ADD ("/modem/port-hangup-removes", "default.conf", test_port_hangup_removes);
   ADD ("/modem/silent-port-no-modem", "silent-dms.conf", test_silent_port_no_modem);
   ADD ("/modem/connect-without-bearers", "default.conf", test_unsupported_connect);

@@ -2,7 +2,9 @@
 #define G_LOG_DOMAIN "sim-main"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <glib-unix.h>
 
@@ -17,6 +19,7 @@ static gchar  **opt_pty;
 static gchar   *opt_control;
 static gchar   *opt_log;
 static gchar   *opt_ctl;
+static gboolean opt_die_with_parent;
 
 static gboolean
 qmi_proxy_cb (const gchar *name, const gchar *value, gpointer data, GError **error)
@@ -42,6 +45,8 @@ static GOptionEntry entries[] = {
     { "pty", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_pty, "Serve QMUX on a pty; PATH becomes a symlink to the slave", "PATH" },
     { "control", 0, 0, G_OPTION_ARG_FILENAME, &opt_control, "Control socket (unix socket path)", "PATH" },
     { "log", 0, 0, G_OPTION_ARG_FILENAME, &opt_log, "Log file (default stderr)", "FILE" },
+    { "die-with-parent", 0, 0, G_OPTION_ARG_NONE, &opt_die_with_parent,
+      "Exit (cleanly, via SIGTERM) when the process that started the simulator dies", NULL },
     { "ctl", 0, 0, G_OPTION_ARG_FILENAME, &opt_ctl, "Client mode: send the remaining arguments as a command to the control socket PATH", "PATH" },
     { NULL }
 };
@@ -77,6 +82,8 @@ main (int argc, char **argv)
     guint sigterm_id, sigint_id;
     int status = 0;
 
+    /* A client closing its proxy connection while we answer must not kill us. */
+    signal (SIGPIPE, SIG_IGN);
     g_option_context_add_main_entries (context, entries, NULL);
     modules = sim_get_modules (&n_modules);
     for (guint i = 0; i < n_modules; i++)
@@ -98,6 +105,12 @@ main (int argc, char **argv)
         return status;
     }
 
+    /* A test runner killed by a timeout must not leave simulators behind. */
+    if (opt_die_with_parent && prctl (PR_SET_PDEATHSIG, SIGTERM) < 0) {
+        fprintf (stderr, "modemux-sim: prctl: %s\n", g_strerror (errno));
+        g_ptr_array_unref (qmuxes);
+        return 2;
+    }
     scenario = sim_scenario_load (opt_scenario, &error);
     if (!scenario) {
         fprintf (stderr, "modemux-sim: %s\n", error->message);

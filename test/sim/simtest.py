@@ -65,7 +65,7 @@ class Simulator:
         # e.g. MODEMUX_SIM_WRAPPER="valgrind --error-exitcode=1 --leak-check=full"
         wrapper = os.environ.get('MODEMUX_SIM_WRAPPER', '').split()
         args = wrapper + [SIM, '--scenario', os.path.join(SCENARIOS, scenario),
-                '--control', self.control, '--log', self.log]
+                '--control', self.control, '--log', self.log, '--die-with-parent']
         if proxy:
             args.append('--qmi-proxy')
         if pty:

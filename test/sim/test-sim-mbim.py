@@ -31,9 +31,10 @@ class MbimSimulator:
         # libmbim wants a special file even when it only talks to the proxy.
         self.dev = os.path.join(self.dir, 'cdc-wdm0')
         os.mknod(self.dev, 0o600 | 0o020000, os.makedev(1, 3))
-        args = [simtest.SIM, '--scenario', os.path.join(simtest.SCENARIOS, scenario),
+        # MODEMUX_SIM_WRAPPER="valgrind --error-exitcode=1 --leak-check=full" as in simtest.
+        args = os.environ.get('MODEMUX_SIM_WRAPPER', '').split() + [simtest.SIM, '--scenario', os.path.join(simtest.SCENARIOS, scenario),
                 '--control', self.control, '--log', self.log,
-                '--mbim-proxy', '--pty-mbim=' + self.pty, '--qmi-proxy']
+                '--mbim-proxy', '--pty-mbim=' + self.pty, '--qmi-proxy', '--die-with-parent']
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         ready, _, _ = select.select([self.proc.stdout], [], [], 20)
         line = self.proc.stdout.readline() if ready else ''

@@ -205,6 +205,23 @@ class FakeProxyHandshake(simtest.SimTestCase):
         self.assertEqual(self.field(out, 'IMEI'), self.sc['identity']['imei'])
         self.assertIn('"Sync" (0x0027)', self.sim.ctl('log'))
 
+    def test_a_client_vanishing_mid_request_does_not_kill_the_modem(self):
+        import socket
+        import struct
+
+        def ctl(tid, msg, tlvs):
+            body = b''.join(struct.pack('<BH', t, len(v)) + v for t, v in tlvs)
+            qmi = struct.pack('<BBHH', 0, tid, msg, len(body)) + body
+            return b'\x01' + struct.pack('<HBBB', 5 + len(qmi), 0, 0, 0) + qmi
+
+        for _ in range(20):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect('\0qmi-proxy')
+            # Many answers (Get Version Info) to write after the peer is gone: EPIPE, not SIGPIPE.
+            s.sendall(ctl(1, 0xFF00, [(1, self.sim.dev.encode())]) + ctl(2, 0x0021, []) * 200)
+            s.close()
+        self.assertEqual(self.field(self.ok('--dms-get-ids'), 'IMEI'), self.sc['identity']['imei'])
+
     def test_several_concurrent_clients(self):
         import subprocess
         procs = [subprocess.Popen([simtest.QMICLI, '-p', '-d', self.sim.dev, '--device-open-qmi', cmd],

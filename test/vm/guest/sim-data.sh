@@ -5,6 +5,10 @@
 # mux 2 through the fake qmi-proxy; iproute2 puts rmnet links for those mux
 # ids on the port; ICMP and UDP echoes sent through each rmnet link are
 # answered by the simulator's "network" and counted under that mux only.
+# Plain QMAP on both ports, then QMAPv5 on the TUN and QMAPv4 on the veth
+# with rmnet's checksum-offload flags (set through rtnetlink: iproute2 6.1
+# has no keywords for them).
+# mx-vm: --timeout 480
 . "$(dirname "$0")/vm-lib.sh"
 set -u
 
@@ -96,8 +100,33 @@ PY
 
 counter() { ctl counters "$1" | sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
 
+# add_rmnet LOWER NAME MUX FLAGS: RTM_NEWLINK with IFLA_RMNET_FLAGS (upstream
+# values: 0x01 deaggregation, 0x04/0x08 ingress/egress MAPv4, 0x10/0x20 MAPv5).
+add_rmnet() {
+  /usr/bin/python3 - "$@" <<'PY'
+import os, socket, struct, sys
+lower, name, mux, flags = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4], 0)
+
+def attr(t, payload):
+    a = struct.pack('<HH', 4 + len(payload), t) + payload
+    return a + bytes((4 - len(a) % 4) % 4)
+
+data = attr(1, struct.pack('<H', mux)) + attr(2, struct.pack('<II', flags, 0x3d))
+info = attr(1, b'rmnet\0') + attr(2, data)
+body = struct.pack('<BxHiII', 0, 519, 0, 0, 0) + attr(5, struct.pack('<I', socket.if_nametoindex(lower))) + \
+       attr(3, name.encode() + b'\0') + attr(18, info)
+msg = struct.pack('<IHHII', 16 + len(body), 16, 0x1 | 0x4 | 0x400 | 0x200, 1, 0) + body
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+s.send(msg)
+r = s.recv(4096)
+err = struct.unpack_from('<i', r, 16)[0]
+if err:
+    sys.exit(f'RTM_NEWLINK {name}: {os.strerror(-err)}')
+PY
+}
+
 run_port() {
-  local kind=$1 lower
+  local kind=$1 dap=$2 flags lower
   if [ "$kind" = tun ]; then
     lower=simtun0
     start_sim --data-tun simtun0
@@ -110,11 +139,15 @@ run_port() {
   fi
   mx_run "$kind: lower $lower up" ip link set "$lower" up
 
-  # iproute2 6.1 sends no rmnet flags: the port does deaggregation and
-  # plain MAP (no checksum offload), so negotiate plain QMAP.
-  mx_contains "$kind: WDA set data format QMAP" \
-    "$(qmi --wda-set-data-format=link-layer-protocol=raw-ip,ul-protocol=qmap,dl-protocol=qmap,dl-max-datagrams=32,dl-datagram-max-size=16384,ep-type=pcie,ep-iface-number=4)" \
-    "Downlink data aggregation protocol: 'qmap'"
+  case $dap in
+    qmap) flags= ;;          # iproute2's default: deaggregation only
+    qmapv4) flags=0x0d ;;
+    qmapv5) flags=0x31 ;;
+  esac
+  mx_contains "$kind/$dap: WDA set data format" \
+    "$(qmi --wda-set-data-format=link-layer-protocol=raw-ip,ul-protocol=$dap,dl-protocol=$dap,dl-max-datagrams=32,dl-datagram-max-size=16384,ep-type=pcie,ep-iface-number=4)" \
+    "Downlink data aggregation protocol: '$dap'"
+  kind="$kind/$dap"
 
   # (no process substitution: the guest has no /dev/fd)
   r=$(bind_and_start 1) || exit 1
@@ -124,7 +157,11 @@ run_port() {
   mx_ok "$kind: sessions on mux 1 ($addr1) and mux 2 ($addr2)"
 
   for m in 1 2; do
-    mx_run "$kind: rmnet link for mux $m" ip link add link "$lower" name "rmnet$m" type rmnet mux_id $m
+    if [ -z "$flags" ]; then
+      mx_run "$kind: rmnet link for mux $m" ip link add link "$lower" name "rmnet$m" type rmnet mux_id $m
+    else
+      mx_run "$kind: rmnet link for mux $m (flags $flags)" add_rmnet "$lower" "rmnet$m" $m $flags
+    fi
     # IPv4-only sessions: keep the host's IPv6 chatter out of the counters.
     sysctl -qw "net.ipv6.conf.rmnet$m.disable_ipv6=1"
     mx_run "$kind: rmnet$m up" ip link set "rmnet$m" up
@@ -146,7 +183,12 @@ run_port() {
   mx_ok "$kind: mux 2 traffic counted under mux 2 ($(ctl counters 2))"
 
   # A link for a mux id no session is bound to: the modem drops and counts.
-  mx_run "$kind: rmnet link for unbound mux 9" ip link add link "$lower" name rmnet9 type rmnet mux_id 9
+  # (same flags: a NEWLINK without them resets the port's data format)
+  if [ -z "$flags" ]; then
+    mx_run "$kind: rmnet link for unbound mux 9" ip link add link "$lower" name rmnet9 type rmnet mux_id 9
+  else
+    mx_run "$kind: rmnet link for unbound mux 9" add_rmnet "$lower" rmnet9 9 $flags
+  fi
   sysctl -qw net.ipv6.conf.rmnet9.disable_ipv6=1
   ip link set rmnet9 up
   ip addr add 10.99.0.2/32 dev rmnet9
@@ -166,7 +208,7 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'rmnet9'); s.sendto(b'x
   ctl data
   stop_sim
   # The simulator's TUN vanishes with it (and rmnet with its lower).
-  if [ "$kind" = tun ]; then
+  if [ "${kind%/*}" = tun ]; then
     mx_absent /sys/class/net/simtun0 "$kind: TUN gone after the simulator exits"
     mx_absent /sys/class/net/rmnet1 "$kind: rmnet links gone with their lower"
   else
@@ -174,5 +216,7 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'rmnet9'); s.sendto(b'x
   fi
 }
 
-run_port tun
-run_port veth
+run_port tun qmap
+run_port veth qmap
+run_port tun qmapv5
+run_port veth qmapv4

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The pure decoding rules of the modem control plane: SIM file contents,
+ * operator identifiers, signal quality and access technologies. */
+#include <string.h>
+#include "mx-modem-private.h"
+#include "mx-sim.h"
+
+static void
+test_iccid_is_swapped_bcd_with_f_filler (void)
+{
+  /* 89 49 00 00 00 00 00 00 01 2F -> "8949000000000000012" (19 digits) */
+  const guint8 ef[] = { 0x98, 0x94, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10, 0xF2 };
+  const guint8 junk[] = { 0xAB };
+  g_autofree gchar *iccid = mx_sim_decode_iccid (ef, sizeof ef);
+
+  g_assert_cmpstr (iccid, ==, "8949000000000000012");
+  g_assert_null (mx_sim_decode_iccid (junk, sizeof junk));
+}
+
+static void
+test_imsi_skips_the_parity_nibble (void)
+{
+  /* TS 31.102: length 8, first nibble 9 (parity/type), then 001010123456789. */
+  const guint8 ef[] = { 0x08, 0x09, 0x10, 0x10, 0x10, 0x32, 0x54, 0x76, 0x98 };
+  const guint8 short_ef[] = { 0x08, 0x09, 0x10 };
+  g_autofree gchar *imsi = mx_sim_decode_imsi (ef, sizeof ef);
+
+  g_assert_cmpstr (imsi, ==, "001010123456789");
+  g_assert_null (mx_sim_decode_imsi (short_ef, sizeof short_ef));
+}
+
+static void
+test_operator_id_from_imsi (void)
+{
+  const guint8 ad3[] = { 0x00, 0x00, 0x00, 0x03 };
+  const guint8 ad_bad[] = { 0x00, 0x00, 0x00, 0x07 };
+  g_autofree gchar *two = mx_sim_operator_id_from_imsi ("262011234567890", 0);
+  g_autofree gchar *three_guess = mx_sim_operator_id_from_imsi ("310260123456789", 0);
+  g_autofree gchar *three_ad = mx_sim_operator_id_from_imsi ("001010123456789", mx_sim_mnc_length_from_ad (ad3, sizeof ad3));
+
+  /* Without EF_AD: 3-digit MNCs only for the North American MCCs. */
+  g_assert_cmpstr (two, ==, "26201");
+  g_assert_cmpstr (three_guess, ==, "310260");
+  /* EF_AD's MNC length wins. */
+  g_assert_cmpstr (three_ad, ==, "001010");
+  g_assert_cmpuint (mx_sim_mnc_length_from_ad (ad_bad, sizeof ad_bad), ==, 0);
+  g_assert_null (mx_sim_operator_id_from_imsi ("123", 2));
+}
+
+static void
+test_signal_quality_is_the_csq_scale (void)
+{
+  g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-113), ==, 0);
+  g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-120), ==, 0);
+  g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-65), ==, 77);
+  g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-51), ==, 100);
+  g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-40), ==, 100);
+  /* 0 dBm and above is "no measurement", not full bars. */
+  g_assert_cmpuint (mx_modem_signal_quality_from_rssi (0), ==, 0);
+}
+
+static void
+test_access_technology_from_radio (void)
+{
+  g_assert_cmpuint (mx_modem_access_tech_from_radio (QMI_NAS_RADIO_INTERFACE_LTE), ==, MM_MODEM_ACCESS_TECHNOLOGY_LTE);
+  g_assert_cmpuint (mx_modem_access_tech_from_radio (QMI_NAS_RADIO_INTERFACE_5GNR), ==, MM_MODEM_ACCESS_TECHNOLOGY_5GNR);
+  g_assert_cmpuint (mx_modem_access_tech_from_radio (QMI_NAS_RADIO_INTERFACE_UMTS), ==, MM_MODEM_ACCESS_TECHNOLOGY_UMTS);
+  g_assert_cmpuint (mx_modem_access_tech_from_radio (QMI_NAS_RADIO_INTERFACE_NONE), ==, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/modem/sim/iccid", test_iccid_is_swapped_bcd_with_f_filler);
+  g_test_add_func ("/modem/sim/imsi", test_imsi_skips_the_parity_nibble);
+  g_test_add_func ("/modem/sim/operator-id", test_operator_id_from_imsi);
+  g_test_add_func ("/modem/signal-quality", test_signal_quality_is_the_csq_scale);
+  g_test_add_func ("/modem/access-technology", test_access_technology_from_radio);
+  return g_test_run ();
+}
