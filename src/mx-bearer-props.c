@@ -28,6 +28,13 @@ static const KnownKey known_keys[] = {
   { "allow-roaming", "b", KEY_BEARER },
   { "multiplex",     "u", KEY_BEARER },
   { "number",        "s", KEY_BEARER },  /* dial string, meaningless on QMI; accepted */
+  /* libmm-glib (mmcli) always sends these; accepted with their defaults. */
+  { "profile-id",             "i", KEY_BEARER },
+  { "profile-name",           "s", KEY_BEARER },
+  { "apn-type",               "u", KEY_BEARER },
+  { "access-type-preference", "u", KEY_BEARER },
+  { "roaming-allowance",      "u", KEY_BEARER },
+  { "rm-protocol",            "u", KEY_BEARER },
   { "pin",           "s", KEY_SIMPLE },
   { "operator-id",   "s", KEY_SIMPLE },
 };
@@ -70,6 +77,16 @@ validate_value (const gchar *key, GVariant *value, GError **error)
     if (v & ~ok) {
       g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS,
                    "Invalid allowed-auth 0x%x: only none, pap and chap are supported", v);
+      return FALSE;
+    }
+  } else if (g_str_equal (key, "profile-id")) {
+    gint32 v = g_variant_get_int32 (value);
+
+    /* Connecting by stored profile is not implemented: say so rather than
+     * silently connecting with other settings. */
+    if (v != MM_3GPP_PROFILE_ID_UNKNOWN) {
+      g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                   "Invalid profile-id %d: connecting by profile is not supported; give the apn", v);
       return FALSE;
     }
   } else if (g_str_equal (key, "apn")) {

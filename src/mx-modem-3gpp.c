@@ -507,12 +507,42 @@ unregister_indications_ready (GObject *source, GAsyncResult *res, gpointer user_
   set_mode (self, task, QMI_DMS_OPERATING_MODE_LOW_POWER, MM_MODEM_POWER_STATE_LOW);
 }
 
+static void
+disable_unregister (GTask *task)
+{
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(QmiMessageNasRegisterIndicationsInput) input = qmi_message_nas_register_indications_input_new ();
+
+  disconnect_indications (self);
+  clear_registration (self);
+  qmi_message_nas_register_indications_input_set_serving_system_events (input, FALSE, NULL);
+  qmi_client_nas_register_indications (self->nas, input, NAS_TIMEOUT_S, g_task_get_cancellable (task),
+                                       unregister_indications_ready, task);
+}
+
+static void
+bearers_disconnected (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = MX_MODEM (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!mx_modem_disconnect_bearers_finish (self, res, &error))
+    g_warning ("modem %s: disconnecting bearers before disable: %s", self->path ? self->path : "",
+               error->message);
+  if (g_task_return_error_if_cancelled (task)) {
+    self->enabling_or_disabling = FALSE;
+    g_object_unref (task);
+    return;
+  }
+  disable_unregister (task);
+}
+
 void
 mx_modem_3gpp_disable (MxModem *self, GCancellable *cancellable,
                        GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(QmiMessageNasRegisterIndicationsInput) input = NULL;
   MMModemState state = mx_modem_get_state (self);
 
   if (state == MM_MODEM_STATE_DISABLED) {
@@ -524,12 +554,9 @@ mx_modem_3gpp_disable (MxModem *self, GCancellable *cancellable,
     return;
   self->enabling_or_disabling = TRUE;
   mx_modem_set_state (self, MM_MODEM_STATE_DISABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
-  disconnect_indications (self);
-  clear_registration (self);
-  input = qmi_message_nas_register_indications_input_new ();
-  qmi_message_nas_register_indications_input_set_serving_system_events (input, FALSE, NULL);
-  qmi_client_nas_register_indications (self->nas, input, NAS_TIMEOUT_S, cancellable,
-                                       unregister_indications_ready, task);
+  /* Bearers go first, as in ModemManager: no session survives low-power. */
+  if (!mx_modem_disconnect_bearers (self, bearers_disconnected, task))
+    disable_unregister (task);
 }
 
 gboolean

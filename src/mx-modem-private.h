@@ -24,7 +24,6 @@ struct _MxModem {
   MmGdbusModem3gpp      *modem_3gpp;
   MmGdbusModemSimple    *simple;
   MxSim                 *sim;
-  gulong                 sim_unlocked_id;
 
   /* Shared clients, borrowed from the port (owned there). */
   QmiClientDms          *dms;
@@ -35,7 +34,6 @@ struct _MxModem {
   gboolean               enabling_or_disabling;
   gulong                 serving_system_id;
   gulong                 event_report_id;
-  GCancellable          *enable_cancellable;
 };
 
 /* mx-modem.c */
@@ -44,7 +42,11 @@ void     mx_modem_set_identity (MxModem *self, const gchar *manufacturer, const 
                                 const gchar *revision, const gchar *hardware_revision,
                                 const gchar *imei);
 void     mx_modem_complete_unlocked_init (MxModem *self);
-void     mx_modem_update_lock            (MxModem *self, MMModemLock lock, GVariant *retries);
+
+/* Through the bearer hooks: FALSE (and nothing called) without them. */
+gboolean mx_modem_disconnect_bearers        (MxModem *self, GAsyncReadyCallback callback,
+                                             gpointer user_data);
+gboolean mx_modem_disconnect_bearers_finish (MxModem *self, GAsyncResult *res, GError **error);
 
 /* mx-modem-qmi-init.c: runs the whole initialization; completes the task
  * with TRUE once the modem can be exported (LOCKED or DISABLED). */

@@ -25,6 +25,21 @@ mx_modem_set_bearer_hooks (const MxModemBearerHooks *hooks, gpointer user_data)
   bearer_hooks_data = user_data;
 }
 
+gboolean
+mx_modem_disconnect_bearers (MxModem *self, GAsyncReadyCallback callback, gpointer user_data)
+{
+  if (!bearer_hooks.disconnect_all || !bearer_hooks.disconnect_all_finish)
+    return FALSE;
+  bearer_hooks.disconnect_all (self, callback, user_data, bearer_hooks_data);
+  return TRUE;
+}
+
+gboolean
+mx_modem_disconnect_bearers_finish (MxModem *self, GAsyncResult *res, GError **error)
+{
+  return bearer_hooks.disconnect_all_finish (self, res, error);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Config                                                                   */
 
@@ -118,18 +133,11 @@ mx_modem_set_state (MxModem *self, MMModemState state, MMModemStateChangeReason 
 /* ------------------------------------------------------------------------ */
 /* Lock state: UnlockRequired/UnlockRetries, LOCKED <-> DISABLED            */
 
-void
-mx_modem_update_lock (MxModem *self, MMModemLock lock, GVariant *retries)
-{
-  mm_gdbus_modem_set_unlock_required (self->modem, lock);
-  if (retries)
-    mm_gdbus_modem_set_unlock_retries (self->modem, retries);
-}
-
 static void
 sim_lock_changed_cb (MxSim *sim, guint lock, GVariant *retries, MxModem *self)
 {
-  mx_modem_update_lock (self, (MMModemLock) lock, retries);
+  mm_gdbus_modem_set_unlock_required (self->modem, lock);
+  mm_gdbus_modem_set_unlock_retries (self->modem, retries);
 }
 
 static void
@@ -626,8 +634,7 @@ mx_modem_initialize (MxModem *self, GCancellable *cancellable,
   if (!self->sim) {
     self->sim = mx_sim_new (self->port, self->cancellable);
     g_signal_connect (self->sim, MX_SIM_SIGNAL_LOCK_CHANGED, G_CALLBACK (sim_lock_changed_cb), self);
-    self->sim_unlocked_id = g_signal_connect (self->sim, MX_SIM_SIGNAL_UNLOCKED,
-                                              G_CALLBACK (sim_unlocked_cb), self);
+    g_signal_connect (self->sim, MX_SIM_SIGNAL_UNLOCKED, G_CALLBACK (sim_unlocked_cb), self);
   }
   mx_modem_set_state (self, MM_MODEM_STATE_INITIALIZING, MM_MODEM_STATE_CHANGE_REASON_UNKNOWN);
   mx_modem_qmi_init_run (self, task);
@@ -730,7 +737,6 @@ mx_modem_dispose (GObject *object)
   g_clear_object (&self->simple);
   g_clear_object (&self->port);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->enable_cancellable);
   g_clear_object (&self->manager);
   G_OBJECT_CLASS (mx_modem_parent_class)->dispose (object);
 }

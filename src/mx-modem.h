@@ -109,6 +109,11 @@ typedef struct {
   /* Called when the modem goes away (before it is unexported): bearers
    * must disconnect and drop their links. */
   void (*modem_removed)     (MxModem *modem, gpointer user_data);
+  /* Optional: Disable was requested; disconnect every bearer of @modem
+   * (errors are logged, the modem is disabled anyway), then complete. */
+  void     (*disconnect_all)        (MxModem *modem, GAsyncReadyCallback callback,
+                                     gpointer callback_data, gpointer user_data);
+  gboolean (*disconnect_all_finish) (MxModem *modem, GAsyncResult *res, GError **error);
 } MxModemBearerHooks;
 
 /* Process-wide; NULL hooks: back to Unsupported. */

@@ -585,8 +585,13 @@ pin_reload_lock_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
   MMModemLock lock = MM_MODEM_LOCK_UNKNOWN;
 
-  if (!mx_sim_load_lock_finish (self, res, &lock, &error))
+  if (!mx_sim_load_lock_finish (self, res, &lock, &error)) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !ctx->verify_error) {
+      pin_done (ctx, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_ABORTED, "Modem was removed"));
+      return;
+    }
     g_warning ("SIM: cannot re-read the lock state after SendPin: %s", error->message);
+  }
 
   if (ctx->verify_error) {
     pin_done (ctx, g_steal_pointer (&ctx->verify_error));

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "mx-ctl"
 #include <stdio.h>
 #include <string.h>
+#include <linux/if.h>
 #include "ctl.h"
 #include "mx-link-error.h"
 #include "mx-link-manager.h"
@@ -55,8 +56,39 @@ port_of (const MxLink *l)
   return l->lower_name ? l->lower_name : l->parent_dev_name;
 }
 
+/* Interface flags as iproute2 prints them (print_link_flags(): NO-CARRIER
+ * first, then this order, IFF_RUNNING folded into NO-CARRIER). */
+static void
+ifi_flags_to_json (GString *out, guint32 flags)
+{
+  static const struct { guint32 bit; const char *name; } names[] = {
+    { IFF_LOOPBACK, "LOOPBACK" }, { IFF_BROADCAST, "BROADCAST" },
+    { IFF_POINTOPOINT, "POINTOPOINT" }, { IFF_MULTICAST, "MULTICAST" }, { IFF_NOARP, "NOARP" },
+    { IFF_ALLMULTI, "ALLMULTI" }, { IFF_PROMISC, "PROMISC" }, { IFF_NOTRAILERS, "NOTRAILERS" },
+    { IFF_DEBUG, "DEBUG" }, { IFF_DYNAMIC, "DYNAMIC" }, { IFF_AUTOMEDIA, "AUTOMEDIA" },
+    { IFF_PORTSEL, "PORTSEL" }, { IFF_MASTER, "MASTER" }, { IFF_SLAVE, "SLAVE" },
+    { IFF_UP, "UP" }, { IFF_LOWER_UP, "LOWER_UP" }, { IFF_DORMANT, "DORMANT" }, { IFF_ECHO, "ECHO" },
+  };
+  gboolean first = TRUE;
+  guint i;
+
+  g_string_append_c (out, '[');
+  if ((flags & IFF_UP) && !(flags & IFF_RUNNING)) {
+    g_string_append (out, "\"NO-CARRIER\"");
+    first = FALSE;
+  }
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    if (flags & names[i].bit) {
+      g_string_append_printf (out, "%s\"%s\"", first ? "" : ",", names[i].name);
+      first = FALSE;
+    }
+  }
+  g_string_append_c (out, ']');
+}
+
 /* One link as JSON; field names follow `ip -d -j link` where they exist
- * (ifindex, ifname, mtu, operstate, link, ifalias), so the two compare. */
+ * (ifindex, ifname, flags, mtu, operstate, link, ifalias), so the two
+ * compare; mux_id is ip's linkinfo.info_data.mux_id. */
 static void
 link_to_json (GString *out, const MxLink *l)
 {
@@ -75,8 +107,10 @@ link_to_json (GString *out, const MxLink *l)
     g_string_append_printf (out, ",\"mux_id\":%d", l->mux_id);
   else
     g_string_append (out, ",\"mux_id\":null");
+  g_string_append (out, ",\"flags\":");
+  ifi_flags_to_json (out, l->ifi_flags);
   if (words) {
-    g_string_append_printf (out, ",\"rmnet_flags\":%u,\"flags\":[", l->rmnet_flags);
+    g_string_append_printf (out, ",\"rmnet_flags\":%u,\"rmnet_flag_names\":[", l->rmnet_flags);
     for (i = 0; words[i]; i++) {
       if (i)
         g_string_append_c (out, ',');

@@ -370,6 +370,7 @@ test_identity (Fixture *f, gconstpointer scenario)
   assert_kv (kv, "modem.generic.device", "/sys/devices/pci0000:00/0000:00:1c.0/0000:01:00.0");
   assert_kv (kv, "modem.generic.state", "disabled");
   assert_kv (kv, "modem.generic.power-state", "on");
+  assert_kv (kv, "modem.generic.own-numbers.value[1]", "+15555550100");
   /* mmcli prints "--" for MM_MODEM_LOCK_NONE. */
   assert_kv (kv, "modem.generic.unlock-required", "--");
   g_assert_cmpuint (mm_gdbus_modem_get_unlock_required (mx_modem_peek_modem_iface (f->modem)), ==,
@@ -554,6 +555,51 @@ test_unsupported_connect (Fixture *f, gconstpointer scenario)
   g_assert_nonnull (strstr (connect->err, "bearer component"));
 }
 
+/* A stand-in bearer component that only records what the modem asks. */
+static guint disconnect_all_calls;
+static MMModemState state_at_disconnect_all;
+
+static void
+fake_disconnect_all (MxModem *modem, GAsyncReadyCallback callback, gpointer callback_data,
+                     gpointer user_data)
+{
+  GTask *task = g_task_new (modem, NULL, callback, callback_data);
+
+  disconnect_all_calls++;
+  state_at_disconnect_all = mx_modem_get_state (modem);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static gboolean
+fake_disconnect_all_finish (MxModem *modem, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (res), error);
+}
+
+static void
+test_disable_disconnects_bearers_first (Fixture *f, gconstpointer scenario)
+{
+  static const MxModemBearerHooks hooks = {
+    .disconnect_all = fake_disconnect_all,
+    .disconnect_all_finish = fake_disconnect_all_finish,
+  };
+  g_autoptr(RunResult) enable = NULL;
+  g_autoptr(RunResult) disable = NULL;
+
+  mx_modem_set_bearer_hooks (&hooks, NULL);
+  create_modem (f);
+  enable = mmcli ("-m", "0", "-e", NULL);
+  g_assert_cmpint (enable->status, ==, 0);
+  disconnect_all_calls = 0;
+  disable = mmcli ("-m", "0", "-d", NULL);
+  g_assert_cmpint (disable->status, ==, 0);
+  g_assert_cmpuint (disconnect_all_calls, ==, 1);
+  g_assert_cmpint (state_at_disconnect_all, ==, MM_MODEM_STATE_DISABLING);
+  g_assert_cmpint (mx_modem_get_state (f->modem), ==, MM_MODEM_STATE_DISABLED);
+  mx_modem_set_bearer_hooks (NULL, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -575,6 +621,7 @@ main (int argc, char **argv)
   ADD ("/modem/no-sim", "no-sim.conf", test_no_sim_fails);
   ADD ("/modem/port-hangup-removes", "default.conf", test_port_hangup_removes);
   ADD ("/modem/silent-port-no-modem", "silent-dms.conf", test_silent_port_no_modem);
+  ADD ("/modem/disable-disconnects-bearers", "default.conf", test_disable_disconnects_bearers_first);
   ADD ("/modem/connect-without-bearers", "default.conf", test_unsupported_connect);
   return g_test_run ();
 }

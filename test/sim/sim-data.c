@@ -428,6 +428,33 @@ data_control (SimModem *modem, gchar **argv, GString *out, gpointer user_data, G
   return TRUE;
 }
 
+gboolean
+sim_data_port_send_map_command (SimDataPort *port,
+                                guint8       mux_id,
+                                guint8       name,
+                                guint32      transaction_id,
+                                GError     **error)
+{
+  const SimDataFormat *format = sim_modem_get_data_format (port->modem);
+  g_autoptr(GByteArray) frame = g_byte_array_new ();
+  SimQmapVersion dl_version;
+
+  if (!dap_to_version (format->dl_dap, &dl_version)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no QMAP data format negotiated");
+    return FALSE;
+  }
+  sim_qmap_append_command (frame, mux_id, name, SIM_QMAP_CMD_TYPE_REQUEST, transaction_id, NULL, 0);
+  /* With MAPv4 every downlink frame carries a trailer, commands too. */
+  if (dl_version == SIM_QMAP_VERSION_4) {
+    static const guint8 no_csum[SIM_QMAP_V4_DL_TRAILER_SIZE] = { 0 };
+    g_byte_array_append (frame, no_csum, sizeof (no_csum));
+  }
+  write_lower (port, frame->data, frame->len);
+  sim_modem_log (port->modem, "data %s: sent MAP command %u for mux %u (tid %u)",
+                 port->ifname, name, mux_id, transaction_id);
+  return TRUE;
+}
+
 /* "map-command MUX flow-disable|flow-enable": the modem asks the host to
  * stop/resume sending on a mux (rmnet acts on it only with
  * INGRESS_MAP_COMMANDS and answers with an ACK, logged when it arrives). */
@@ -435,8 +462,6 @@ static gboolean
 map_command_control (SimModem *modem, gchar **argv, GString *out, gpointer user_data, GError **error)
 {
   static guint32 transaction_id;
-  const SimDataFormat *format = sim_modem_get_data_format (modem);
-  SimQmapVersion dl_version;
   guint64 mux;
   guint8 name;
   guint i;
@@ -453,22 +478,12 @@ map_command_control (SimModem *modem, gchar **argv, GString *out, gpointer user_
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "unknown MAP command '%s'", argv[2]);
     return FALSE;
   }
-  if (!dap_to_version (format->dl_dap, &dl_version)) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no QMAP data format negotiated");
-    return FALSE;
-  }
   transaction_id++;
   for (i = 0; ports && i < ports->len; i++) {
     SimDataPort *port = g_ptr_array_index (ports, i);
-    g_autoptr(GByteArray) frame = g_byte_array_new ();
 
-    sim_qmap_append_command (frame, (guint8) mux, name, SIM_QMAP_CMD_TYPE_REQUEST, transaction_id, NULL, 0);
-    /* With MAPv4 every downlink frame carries a trailer, commands too. */
-    if (dl_version == SIM_QMAP_VERSION_4) {
-      static const guint8 no_csum[SIM_QMAP_V4_DL_TRAILER_SIZE] = { 0 };
-      g_byte_array_append (frame, no_csum, sizeof (no_csum));
-    }
-    write_lower (port, frame->data, frame->len);
+    if (!sim_data_port_send_map_command (port, (guint8) mux, name, transaction_id, error))
+      return FALSE;
     g_string_append_printf (out, "sent %s mux %u tid %u on %s\n", argv[2], (guint) mux, transaction_id, port->ifname);
   }
   return TRUE;

@@ -50,6 +50,14 @@ SimDataPort *sim_data_port_new  (SimModem        *modem,
                                  GError         **error);
 void         sim_data_port_free (SimDataPort *port);
 
+/* Sends a MAP command (SIM_QMAP_CMD_FLOW_*) for @mux_id to the host, framed
+ * per the negotiated DL format. Fails when no QMAP format is negotiated. */
+gboolean     sim_data_port_send_map_command (SimDataPort *port,
+                                             guint8       mux_id,
+                                             guint8       name,
+                                             guint32      transaction_id,
+                                             GError     **error);
+
 const gchar            *sim_data_port_get_ifname (SimDataPort *port);
 const SimDataPortStats *sim_data_port_get_stats  (SimDataPort *port);
 

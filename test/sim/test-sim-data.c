@@ -463,6 +463,25 @@ test_veth_demuxes_and_answers (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (m1->ul_packets, ==, 2);
   g_assert_cmpuint (m1->dl_packets, ==, 2);
 
+  /* Flow control from the modem: a MAP command frame for mux 1. */
+  g_ptr_array_set_size (fx->bursts, 0);
+  g_assert_true (sim_data_port_send_map_command (port, 1, SIM_QMAP_CMD_FLOW_DISABLE, 99, &error));
+  g_assert_no_error (error);
+  wait_bursts (fx, 1);
+  {
+    gsize len;
+    const guint8 *d = g_bytes_get_data (g_ptr_array_index (fx->bursts, 0), &len);
+    SimQmapFrame cmd;
+    gsize used = 0;
+
+    g_assert_true (sim_qmap_parse (SIM_QMAP_VERSION_5, SIM_QMAP_DIRECTION_DOWNLINK, d, len, &cmd, &used, &error));
+    g_assert_true (cmd.command);
+    g_assert_cmpuint (cmd.mux_id, ==, 1);
+    g_assert_cmpuint (cmd.cmd_name, ==, SIM_QMAP_CMD_FLOW_DISABLE);
+    g_assert_cmpuint (cmd.cmd_type, ==, SIM_QMAP_CMD_TYPE_REQUEST);
+    g_assert_cmpuint (cmd.cmd_transaction_id, ==, 99);
+  }
+
   sim_client_free (c6);
   sim_client_free (c4);
   g_clear_pointer (&port, sim_data_port_free);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include "mx-discovery.h"
 #include "mx-discovery-error.h"
 #include "mx-kernel-event.h"
 #include "mx-udev-tags.h"
@@ -197,6 +198,33 @@ test_kernel_event_file_names_bad_line (void)
   g_unlink (path);
 }
 
+/* ReportKernelEvent: ModemManager's properties object in, our event out; a
+ * refusal becomes org.freedesktop.ModemManager1.Error.Core.InvalidArgs. */
+static void
+test_dbus_kernel_event (void)
+{
+  g_autoptr(MMKernelEventProperties) props = mm_kernel_event_properties_new ();
+  g_autoptr(MxKernelEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) mm_error = NULL;
+
+  mm_kernel_event_properties_set_action (props, "add");
+  mm_kernel_event_properties_set_subsystem (props, "net");
+  mm_kernel_event_properties_set_name (props, "mhi_hwip0");
+  mm_kernel_event_properties_set_uid (props, "modem1");
+  event = mx_discovery_event_from_properties (props, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (event->extra, "uid"), ==, "modem1");
+
+  mm_kernel_event_properties_set_subsystem (props, "tty");
+  g_clear_pointer (&event, mx_kernel_event_free);
+  event = mx_discovery_event_from_properties (props, &error);
+  g_assert_null (event);
+  mm_error = mx_discovery_error_to_mm (error);
+  g_assert_error (mm_error, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS);
+  g_assert_nonnull (strstr (mm_error->message, "'tty' is not supported"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -210,5 +238,6 @@ main (int argc, char **argv)
   g_test_add_func ("/discovery/kernel-event/rejects", test_kernel_event_rejects);
   g_test_add_func ("/discovery/kernel-event/variant", test_kernel_event_variant);
   g_test_add_func ("/discovery/kernel-event/file", test_kernel_event_file_names_bad_line);
+  g_test_add_func ("/discovery/kernel-event/dbus", test_dbus_kernel_event);
   return g_test_run ();
 }

@@ -48,6 +48,7 @@ assert len(ours) == 128, len(ours)
 for name, o in ours.items():
     i = ip[name]
     pairs = [("ifindex", o["ifindex"], i["ifindex"]), ("mtu", o["mtu"], i["mtu"]),
+             ("flags", o["flags"], i["flags"]),
              ("operstate", o["operstate"], i["operstate"]), ("link", o["link"], i["link"]),
              ("mux_id", o["mux_id"], i["linkinfo"]["info_data"]["mux_id"]),
              ("ifalias", o["ifalias"], i.get("ifalias"))]
@@ -59,7 +60,7 @@ for name, o in ours.items():
     assert o["rmnet_flags"] == want, "%s: flags 0x%x, asked for 0x%x" % (name, o["rmnet_flags"], want)
 print("compared %d links" % len(ours))
 PYEOF
-mx_ok "modemuxctl links --json matches ip -d -j link (ifindex, ifname, mtu, operstate, link, mux_id, alias) and flags are the ones asked for"
+mx_ok "modemuxctl links --json matches ip -d -j link (ifindex, ifname, flags, mtu, operstate, link, mux_id, alias) and rmnet flags are the ones asked for"
 
 human=$("$CTL" links mxv0) || mx_fail "modemuxctl links mxv0"
 mx_contains "human output lists the port" "$human" "mxv0 (ifindex"
