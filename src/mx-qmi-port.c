@@ -272,6 +272,8 @@ allocate_client_ready (GObject *source, GAsyncResult *res, gpointer user_data)
       g_hash_table_insert (self->shared, GUINT_TO_POINTER (ctx->service), g_object_ref (client));
     finish_shared_waiters (self, ctx->service, client, error);
     g_clear_object (&client);
+    /* The driving task has no callback; its waiters got the result. */
+    g_task_return_boolean (task, TRUE);
     return;
   }
   if (!client) {

@@ -146,7 +146,9 @@ class Identity(ModemStack):
         self.assertEqual(listing.count("/org/freedesktop/ModemManager1/Modem/"), 1, listing)
         self.assertIn("SIMULATED MHI SDX65", listing)
 
-        kv = mmcli_kv(self.h, "-m", "any")
+        # The exact commands: the first modem is Modem/0.
+        self.assertIn("/org/freedesktop/ModemManager1/Modem/0 ", listing)
+        kv = mmcli_kv(self.h, "-m", "0")
         self.assertEqual(kv["modem.generic.manufacturer"], "QUALCOMM INCORPORATED")
         self.assertEqual(kv["modem.generic.model"], "SIMULATED MHI SDX65")
         self.assertEqual(kv["modem.generic.revision"], "SIM.1.0-00001-STD")
@@ -163,7 +165,7 @@ class Identity(ModemStack):
 
     def test_enable_reaches_registered_with_the_scenario_operator(self):
         self.wait_for_modem()
-        r = self.h.mmcli("-m", "any", "-e")
+        r = self.h.mmcli("-m", "0", "-e")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.wait_for_state("registered")
         kv = mmcli_kv(self.h, "-m", "any")
@@ -220,7 +222,7 @@ class PinLocked(ModemStack):
         kv = mmcli_kv(self.h, "-m", "any")
         self.assertIn("sim-pin (2)", values(kv, "modem.generic.unlock-retries"))
 
-        r = self.h.mmcli("-i", "any", "--pin=1234")
+        r = self.h.mmcli("-i", "0", "--pin=1234")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.wait_for_state("disabled")
         kv = mmcli_kv(self.h, "-i", "any")

@@ -94,6 +94,16 @@ write_lower (SimDataPort *port, const guint8 *data, gsize len)
     if (n >= 0 && (gsize) n != len + sizeof (pi))
       n = -1;
   } else {
+    guint8 padded[ETH_HLEN] = { 0 };
+
+    /* The first 14 bytes travel as the "Ethernet header": the kernel
+     * refuses shorter frames (a bare MAP command is 12). rmnet stops
+     * de-aggregating at the zero tail. */
+    if (len < ETH_HLEN) {
+      memcpy (padded, data, len);
+      data = padded;
+      len = ETH_HLEN;
+    }
     n = send (port->fd, data, len, 0);
     if (n >= 0 && (gsize) n != len)
       n = -1;

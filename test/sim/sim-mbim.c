@@ -193,6 +193,23 @@ build_register_state (SimMbim *self)
 }
 
 static GByteArray *
+build_home_provider (SimMbim *self)
+{
+  const SimScenario *sc = sim_modem_get_scenario (self->modem);
+  SimMbimBuf *b = sim_mbim_buf_new ();
+  g_autofree gchar *plmn = g_strdup_printf ("%s%s", sc->mcc ? sc->mcc : "", sc->mnc ? sc->mnc : "");
+
+  /* MbimProvider inline at offset 0: its string offsets are buffer offsets. */
+  sim_mbim_buf_string (b, plmn);
+  sim_mbim_buf_u32 (b, MBIM_PROVIDER_STATE_HOME);
+  sim_mbim_buf_string (b, sc->operator_name);
+  sim_mbim_buf_u32 (b, CELLULAR_CLASS_GSM);
+  sim_mbim_buf_u32 (b, 99);   /* RSSI unknown in this context */
+  sim_mbim_buf_u32 (b, 99);   /* error rate unknown */
+  return sim_mbim_buf_finish (b);
+}
+
+static GByteArray *
 build_packet_service (SimMbim *self)
 {
   SimMbimBuf *b = sim_mbim_buf_new ();
@@ -502,6 +519,11 @@ handle_basic_connect (SimMbim *self, SimMbimConn *conn, const MbimMessage *reque
         status = MBIM_STATUS_ERROR_FAILURE;
     }
     out = build_pin_state (self);
+    break;
+  case MBIM_CID_BASIC_CONNECT_HOME_PROVIDER:
+    if (is_set)
+      goto unsupported;
+    out = build_home_provider (self);
     break;
   case MBIM_CID_BASIC_CONNECT_REGISTER_STATE:
     /* Set (manual/automatic registration) just reports the state. */

@@ -131,6 +131,12 @@ class RadioAndRegistration(MbimTestCase):
         self.assertEqual(self.field(out, 'Provider ID'), self.sc['identity']['mcc'] + self.sc['identity']['mnc'])
         self.assertEqual(self.field(out, 'Provider name'), self.sc['identity']['operator-name'])
 
+    def test_home_provider_is_the_scenario_operator(self):
+        out = self.ok('--query-home-provider')
+        self.assertEqual(self.field(out, 'Provider ID'), self.sc['identity']['mcc'] + self.sc['identity']['mnc'])
+        self.assertEqual(self.field(out, 'Provider name'), self.sc['identity']['operator-name'])
+        self.assertIn('home', self.field(out, 'State'))
+
     def test_radio_state_is_shared_with_qmi(self):
         out = self.ok('--query-radio-state')
         self.assertEqual(self.field(out, 'Hardware radio state'), 'on')
