@@ -180,6 +180,7 @@ void
 mx_modem_3gpp_teardown (MxModem *self)
 {
   disconnect_indications (self);
+  clear_registration (self);
 }
 
 /* ------------------------------------------------------------------------ */

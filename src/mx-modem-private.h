@@ -67,7 +67,7 @@ void     mx_modem_3gpp_set_power     (MxModem *self, MMModemPowerState power,
                                       GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
 gboolean mx_modem_3gpp_set_power_finish (MxModem *self, GAsyncResult *res, GError **error);
-/* Drops indication handlers (on removal). */
+/* Drops indication handlers and registration (removal, SIM gone). */
 void     mx_modem_3gpp_teardown      (MxModem *self);
 
 /* Shared helpers */

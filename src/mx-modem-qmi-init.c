@@ -68,8 +68,11 @@ init_next (GTask *task)
 static gboolean
 step_is_optional (InitStep step)
 {
-  return step == STEP_CLIENT_UIM || step == STEP_HARDWARE_REVISION || step == STEP_CAPABILITIES ||
-         step == STEP_MANUFACTURER || step == STEP_MODEL || step == STEP_REVISION;
+  /* Identity items are nice to have (ModemManager shows "--" without them);
+   * a modem is usable without any of them. */
+  return step == STEP_CLIENT_UIM || step == STEP_MANUFACTURER || step == STEP_MODEL ||
+         step == STEP_REVISION || step == STEP_HARDWARE_REVISION || step == STEP_IDS ||
+         step == STEP_CAPABILITIES || step == STEP_OPERATING_MODE;
 }
 
 /* A failed step: fatal for required steps, for cancellation, and for a

@@ -162,6 +162,34 @@ sim_unlocked_cb (MxSim *sim, MxModem *self)
   mx_modem_qmi_load_sim_data (self, self->cancellable, post_unlock_ready, NULL);
 }
 
+static void
+bearers_dropped_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!mx_modem_disconnect_bearers_finish (MX_MODEM (source), res, &error))
+    g_warning ("disconnecting bearers after SIM removal: %s", error->message);
+}
+
+/* The card went away in use: FAILED (sim-missing), as a modem found
+ * without SIM. A card put back is not picked up again (the device must be
+ * re-plugged), as with ModemManager before it re-probes. */
+static void
+sim_card_removed_cb (MxSim *sim, MxModem *self)
+{
+  if (mx_modem_get_state (self) == MM_MODEM_STATE_FAILED)
+    return;
+  g_message ("modem %s: SIM card removed", self->path ? self->path : self->config->control_port);
+  mx_modem_3gpp_teardown (self);
+  if (mx_modem_get_state (self) >= MM_MODEM_STATE_ENABLED)
+    mx_modem_disconnect_bearers (self, bearers_dropped_ready, NULL);
+  mm_gdbus_modem_set_unlock_required (self->modem, MM_MODEM_LOCK_NONE);
+  mm_gdbus_modem_set_state_failed_reason (self->modem, MM_MODEM_STATE_FAILED_REASON_SIM_MISSING);
+  mx_modem_set_state (self, MM_MODEM_STATE_FAILED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
+  mm_gdbus_modem_set_sim (self->modem, "/");
+  mx_sim_unexport (sim);
+}
+
 /* The part of initialization that needs an unlocked SIM is done. */
 void
 mx_modem_complete_unlocked_init (MxModem *self)
@@ -635,6 +663,7 @@ mx_modem_initialize (MxModem *self, GCancellable *cancellable,
     self->sim = mx_sim_new (self->port, self->cancellable);
     g_signal_connect (self->sim, MX_SIM_SIGNAL_LOCK_CHANGED, G_CALLBACK (sim_lock_changed_cb), self);
     g_signal_connect (self->sim, MX_SIM_SIGNAL_UNLOCKED, G_CALLBACK (sim_unlocked_cb), self);
+    g_signal_connect (self->sim, MX_SIM_SIGNAL_CARD_REMOVED, G_CALLBACK (sim_card_removed_cb), self);
   }
   mx_modem_set_state (self, MM_MODEM_STATE_INITIALIZING, MM_MODEM_STATE_CHANGE_REASON_UNKNOWN);
   mx_modem_qmi_init_run (self, task);
@@ -658,9 +687,10 @@ mx_modem_export (MxModem *self)
   g_return_val_if_fail (!self->path, self->path);
   if (self->sim) {
     sim_path = mx_manager_new_object_path (self->manager, "SIM");
-    if (mx_sim_export (self->sim, connection, sim_path, &error))
+    if (mx_sim_export (self->sim, connection, sim_path, &error)) {
       mm_gdbus_modem_set_sim (self->modem, sim_path);
-    else
+      mx_sim_watch_card (self->sim);
+    } else
       g_warning ("cannot export SIM at %s: %s", sim_path, error->message);
   }
   self->path = g_strdup (mx_manager_export_modem (self->manager, G_DBUS_OBJECT_SKELETON (self->object)));

@@ -16,11 +16,13 @@ struct _MxSim {
   gchar        *path;
   MMModemLock   lock;
   gboolean      pin_in_progress;
+  QmiClient    *watched_uim;    /* card status indications */
+  gulong        card_status_id;
 };
 
 G_DEFINE_TYPE (MxSim, mx_sim, G_TYPE_OBJECT)
 
-enum { SIGNAL_UNLOCKED, SIGNAL_LOCK_CHANGED, N_SIGNALS };
+enum { SIGNAL_UNLOCKED, SIGNAL_LOCK_CHANGED, SIGNAL_CARD_REMOVED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 /* EF paths as UIM wants them: 16-bit file ids, little-endian byte pairs. */
@@ -767,6 +769,64 @@ handle_unsupported (MmGdbusSim *skeleton, GDBusMethodInvocation *invocation)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Card watch                                                               */
+
+static void
+watch_lock_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  MxSim *self = MX_SIM (source);
+  g_autoptr(GError) error = NULL;
+
+  if (mx_sim_load_lock_finish (self, res, NULL, &error))
+    return;
+  if (g_error_matches (error, MM_MOBILE_EQUIPMENT_ERROR, MM_MOBILE_EQUIPMENT_ERROR_SIM_NOT_INSERTED)) {
+    g_message ("SIM card removed (%s)", error->message);
+    g_signal_emit (self, signals[SIGNAL_CARD_REMOVED], 0);
+  } else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_warning ("SIM: cannot read the card state after a card status change: %s", error->message);
+  }
+}
+
+static void
+card_status_indication_cb (QmiClientUim *client, QmiIndicationUimCardStatusOutput *output, MxSim *self)
+{
+  /* The indication carries the same data as Get Card Status; one parser
+   * (the response's) is enough: read it again. */
+  g_debug ("UIM Card Status indication");
+  mx_sim_load_lock (self, self->cancellable, watch_lock_ready, NULL);
+}
+
+static void
+register_events_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(QmiMessageUimRegisterEventsOutput) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output = qmi_client_uim_register_events_finish (QMI_CLIENT_UIM (source), res, &error);
+  if ((!output || !qmi_message_uim_register_events_output_get_result (output, &error)) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("UIM Register Events failed: %s; SIM removal will not be noticed", error->message);
+}
+
+void
+mx_sim_watch_card (MxSim *self)
+{
+  QmiClient *uim = mx_qmi_port_peek_client (self->port, QMI_SERVICE_UIM);
+  g_autoptr(QmiMessageUimRegisterEventsInput) input = NULL;
+
+  if (!uim || self->watched_uim)
+    return;
+  self->watched_uim = g_object_ref (uim);
+  self->card_status_id = g_signal_connect (uim, "card-status", G_CALLBACK (card_status_indication_cb), self);
+  input = qmi_message_uim_register_events_input_new ();
+  qmi_message_uim_register_events_input_set_event_registration_mask (input,
+                                                                     QMI_UIM_EVENT_REGISTRATION_FLAG_CARD_STATUS,
+                                                                     NULL);
+  qmi_client_uim_register_events (QMI_CLIENT_UIM (uim), input, SIM_TIMEOUT_S, self->cancellable,
+                                  register_events_ready, NULL);
+}
+
+/* ------------------------------------------------------------------------ */
 
 gboolean
 mx_sim_export (MxSim *self, GDBusConnection *connection, const gchar *path, GError **error)
@@ -830,6 +890,10 @@ mx_sim_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->skeleton, handle_unsupported, NULL);
     g_clear_object (&self->skeleton);
   }
+  if (self->watched_uim) {
+    g_clear_signal_handler (&self->card_status_id, self->watched_uim);
+    g_clear_object (&self->watched_uim);
+  }
   g_clear_object (&self->port);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (mx_sim_parent_class)->dispose (object);
@@ -851,6 +915,9 @@ mx_sim_class_init (MxSimClass *klass)
   object_class->finalize = mx_sim_finalize;
   signals[SIGNAL_UNLOCKED] =
     g_signal_new (MX_SIM_SIGNAL_UNLOCKED, G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_CARD_REMOVED] =
+    g_signal_new (MX_SIM_SIGNAL_CARD_REMOVED, G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_LOCK_CHANGED] =
     g_signal_new (MX_SIM_SIGNAL_LOCK_CHANGED, G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

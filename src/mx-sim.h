@@ -21,6 +21,9 @@ G_DECLARE_FINAL_TYPE (MxSim, mx_sim, MX, SIM, GObject)
  * after every lock state (re)load, e.g. a wrong PIN lowering the retries. */
 #define MX_SIM_SIGNAL_LOCK_CHANGED "lock-changed"
 
+/* Signal "card-removed": the card went away (UIM card status indication). */
+#define MX_SIM_SIGNAL_CARD_REMOVED "card-removed"
+
 MxSim        *mx_sim_new          (MxQmiPort *port, GCancellable *modem_cancellable);
 MmGdbusSim   *mx_sim_peek_skeleton (MxSim *self);
 
@@ -36,6 +39,10 @@ MMModemLock   mx_sim_get_lock         (MxSim *self);
 void          mx_sim_load_identity        (MxSim *self, GCancellable *cancellable,
                                            GAsyncReadyCallback callback, gpointer user_data);
 gboolean      mx_sim_load_identity_finish (MxSim *self, GAsyncResult *res, GError **error);
+
+/* Follows UIM card status indications (when the modem has UIM): lock
+ * changes update "lock-changed", a vanished card emits "card-removed". */
+void          mx_sim_watch_card (MxSim *self);
 
 /* Exports at @path on @connection; unexport on removal. */
 gboolean      mx_sim_export   (MxSim *self, GDBusConnection *connection, const gchar *path,

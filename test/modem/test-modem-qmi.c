@@ -498,6 +498,21 @@ test_pin_locked (Fixture *f, gconstpointer scenario)
 }
 
 static void
+test_flaky_identity (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(GHashTable) kv = NULL;
+
+  /* Failed identity requests leave properties empty, not the modem absent. */
+  create_modem (f);
+  kv = mmcli_kv ("-m", "0", NULL);
+  assert_kv (kv, "modem.generic.manufacturer", "QUALCOMM INCORPORATED");
+  assert_kv (kv, "modem.generic.model", "--");
+  assert_kv (kv, "modem.generic.equipment-identifier", "--");
+  assert_kv (kv, "modem.generic.revision", "SIM.1.0-00001-STD");
+  assert_kv (kv, "modem.generic.state", "disabled");
+}
+
+static void
 test_no_sim_fails (Fixture *f, gconstpointer scenario)
 {
   g_autoptr(GHashTable) kv = NULL;
@@ -511,6 +526,24 @@ test_no_sim_fails (Fixture *f, gconstpointer scenario)
   enable = mmcli ("-m", "0", "-e", NULL);
   g_assert_cmpint (enable->status, !=, 0);
   g_assert_nonnull (strstr (enable->err, "failed state"));
+}
+
+static void
+test_sim_removed_fails (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(GHashTable) kv = NULL;
+  g_autoptr(RunResult) enable = NULL;
+
+  create_modem (f);
+  enable = mmcli ("-m", "0", "-e", NULL);
+  g_assert_cmpint (enable->status, ==, 0);
+  /* The card goes while registered: a UIM Card Status indication. */
+  sim_ctl (f, "remove-sim", NULL);
+  RUN_UNTIL (mx_modem_get_state (f->modem) == MM_MODEM_STATE_FAILED, "state failed");
+  kv = mmcli_kv ("-m", "0", NULL);
+  assert_kv (kv, "modem.generic.state-failed-reason", "sim-missing");
+  assert_kv (kv, "modem.generic.sim", "--");
+  assert_kv (kv, "modem.3gpp.registration-state", "idle");
 }
 
 static void
@@ -618,7 +651,9 @@ main (int argc, char **argv)
   ADD ("/modem/enable-registers", "default.conf", test_enable_registers);
   ADD ("/modem/power-state", "default.conf", test_power_state);
   ADD ("/modem/pin-locked", "pin-locked.conf", test_pin_locked);
+  ADD ("/modem/flaky-identity", "flaky-identity.conf", test_flaky_identity);
   ADD ("/modem/no-sim", "no-sim.conf", test_no_sim_fails);
+  ADD ("/modem/sim-removed", "default.conf", test_sim_removed_fails);
   ADD ("/modem/port-hangup-removes", "default.conf", test_port_hangup_removes);
   ADD ("/modem/silent-port-no-modem", "silent-dms.conf", test_silent_port_no_modem);
   ADD ("/modem/disable-disconnects-bearers", "default.conf", test_disable_disconnects_bearers_first);
