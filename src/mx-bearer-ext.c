@@ -9,8 +9,7 @@
 #include "mx-port.h"
 
 struct _MxBearerExt {
-  MmGdbusObjectSkeleton *object;
-  MxGdbusDataPorts1     *skeleton;
+  MxGdbusDataPorts1 *skeleton;
 };
 
 static const gchar *
@@ -99,16 +98,17 @@ mx_bearer_ext_build_links (GPtrArray *bearers)
 }
 
 MxBearerExt *
-mx_bearer_ext_new (MmGdbusObjectSkeleton *object)
+mx_bearer_ext_new (GDBusConnection *connection, const gchar *path)
 {
   MxBearerExt *ext = g_new0 (MxBearerExt, 1);
+  g_autoptr(GError) error = NULL;
 
-  ext->object = g_object_ref (object);
   ext->skeleton = mx_gdbus_data_ports1_skeleton_new ();
   mx_gdbus_data_ports1_set_data_ports (ext->skeleton, mx_bearer_ext_build_data_ports (NULL));
   mx_gdbus_data_ports1_set_links (ext->skeleton, mx_bearer_ext_build_links (NULL));
-  g_dbus_object_skeleton_add_interface (G_DBUS_OBJECT_SKELETON (object),
-                                        G_DBUS_INTERFACE_SKELETON (ext->skeleton));
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (ext->skeleton), connection,
+                                         path, &error))
+    g_warning ("cannot export org.modemux.DataPorts1 at %s: %s", path, error->message);
   return ext;
 }
 
@@ -122,9 +122,8 @@ mx_bearer_ext_update (MxBearerExt *ext, GPtrArray *data_ports, GPtrArray *bearer
 void
 mx_bearer_ext_free (MxBearerExt *ext)
 {
-  g_dbus_object_skeleton_remove_interface (G_DBUS_OBJECT_SKELETON (ext->object),
-                                           G_DBUS_INTERFACE_SKELETON (ext->skeleton));
+  if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (ext->skeleton)))
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (ext->skeleton));
   g_object_unref (ext->skeleton);
-  g_object_unref (ext->object);
   g_free (ext);
 }

@@ -12,9 +12,10 @@ G_BEGIN_DECLS
 
 typedef struct _MxBearerExt MxBearerExt;
 
-/* Adds the interface to @object (exported or not: the object manager
- * announces it either way). */
-MxBearerExt *mx_bearer_ext_new    (MmGdbusObjectSkeleton *object);
+/* Exports the interface at the modem's @path on @connection (next to the
+ * object manager's interfaces; MmGdbusObjectSkeleton only knows
+ * ModemManager's own interfaces, so it is not added there). */
+MxBearerExt *mx_bearer_ext_new    (GDBusConnection *connection, const gchar *path);
 void         mx_bearer_ext_free   (MxBearerExt *ext);
 /* @data_ports: MxDataPort*; @bearers: MxBearer*. */
 void         mx_bearer_ext_update (MxBearerExt *ext, GPtrArray *data_ports, GPtrArray *bearers);

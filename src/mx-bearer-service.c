@@ -104,8 +104,9 @@ get_modem_bearers (MxBearerService *self, MxModem *modem)
   }
   g_ptr_array_sort (mb->data_ports, compare_data_ports);
   g_hash_table_insert (self->modems, modem, mb);
-  if (mx_modem_peek_object (modem))
-    mb->ext = mx_bearer_ext_new (mx_modem_peek_object (modem));
+  if (mx_modem_get_path (modem))
+    mb->ext = mx_bearer_ext_new (mx_manager_get_connection (mx_modem_peek_manager (modem)),
+                                 mx_modem_get_path (modem));
   update_modem (mb);
   return mb;
 }

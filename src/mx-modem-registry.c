@@ -189,9 +189,8 @@ entry_create_modem (MxModemRegistry *self, Entry *entry)
   entry->init_cancellable = g_cancellable_new ();
   /* The callback holds a modem reference; the entry outlives it unless the
    * init is cancelled, which the callback checks first. */
-  mx_modem_initialize (entry->modem, entry->init_cancellable, initialize_ready,
-                       entry);
   g_object_ref (entry->modem);
+  mx_modem_initialize (entry->modem, entry->init_cancellable, initialize_ready, entry);
 }
 
 static void

@@ -14,6 +14,7 @@ struct _MxWdsSession {
   gulong            status_id;
   guint32           handle;        /* packet data handle; 0 = not started */
   gboolean          ended_by_network;
+  gboolean          stopping;      /* our Stop Network is in flight */
 };
 
 G_DEFINE_TYPE (MxWdsSession, mx_wds_session, G_TYPE_OBJECT)
@@ -156,7 +157,8 @@ on_packet_service_status (QmiClientWds                              *wds,
 
   if (!qmi_indication_wds_packet_service_status_output_get_connection_status (ind, &status, &reconfiguration, NULL))
     return;
-  if (status != QMI_WDS_CONNECTION_STATUS_DISCONNECTED || !self->handle || self->ended_by_network)
+  if (status != QMI_WDS_CONNECTION_STATUS_DISCONNECTED || !self->handle ||
+      self->ended_by_network || self->stopping)
     return;
   qmi_indication_wds_packet_service_status_output_get_call_end_reason (ind, &reason, NULL);
   text = g_strdup_printf ("the network ended the %s session (%s)", family_name (self->family),
@@ -208,6 +210,7 @@ undo_stop_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
   g_autoptr(GError) error = NULL;
 
   out = qmi_client_wds_stop_network_finish (wds, res, &error);
+  self->stopping = FALSE;
   if (out && !qmi_message_wds_stop_network_output_get_result (out, &error) &&
       !g_error_matches (error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_NO_EFFECT))
     g_warning ("could not stop the %s session while undoing a failed connect: %s",
@@ -232,6 +235,7 @@ start_fail (GTask *task, GError *error)
     qmi_message_wds_stop_network_input_set_packet_data_handle (in, self->handle, NULL);
     /* Not cancellable: the session must end on the modem even when the
      * connect was cancelled. */
+    self->stopping = TRUE;
     qmi_client_wds_stop_network (self->wds, in, MX_WDS_SESSION_TIMEOUT, NULL,
                                  (GAsyncReadyCallback) undo_stop_ready, task);
     return;
@@ -481,6 +485,7 @@ stop_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
   if (out && !qmi_message_wds_stop_network_output_get_result (out, &error) &&
       g_error_matches (error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_NO_EFFECT))
     g_clear_error (&error);   /* already down on the modem: what we wanted */
+  self->stopping = FALSE;
   self->handle = 0;
   drop_client (self);
   if (error) {
@@ -505,6 +510,7 @@ mx_wds_session_stop (MxWdsSession       *self,
     g_autoptr(QmiMessageWdsStopNetworkInput) in = qmi_message_wds_stop_network_input_new ();
 
     qmi_message_wds_stop_network_input_set_packet_data_handle (in, self->handle, NULL);
+    self->stopping = TRUE;
     qmi_client_wds_stop_network (self->wds, in, MX_WDS_SESSION_TIMEOUT, cancellable,
                                  (GAsyncReadyCallback) stop_ready, task);
     return;

@@ -5,8 +5,8 @@
  * does (MxManager on a bus that owns org.freedesktop.ModemManager1, MxModem
  * on a control port opened through qmi-proxy) with the simulator as the
  * fake qmi-proxy. meson runs the binary under `unshare -n`, so the abstract
- * @qmi-proxy socket is private to it. The bus is a private session bus
- * (GTestDBus), and mmcli runs with --test-session.
+ * @qmi-proxy socket is private to it. The bus is a private dbus-daemon
+ * used as session bus, and mmcli runs with --test-session.
  *
  * Environment: MODEMUX_SIM (simulator binary), MX_MODEM_SCENARIOS (this
  * directory's scenarios), MODEMUX_SIM_SCENARIOS (the simulator's). */
@@ -24,12 +24,15 @@
 
 #define WAIT_TIMEOUT_S 40
 
+/* The private bus of the running test, for mmcli's environment. */
+static gchar *bus_address;
+
 typedef struct {
   gchar           *tmpdir;
   gchar           *device;      /* special file standing for /dev/wwan0qmi0 */
   gchar           *control;     /* simulator control socket */
   GSubprocess     *sim;
-  GTestDBus       *bus;
+  GSubprocess     *bus;         /* our own dbus-daemon, dies with us */
   GDBusConnection *connection;
   MxManager       *manager;
   guint            owner_id;
@@ -93,8 +96,12 @@ mmcli (const gchar *first, ...)
     g_ptr_array_add (argv, (gpointer) arg);
   va_end (ap);
   g_ptr_array_add (argv, NULL);
-  proc = g_subprocess_newv ((const gchar * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", bus_address, TRUE);
+    proc = g_subprocess_launcher_spawnv (launcher, (const gchar * const *) argv->pdata, &error);
+  }
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (proc, NULL, NULL, communicate_ready, r);
   RUN_UNTIL (r->done, "mmcli");
@@ -190,6 +197,43 @@ start_simulator (Fixture *f, const gchar *scenario)
   g_assert_cmpstr (line, ==, "modemux-sim ready");
 }
 
+/* A private bus (not GTestDBus: its watcher outlives a failed test and keeps
+ * the test runner's pipes open). */
+static void
+start_bus (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autofree gchar *conf = g_build_filename (f->tmpdir, "bus.conf", NULL);
+  g_autofree gchar *socket = g_build_filename (f->tmpdir, "bus", NULL);
+  g_autofree gchar *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autofree gchar *line = NULL;
+
+  text = g_strdup_printf ("<busconfig><type>session</type><listen>unix:path=%s</listen>"
+                          "<auth>EXTERNAL</auth><policy context=\"default\">"
+                          "<allow send_destination=\"*\" eavesdrop=\"true\"/>"
+                          "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>",
+                          socket);
+  g_assert_true (g_file_set_contents (conf, text, -1, &error));
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  f->bus = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork", "--nopidfile",
+                                        "--print-address=1", "--config-file", conf, NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->bus));
+  line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_free (bus_address);
+  bus_address = g_strdup (g_strstrip (line));
+  f->connection = g_dbus_connection_new_for_address_sync (bus_address,
+                                                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                          G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                          NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_unlink (conf);
+}
+
 static void
 sim_ctl (Fixture *f, const gchar *command, const gchar *arg)
 {
@@ -222,10 +266,7 @@ fixture_setup (Fixture *f, gconstpointer scenario)
   g_assert_cmpint (mknod (f->device, S_IFCHR | 0600, makedev (1, 3)), ==, 0);
   start_simulator (f, scenario);
 
-  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (f->bus);
-  f->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
+  start_bus (f);
   mx_auth_setup (f->connection, MX_AUTH_MODE_ALLOW_ALL);
   f->manager = mx_manager_new (f->connection);
   g_assert_true (mx_manager_export (f->manager, &error));
@@ -252,13 +293,18 @@ fixture_teardown (Fixture *f, gconstpointer scenario)
   mx_auth_shutdown ();
   g_dbus_connection_close_sync (f->connection, NULL, NULL);
   g_clear_object (&f->connection);
-  g_test_dbus_down (f->bus);
+  g_subprocess_send_signal (f->bus, SIGTERM);
+  g_subprocess_wait (f->bus, NULL, NULL);
   g_clear_object (&f->bus);
   g_subprocess_send_signal (f->sim, SIGTERM);
   g_subprocess_wait (f->sim, NULL, NULL);
   g_clear_object (&f->sim);
   g_unlink (f->device);
   g_unlink (f->control);
+  {
+    g_autofree gchar *socket = g_build_filename (f->tmpdir, "bus", NULL);
+    g_unlink (socket);
+  }
   {
     g_autofree gchar *log = g_build_filename (f->tmpdir, "sim.log", NULL);
     g_unlink (log);
@@ -391,6 +437,46 @@ test_sim (Fixture *f, gconstpointer scenario)
   assert_kv (kv, "sim.properties.active", "yes");
 }
 
+typedef struct {
+  gboolean  done;
+  GVariant *reply;
+} CallResult;
+
+static void
+call_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  CallResult *r = user_data;
+  g_autoptr(GError) error = NULL;
+
+  r->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
+  g_assert_no_error (error);
+  r->done = TRUE;
+}
+
+/* Modem.Simple.GetStatus from a second connection (we serve the first). */
+static GVariant *
+simple_get_status (Fixture *f)
+{
+  g_autoptr(GDBusConnection) client = NULL;
+  g_autoptr(GError) error = NULL;
+  CallResult r = { 0 };
+  GVariant *status = NULL;
+
+  client = g_dbus_connection_new_for_address_sync (bus_address,
+                                                   G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                   G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                   NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_call (client, "org.freedesktop.ModemManager1", mx_modem_get_path (f->modem),
+                          "org.freedesktop.ModemManager1.Modem.Simple", "GetStatus", NULL,
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, call_ready, &r);
+  RUN_UNTIL (r.done, "Simple.GetStatus");
+  g_variant_get (r.reply, "(@a{sv})", &status);
+  g_variant_unref (r.reply);
+  g_dbus_connection_close_sync (client, NULL, NULL);
+  return status;
+}
+
 static void
 test_enable_registers (Fixture *f, gconstpointer scenario)
 {
@@ -412,6 +498,17 @@ test_enable_registers (Fixture *f, gconstpointer scenario)
   assert_kv (kv, "modem.generic.access-technologies.value[1]", "lte");
   /* Scenario RSSI -65 dBm on the CSQ scale (-113..-51 dBm). */
   assert_kv (kv, "modem.generic.signal-quality.value", "77");
+
+  {
+    /* (mmcli --simple-status ignores --test-session: ask directly.) */
+    g_autoptr(GVariant) status = simple_get_status (f);
+    guint32 state = 0;
+    const gchar *code = NULL;
+    g_assert_true (g_variant_lookup (status, "state", "u", &state));
+    g_assert_cmpuint (state, ==, MM_MODEM_STATE_REGISTERED);
+    g_assert_true (g_variant_lookup (status, "m3gpp-operator-code", "&s", &code));
+    g_assert_cmpstr (code, ==, "00101");
+  }
 
   /* Registration lost and found again, announced by NAS indications only. */
   sim_ctl (f, "register", "searching");
