@@ -158,6 +158,8 @@ sim_ctl (Fixture *f, const gchar *command, const gchar *arg)
   return g_steal_pointer (&r->out);
 }
 
+static gchar *ip_link (const gchar *ifname);
+
 static guint
 n_sim_sessions (Fixture *f)
 {
@@ -470,6 +472,65 @@ test_network_disconnect_is_noticed (Fixture *f, gconstpointer scenario)
   }
   g_assert_nonnull (bearer);
   g_assert_cmpuint (n_sim_sessions (f), ==, 0);
+  if (g_getenv ("MX_VM")) {
+    const gchar *argv[] = { "/sbin/ip", "-d", "link", "show", "type", "rmnet", NULL };
+    g_autoptr(RunResult) links = NULL;
+
+    /* The indication is handled before mmcli sees Connected=no; the link
+     * deletion follows on the same main loop: let it run. */
+    for (guint i = 0; i < 50; i++) {
+      g_clear_pointer (&links, run_result_free);
+      links = run_argv (argv);
+      if (!strstr (links->out, "rmnet mux_id"))
+        break;
+    }
+    g_assert_null (strstr (links->out, "rmnet mux_id"));
+  }
+}
+
+static void
+cleanup_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  guint *n = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mx_bearer_service_cleanup_stale_links_finish (MX_BEARER_SERVICE (source), res, n, &error));
+  g_assert_no_error (error);
+  *n += 1000;   /* done marker */
+}
+
+/* What a restarted daemon does at start: links carrying our marker (left
+ * by a killed instance) are removed, foreign ones stay. */
+static void
+test_vm_stale_links_removed_at_start (Fixture *f, gconstpointer scenario)
+{
+  const gchar *add_stale[] = { "/sbin/ip", "link", "add", "link", DATA_PORT, "name", "stale0",
+                               "type", "rmnet", "mux_id", "7", NULL };
+  const gchar *mark_stale[] = { "/sbin/ip", "link", "set", "dev", "stale0", "alias",
+                                "modemux:" DATA_PORT ":7", NULL };
+  const gchar *add_foreign[] = { "/sbin/ip", "link", "add", "link", DATA_PORT, "name", "foreign1",
+                                 "type", "rmnet", "mux_id", "8", NULL };
+  const gchar *mark_other[] = { "/sbin/ip", "link", "set", "dev", "foreign1", "alias",
+                                "modemux:otherport:8", NULL };
+  const gchar * const *cmds[] = { add_stale, mark_stale, add_foreign, mark_other };
+  g_autofree gchar *foreign = NULL;
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cmds); i++) {
+    g_autoptr(RunResult) r = run_argv (cmds[i]);
+    g_assert_cmpint (r->status, ==, 0);
+  }
+  /* Let the link map see them, aliases included (separate notifications). */
+  RUN_UNTIL (mx_link_map_lookup_name (f->map, "foreign1") &&
+             mx_link_map_lookup_name (f->map, "foreign1")->ifalias &&
+             mx_link_map_lookup_name (f->map, "stale0") &&
+             mx_link_map_lookup_name (f->map, "stale0")->ifalias, "the link map");
+  mx_bearer_service_cleanup_stale_links (f->bearers, NULL, cleanup_done, &n);
+  RUN_UNTIL (n >= 1000, "stale link cleanup");
+  g_assert_cmpuint (n - 1000, ==, 1);
+  g_assert_null (ip_link ("stale0"));
+  foreign = ip_link ("foreign1");
+  assert_contains (foreign, "rmnet mux_id 8");   /* a marker for another lower: not ours */
 }
 
 
@@ -770,6 +831,8 @@ main (int argc, char **argv)
                 fixture_setup, test_vm_failing_steps_leave_no_link, fixture_teardown);
     g_test_add ("/bearer-vm/network-disconnect-deletes-the-link", Fixture, "default.conf",
                 fixture_setup, test_network_disconnect_is_noticed, fixture_teardown);
+    g_test_add ("/bearer-vm/stale-links-removed-at-start", Fixture, "default.conf",
+                fixture_setup, test_vm_stale_links_removed_at_start, fixture_teardown);
   }
   return g_test_run ();
 }
