@@ -7,35 +7,131 @@
 #include <locale.h>
 #include <stdio.h>
 
+#include "mx-bearer-service.h"
 #include "mx-config.h"
 #include "mx-context.h"
 #include "mx-daemon.h"
+#include "mx-discovery.h"
+#include "mx-link-manager.h"
+#include "mx-link-map.h"
 #include "mx-log.h"
+#include "mx-modem-registry.h"
+#include "mx-netlink.h"
+#include "mx-plugins.h"
+
+/* The components, in the order they are built: the link map must be loaded
+ * before bearers clean up stale links and before discovery attaches virtual
+ * links to their lower's device. */
+typedef struct {
+  MxDaemon        *daemon;
+  MxManager       *manager;
+  GCancellable    *cancellable;
+  MxNetlink       *netlink;
+  MxLinkMap       *link_map;
+  MxLinkManager   *links;
+  MxBearerService *bearers;
+  MxDiscovery     *discovery;
+  MxModemRegistry *registry;
+} Components;
+
+static Components components;
+
+static void
+start_discovery (Components *c)
+{
+  const MxContext *ctx = mx_daemon_get_context (c->daemon);
+  g_autoptr(GError) error = NULL;
+
+  c->discovery = mx_discovery_new (ctx, c->manager, mx_plugins_get_builtin (), c->link_map);
+  c->registry = mx_modem_registry_new (c->manager, mx_discovery_get_device_manager (c->discovery));
+  if (c->bearers)
+    mx_bearer_service_start (c->bearers, c->registry);
+  if (!mx_discovery_start (c->discovery, &error)) {
+    g_critical ("cannot start device discovery: %s", error->message);
+    mx_daemon_quit (c->daemon, 1);
+  }
+}
+
+static void
+link_map_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Components *c = user_data;
+  const MxContext *ctx;
+  g_autoptr(GError) error = NULL;
+
+  if (!mx_link_map_load_finish (MX_LINK_MAP (source), result, &error)) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      return;
+    /* Without the map we cannot tell our links from foreign ones: modems
+     * still work, bearers do not multiplex. */
+    g_warning ("cannot read the kernel's links: %s; multiplexed bearers are unavailable",
+               error->message);
+    g_clear_object (&c->link_map);
+  } else {
+    ctx = mx_daemon_get_context (c->daemon);
+    c->links = mx_link_manager_new (c->link_map, c->netlink);
+    c->bearers = mx_bearer_service_new (c->links, c->netlink, ctx->test_multiplex_requested);
+  }
+  start_discovery (c);
+}
 
 static void
 on_ready (MxDaemon *daemon, MxManager *manager, gpointer user_data)
 {
-  const MxContext *ctx = mx_daemon_get_context (daemon);
+  Components *c = user_data;
+  g_autoptr(GError) error = NULL;
 
-  /* Seam: device discovery starts here. It installs MxManagerDeviceHooks on
-   * @manager (ScanDevices, ReportKernelEvent, InhibitDevice), replays
-   * ctx->initial_kernel_events, exports modems with mx_manager_export_modem(),
-   * and does not scan at start-up when ctx->no_auto_scan is set. */
-  if (ctx->no_auto_scan)
-    g_debug ("automatic scan disabled (--no-auto-scan)");
-  else
-    g_debug ("device discovery is not part of this build yet");
-  if (ctx->initial_kernel_events)
-    g_debug ("initial kernel events file: %s", ctx->initial_kernel_events);
+  c->daemon = daemon;
+  c->manager = g_object_ref (manager);
+  c->cancellable = g_cancellable_new ();
+  c->netlink = mx_netlink_new (&error);
+  if (!c->netlink) {
+    g_warning ("cannot open rtnetlink: %s; multiplexed bearers are unavailable", error->message);
+    start_discovery (c);
+    return;
+  }
+  c->link_map = mx_link_map_new (c->netlink, NULL);
+  mx_link_map_load_async (c->link_map, c->cancellable, link_map_loaded, c);
+}
+
+static void
+bearers_shut_down (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Components *c = user_data;
+
+  mx_bearer_service_shutdown_finish (MX_BEARER_SERVICE (source), result);
+  mx_daemon_release (c->daemon);
 }
 
 static void
 on_stopping (MxDaemon *daemon, MxManager *manager, gpointer user_data)
 {
-  /* Seam: stop discovery and unexport every modem here (mx_manager_unexport_modem),
-   * before the name is released; asynchronous clean-up brackets itself with
-   * mx_daemon_hold()/mx_daemon_release(). */
-  g_debug ("stopping");
+  Components *c = user_data;
+
+  g_cancellable_cancel (c->cancellable);
+  if (c->discovery)
+    mx_discovery_stop (c->discovery);
+  /* Bearers go down (Stop Network, links deleted) before the modems that
+   * carry them are unexported. */
+  if (c->bearers) {
+    mx_daemon_hold (daemon);
+    mx_bearer_service_shutdown (c->bearers, bearers_shut_down, c);
+  }
+  if (c->registry)
+    mx_modem_registry_shutdown (c->registry);
+}
+
+static void
+components_free (Components *c)
+{
+  g_clear_object (&c->registry);
+  g_clear_object (&c->discovery);
+  g_clear_object (&c->bearers);
+  g_clear_object (&c->links);
+  g_clear_object (&c->link_map);
+  g_clear_object (&c->netlink);
+  g_clear_object (&c->cancellable);
+  g_clear_object (&c->manager);
 }
 
 int
@@ -66,9 +162,10 @@ main (int argc, char **argv)
   mx_log_set_personal_info (ctx->log_personal_info);
 
   daemon = mx_daemon_new (ctx);
-  g_signal_connect (daemon, "ready", G_CALLBACK (on_ready), NULL);
-  g_signal_connect (daemon, "stopping", G_CALLBACK (on_stopping), NULL);
+  g_signal_connect (daemon, "ready", G_CALLBACK (on_ready), &components);
+  g_signal_connect (daemon, "stopping", G_CALLBACK (on_stopping), &components);
   status = mx_daemon_run (daemon);
+  components_free (&components);
   g_object_unref (daemon);
   return status;
 }

@@ -488,6 +488,239 @@ test_network_disconnect_is_noticed (Fixture *f, gconstpointer scenario)
   }
 }
 
+/* ---- VM tier: a kernel with rmnet ---- */
+
+/* One ICMP echo from @src through @link to the simulator's network; TRUE
+ * when the reply came back through the link. */
+static gboolean
+ping_through (const gchar *link, const gchar *src, const gchar *dst)
+{
+  static const gchar *script =
+    "import select, socket, struct, sys\n"
+    "link, src, dst = sys.argv[1:4]\n"
+    "def csum(b):\n"
+    "    b += b'\\0' * (len(b) % 2)\n"
+    "    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))\n"
+    "    while s >> 16: s = (s & 0xffff) + (s >> 16)\n"
+    "    return ~s & 0xffff\n"
+    "s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)\n"
+    "s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, link.encode())\n"
+    "s.bind((src, 0))\n"
+    "b = struct.pack('!BBHHH', 8, 0, 0, 0x4d58, 1) + b'modemux-bearer'\n"
+    "b = b[:2] + struct.pack('!H', csum(b)) + b[4:]\n"
+    "s.sendto(b, (dst, 0))\n"
+    "while True:\n"
+    "    r, _, _ = select.select([s], [], [], 5)\n"
+    "    if not r: sys.exit('no echo reply on ' + link)\n"
+    "    p = s.recv(2048)\n"
+    "    ihl = (p[0] & 15) * 4\n"
+    "    if p[ihl] == 0 and p[ihl + 4:ihl + 6] == b'\\x4d\\x58': break\n"
+    "print('echo reply through', link)\n";
+  const gchar *argv[] = { "/usr/bin/python3", "-c", script, link, src, dst, NULL };
+  g_autoptr(RunResult) r = run_argv (argv);
+
+  return r->status == 0;
+}
+
+static guint64
+sim_counter (Fixture *f, guint mux, const gchar *name)
+{
+  g_autofree gchar *m = g_strdup_printf ("%u", mux);
+  g_autofree gchar *out = sim_ctl (f, "counters", m);
+  g_autofree gchar *key = g_strdup_printf (" %s=", name);
+  const gchar *p = strstr (out, key);
+
+  return p ? g_ascii_strtoull (p + strlen (key), NULL, 10) : 0;
+}
+
+static gchar *
+ip_link (const gchar *ifname)
+{
+  const gchar *argv[] = { "/sbin/ip", "-d", "link", "show", "dev", ifname, NULL };
+  g_autoptr(RunResult) r = run_argv (argv);
+
+  return r->status == 0 ? g_steal_pointer (&r->out) : NULL;
+}
+
+static guint
+mux_of (const gchar *ip_link_out)
+{
+  const gchar *p = ip_link_out ? strstr (ip_link_out, "rmnet mux_id ") : NULL;
+
+  return p ? (guint) g_ascii_strtoull (p + strlen ("rmnet mux_id "), NULL, 10) : 0;
+}
+
+/* Connects with @props, returns the bearer's mmcli -K fields. */
+static GHashTable *
+connect_bearer (const gchar *props, const gchar *bearer_index)
+{
+  g_autofree gchar *arg = g_strdup_printf ("--simple-connect=%s", props);
+  g_autoptr(RunResult) c = mmcli ("-m", "0", arg, NULL);
+
+  g_assert_cmpint (c->status, ==, 0);
+  return mmcli_kv ("-b", bearer_index);
+}
+
+static void
+add_address (const gchar *addr, const gchar *iface)
+{
+  const gchar *argv[] = { "/sbin/ip", "addr", "add", addr, "dev", iface, NULL };
+  g_autoptr(RunResult) r = run_argv (argv);
+
+  g_assert_cmpint (r->status, ==, 0);
+}
+
+static void
+test_vm_multiplexed_connect (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(GHashTable) b = connect_bearer ("apn=internet", "0");
+  const gchar *iface = g_hash_table_lookup (b, "bearer.status.interface");
+  const gchar *addr = g_hash_table_lookup (b, "bearer.ipv4-config.address");
+  g_autofree gchar *link = ip_link (iface);
+  g_autofree gchar *sessions = sim_ctl (f, "sessions", NULL);
+  g_autofree gchar *mux_kv = NULL;
+  g_autofree gchar *gone = NULL;
+  g_autoptr(RunResult) disconnect = NULL;
+  guint mux = mux_of (link);
+
+  /* mhi_net defaults to multiplex=requested; the kernel has rmnet. */
+  assert_kv (b, "bearer.status.connected", "yes");
+  assert_kv (b, "bearer.status.multiplexed", "yes");
+  g_assert_cmpstr (iface, !=, DATA_PORT);
+  assert_contains (link, "rmnet mux_id");
+  assert_contains (link, "mtu 1500");          /* the network's MTU */
+  assert_contains (link, "UP");
+  g_assert_cmpuint (mux, >=, 1);
+  mux_kv = g_strdup_printf ("mux=%u ", mux);
+  assert_contains (sessions, mux_kv);           /* what the modem saw in Bind Mux Data Port */
+  assert_kv (b, "bearer.ipv4-config.method", "static");
+  assert_kv (b, "bearer.ipv4-config.mtu", "1500");
+
+  /* The data path: an echo through the link, counted under its mux id. */
+  add_address (addr, iface);
+  g_assert_true (ping_through (iface, addr, "198.51.100.1"));
+  g_assert_cmpuint (sim_counter (f, mux, "ul_packets"), >=, 1);
+  g_assert_cmpuint (sim_counter (f, mux, "dl_packets"), >=, 1);
+
+  disconnect = mmcli ("-m", "0", "--simple-disconnect", NULL);
+  g_assert_cmpint (disconnect->status, ==, 0);
+  gone = ip_link (iface);
+  g_assert_null (gone);                         /* link deleted */
+  g_assert_cmpuint (n_sim_sessions (f), ==, 0); /* session stopped */
+}
+
+static void
+test_vm_eight_bearers (Fixture *f, gconstpointer scenario)
+{
+  gchar *ifaces[8] = { NULL };
+  guint muxes[8] = { 0 };
+
+  for (guint i = 0; i < 8; i++) {
+    g_autofree gchar *props = g_strdup_printf ("apn=apn%u", i);
+    g_autofree gchar *index = g_strdup_printf ("%u", i);
+    g_autoptr(GHashTable) b = connect_bearer (props, index);
+    g_autofree gchar *link = NULL;
+    const gchar *addr = g_hash_table_lookup (b, "bearer.ipv4-config.address");
+
+    assert_kv (b, "bearer.status.multiplexed", "yes");
+    ifaces[i] = g_strdup (g_hash_table_lookup (b, "bearer.status.interface"));
+    link = ip_link (ifaces[i]);
+    muxes[i] = mux_of (link);
+    for (guint j = 0; j < i; j++)
+      g_assert_cmpuint (muxes[j], !=, muxes[i]);
+    add_address (addr, ifaces[i]);
+    g_assert_true (ping_through (ifaces[i], addr, "198.51.100.1"));
+  }
+  g_assert_cmpuint (n_sim_sessions (f), ==, 8);
+  /* Each link's traffic is counted under its own mux id only. */
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpuint (sim_counter (f, muxes[i], "ul_packets"), ==, 1);
+
+  /* Disconnecting one leaves the others passing traffic. */
+  {
+    g_autoptr(RunResult) d = mmcli ("-b", "3", "--disconnect", NULL);
+    g_autofree gchar *gone = NULL;
+
+    g_assert_cmpint (d->status, ==, 0);
+    gone = ip_link (ifaces[3]);
+    g_assert_null (gone);
+    g_assert_cmpuint (n_sim_sessions (f), ==, 7);
+  }
+  {
+    g_autoptr(GHashTable) b = mmcli_kv ("-b", "5");
+
+    g_assert_true (ping_through (ifaces[5], g_hash_table_lookup (b, "bearer.ipv4-config.address"),
+                                 "198.51.100.1"));
+    g_assert_cmpuint (sim_counter (f, muxes[5], "ul_packets"), ==, 2);
+  }
+  for (guint i = 0; i < 8; i++)
+    g_free (ifaces[i]);
+}
+
+static void
+test_vm_link_deleted_behind_our_back (Fixture *f, gconstpointer scenario)
+{
+  g_autoptr(GHashTable) b = connect_bearer ("apn=internet", "0");
+  const gchar *iface = g_hash_table_lookup (b, "bearer.status.interface");
+  const gchar *argv[] = { "/sbin/ip", "link", "del", "dev", iface, NULL };
+  g_autoptr(RunResult) del = run_argv (argv);
+  g_autoptr(GHashTable) after = NULL;
+
+  g_assert_cmpint (del->status, ==, 0);
+  for (guint i = 0; i < 100 && !after; i++) {
+    g_autoptr(GHashTable) kv = mmcli_kv ("-b", "0");
+    if (g_strcmp0 (g_hash_table_lookup (kv, "bearer.status.connected"), "no") == 0)
+      after = g_steal_pointer (&kv);
+  }
+  g_assert_nonnull (after);
+  assert_contains (g_hash_table_lookup (after, "bearer.status.connection-error.message"), "deleted");
+  g_assert_cmpuint (n_sim_sessions (f), ==, 0);  /* the session was stopped on the modem */
+}
+
+static void
+test_vm_foreign_link_survives (Fixture *f, gconstpointer scenario)
+{
+  const gchar *add[] = { "/sbin/ip", "link", "add", "link", DATA_PORT, "name", "foreign0",
+                         "type", "rmnet", "mux_id", "1", NULL };
+  g_autoptr(RunResult) r = run_argv (add);
+  g_autoptr(GHashTable) b = NULL;
+  g_autofree gchar *link = NULL;
+  g_autofree gchar *foreign = NULL;
+  g_autoptr(RunResult) d = NULL;
+
+  g_assert_cmpint (r->status, ==, 0);
+  b = connect_bearer ("apn=internet", "0");
+  link = ip_link (g_hash_table_lookup (b, "bearer.status.interface"));
+  /* Mux id 1 is taken on the lower: ours must be another. */
+  g_assert_cmpuint (mux_of (link), !=, 1);
+  d = mmcli ("-m", "0", "--simple-disconnect", NULL);
+  g_assert_cmpint (d->status, ==, 0);
+  foreign = ip_link ("foreign0");
+  assert_contains (foreign, "rmnet mux_id 1");
+}
+
+static void
+test_vm_failing_steps_leave_no_link (Fixture *f, gconstpointer scenario)
+{
+  static const gchar *steps[] = { "Bind Mux Data Port", "Start Network", "Get Current Settings" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++) {
+    g_autoptr(RunResult) c = mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
+    const gchar *argv[] = { "/sbin/ip", "-d", "link", "show", "type", "rmnet", NULL };
+    g_autoptr(RunResult) links = NULL;
+
+    g_assert_cmpint (c->status, !=, 0);
+    assert_contains (c->err, steps[i]);
+    links = run_argv (argv);
+    g_assert_null (strstr (links->out, "rmnet mux_id"));   /* no link left */
+    g_assert_cmpuint (n_sim_sessions (f), ==, 0);
+  }
+  {
+    g_autoptr(GHashTable) b = connect_bearer ("apn=internet", "0");
+    assert_kv (b, "bearer.status.multiplexed", "yes");
+  }
+}
+
 static void
 cleanup_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {

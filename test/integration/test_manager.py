@@ -44,21 +44,20 @@ class Manager(HarnessTestCase):
                               GLib.Variant("(ss)", (MANAGER_IFACE, "Version")), "(v)")[0]
         self.assertEqual(version, VERSION)
 
-    def test_scan_devices_is_unsupported_until_discovery_exists(self):
-        error = self.assertDBusError(UNSUPPORTED, "ScanDevices")
-        self.assertIn("scan devices", error.message)
+    def test_scan_devices_rescans(self):
         result = self.h.mmcli("-S")
-        self.assertNotEqual(result.returncode, 0)
-        self.assertIn("Unsupported", result.stderr)
+        self.assertRunOk(result)
+        self.assertIn("successfully requested to scan devices", result.stdout)
 
-    def test_report_kernel_event_is_unsupported_until_discovery_exists(self):
+    def test_report_kernel_event_is_refused_while_udev_monitors(self):
+        # As ModemManager: kernel events are for udev-less set-ups only.
         result = self.h.mmcli("--report-kernel-event=action=add,subsystem=net,name=wwan0")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("Unsupported", result.stderr)
         self.assertDBusError(UNSUPPORTED, "ReportKernelEvent", GLib.Variant(
             "(a{sv})", ({"action": GLib.Variant("s", "add"),
                          "subsystem": GLib.Variant("s", "wwan"),
-                         "name": GLib.Variant("s", "wwan0qmi0")},)), "report kernel event")
+                         "name": GLib.Variant("s", "wwan0qmi0")},)), "--no-auto-scan")
 
     def test_report_kernel_event_rejects_malformed_events(self):
         def event(**kw):
@@ -73,7 +72,7 @@ class Manager(HarnessTestCase):
         self.assertDBusError(INVALID_ARGS, "ReportKernelEvent", GLib.Variant(
             "(a{sv})", ({"action": GLib.Variant("u", 1)},)), "must be a string")
 
-    def test_inhibit_device_is_unsupported_until_discovery_exists(self):
+    def test_inhibit_device_is_unsupported(self):
         self.assertDBusError(UNSUPPORTED, "InhibitDevice",
                              GLib.Variant("(sb)", ("/sys/devices/foo", True)), "inhibit device")
         self.assertDBusError(INVALID_ARGS, "InhibitDevice", GLib.Variant("(sb)", ("", True)),
@@ -82,6 +81,22 @@ class Manager(HarnessTestCase):
     def test_set_logging_rejects_unknown_levels(self):
         self.assertDBusError(INVALID_ARGS, "SetLogging", GLib.Variant("(s)", ("LOUD",)),
                              "invalid log level 'LOUD'")
+
+
+class ManagerWithoutAutoScan(HarnessTestCase):
+    daemon_args = ("--no-auto-scan",)
+
+    def test_report_kernel_event_of_an_unknown_subsystem_is_invalid(self):
+        result = self.h.mmcli("--report-kernel-event=action=add,subsystem=sound,name=card0")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("InvalidArgs", result.stderr)
+        self.assertIn("sound", result.stderr)
+
+    def test_report_kernel_event_of_a_missing_device_creates_no_modem(self):
+        result = self.h.mmcli("--report-kernel-event=action=add,subsystem=net,name=nosuchport0")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("nosuchport0", result.stderr)
+        self.assertIn("No modems were found", self.h.mmcli("-L").stdout)
 
 
 if __name__ == "__main__":
