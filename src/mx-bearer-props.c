@@ -235,6 +235,12 @@ mx_bearer_multiplex_goal (MMBearerMultiplexSupport  multiplex,
                           gchar                   **fallback_reason,
                           GError                  **error)
 {
+  if (driver == MX_DATA_DRIVER_UNKNOWN) {
+    g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                 "The data port's kernel driver is unknown (expected mhi_net, ipa, qmi_wwan "
+                 "or bam-dmux): cannot set up its data path");
+    return FALSE;
+  }
   if (multiplex == MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN)
     multiplex = mx_bearer_multiplex_default (driver, FALSE);
 

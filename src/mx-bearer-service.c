@@ -724,6 +724,9 @@ start_cleaned (MxBearerService *self, GAsyncResult *res, MxModemRegistry *regist
 void
 mx_bearer_service_start (MxBearerService *self, MxModemRegistry *registry)
 {
+  /* Probe now so that MaxActiveMultiplexedBearers is right before the
+   * first connect (0 without CONFIG_RMNET). */
+  mx_bearer_service_probe_rmnet (self, NULL, NULL, NULL);
   g_object_ref (self);
   mx_bearer_service_cleanup_stale_links (self, NULL, (GAsyncReadyCallback) start_cleaned,
                                          registry ? g_object_ref (registry) : NULL);

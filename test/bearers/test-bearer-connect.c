@@ -14,6 +14,7 @@
  *
  * Environment: MODEMUX_SIM, MODEMUX_SIM_SCENARIOS.
  */
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -772,6 +773,84 @@ test_vm_stale_links_removed_at_start (Fixture *f, gconstpointer scenario)
   assert_contains (foreign, "rmnet mux_id 8");
 }
 
+
+/* ---- bench/bearers.sh (not a test): connect latency and scaling ---- */
+
+typedef struct {
+  guint   pending;
+  GError *error;
+} Batch;
+
+static void
+batch_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Batch *b = user_data;
+  GError *error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
+
+  if (error && !b->error)
+    b->error = error;
+  else if (error)
+    g_error_free (error);
+  b->pending--;
+}
+
+/* Simple.Connect on apn0..apn(n-1) all at once, then Simple.Disconnect;
+ * returns the connect wall time in ms. */
+static gdouble
+connect_batch (Fixture *f, guint n, gdouble *disconnect_ms)
+{
+  Batch b = { 0 };
+  gint64 t0 = g_get_monotonic_time (), t1;
+
+  for (guint i = 0; i < n; i++) {
+    g_autofree gchar *text = g_strdup_printf ("{'apn': <'apn%u'>}", i);
+    GVariant *props = g_variant_new_parsed (text);
+
+    b.pending++;
+    g_dbus_connection_call (f->connection, "org.freedesktop.ModemManager1", mx_modem_get_path (f->modem),
+                            "org.freedesktop.ModemManager1.Modem.Simple", "Connect",
+                            g_variant_new ("(@a{sv})", props), G_VARIANT_TYPE ("(o)"),
+                            G_DBUS_CALL_FLAGS_NONE, 120000, NULL, batch_ready, &b);
+  }
+  RUN_UNTIL (b.pending == 0, "connects");
+  g_assert_no_error (b.error);
+  t1 = g_get_monotonic_time ();
+  g_assert_cmpuint (n_sim_sessions (f), ==, n);
+  b.pending = 1;
+  g_dbus_connection_call (f->connection, "org.freedesktop.ModemManager1", mx_modem_get_path (f->modem),
+                          "org.freedesktop.ModemManager1.Modem.Simple", "Disconnect",
+                          g_variant_new ("(o)", "/"), NULL, G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
+                          batch_ready, &b);
+  RUN_UNTIL (b.pending == 0, "disconnect");
+  g_assert_no_error (b.error);
+  *disconnect_ms = (g_get_monotonic_time () - t1) / 1000.0;
+  return (t1 - t0) / 1000.0;
+}
+
+static void
+bench_scaling (Fixture *f, gconstpointer scenario)
+{
+  static const guint counts[] = { 1, 1, 8, 64 };
+  gdouble disc;
+
+  /* Enable first: connect latency below excludes enabling. */
+  {
+    g_autoptr(RunResult) e = mmcli ("-m", "0", "-e", NULL);
+    g_assert_cmpint (e->status, ==, 0);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++) {
+    gdouble ms = connect_batch (f, counts[i], &disc);
+
+    /* The first single connect also negotiates the data format. */
+    printf ("BENCH %-28s connect %8.1f ms (%6.1f ms/bearer)  disconnect %8.1f ms\n",
+            i == 0 ? "1 bearer (first, + WDA)" :
+            counts[i] == 1 ? "1 bearer" : counts[i] == 8 ? "8 bearers concurrently" :
+            "64 bearers concurrently", ms, ms / counts[i], disc);
+    fflush (stdout);
+  }
+}
+
 /* Direct D-Bus calls: what mmcli would refuse before sending. */
 static void
 call_ready (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -817,7 +896,10 @@ main (int argc, char **argv)
   /* libqmi warns about the proxy's stand-in device file ("couldn't detect
    * transport type"): warnings are not fatal here, criticals are. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-  if (!g_getenv ("MX_VM")) {
+  if (g_getenv ("MX_BEARER_BENCH")) {
+    g_test_add ("/bearer-bench/scaling", Fixture, "bench-64.conf",
+                fixture_setup, bench_scaling, fixture_teardown);
+  } else if (!g_getenv ("MX_VM")) {
     /* Host: no rmnet in the kernel. */
     g_test_add ("/bearer-connect/requested-connects-without-rmnet", Fixture, "default.conf",
                 fixture_setup, test_requested_connects_without_rmnet, fixture_teardown);

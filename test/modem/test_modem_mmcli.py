@@ -13,7 +13,6 @@ MX_MODEM_FIXTURE (the .umockdev file), plus the harness' MX_BUILD_ROOT."""
 
 import os
 import select
-import signal
 import subprocess
 import sys
 import tempfile
@@ -229,17 +228,5 @@ class PinLocked(ModemStack):
         self.assertEqual(kv["sim.properties.operator-code"], "26201")
 
 
-def daemon_creates_modems():
-    """Whether modemuxd's main.c wires discovery to the modem registry (the
-    daemon's start-up is owned by the foundation). Until it does, this test
-    reports SKIP (exit 77) instead of timing out."""
-    with open(os.path.join(mxharness.source_root(), "src", "daemon", "main.c")) as f:
-        return "mx_modem_registry_new" in f.read()
-
-
 if __name__ == "__main__":
-    if not daemon_creates_modems():
-        print("SKIP: src/daemon/main.c does not create the MxModemRegistry yet; "
-              "modemuxd cannot create modems")
-        sys.exit(77)
     mxharness.main()

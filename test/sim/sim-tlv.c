@@ -15,40 +15,62 @@ sim_tlv_get (QmiMessage *m, guint8 type, guint16 *len)
     return qmi_message_get_raw_tlv (m, type, len);
 }
 
-gboolean
-sim_tlv_u8 (QmiMessage *m, guint8 type, guint8 *out)
+/* QMI integers are little-endian; @size is at most 8. */
+static guint64
+le_decode (const guint8 *p, guint size)
+{
+    guint64 v = 0;
+
+    for (guint i = size; i > 0; i--)
+        v = (v << 8) | p[i - 1];
+    return v;
+}
+
+static void
+le_encode (guint8 *d, guint64 v, guint size)
+{
+    for (guint i = 0; i < size; i++)
+        d[i] = (guint8) (v >> (8 * i));
+}
+
+/* The value of TLV @type, or NULL if absent or shorter than @size. */
+static const guint8 *
+tlv_sized (QmiMessage *m, guint8 type, guint16 size)
 {
     guint16 len = 0;
     const guint8 *p = qmi_message_get_raw_tlv (m, type, &len);
 
-    if (!p || len < 1)
-        return FALSE;
-    *out = p[0];
-    return TRUE;
+    return p && len >= size ? p : NULL;
+}
+
+gboolean
+sim_tlv_u8 (QmiMessage *m, guint8 type, guint8 *out)
+{
+    const guint8 *p = tlv_sized (m, type, sizeof *out);
+
+    if (p)
+        *out = p[0];
+    return p != NULL;
 }
 
 gboolean
 sim_tlv_u16 (QmiMessage *m, guint8 type, guint16 *out)
 {
-    guint16 len = 0;
-    const guint8 *p = qmi_message_get_raw_tlv (m, type, &len);
+    const guint8 *p = tlv_sized (m, type, sizeof *out);
 
-    if (!p || len < 2)
-        return FALSE;
-    *out = (guint16) (p[0] | (p[1] << 8));
-    return TRUE;
+    if (p)
+        *out = (guint16) le_decode (p, sizeof *out);
+    return p != NULL;
 }
 
 gboolean
 sim_tlv_u32 (QmiMessage *m, guint8 type, guint32 *out)
 {
-    guint16 len = 0;
-    const guint8 *p = qmi_message_get_raw_tlv (m, type, &len);
+    const guint8 *p = tlv_sized (m, type, sizeof *out);
 
-    if (!p || len < 4)
-        return FALSE;
-    *out = (guint32) p[0] | ((guint32) p[1] << 8) | ((guint32) p[2] << 16) | ((guint32) p[3] << 24);
-    return TRUE;
+    if (p)
+        *out = (guint32) le_decode (p, sizeof *out);
+    return p != NULL;
 }
 
 gchar *
@@ -68,20 +90,25 @@ sim_buf_u8 (GByteArray *b, guint8 v)
     g_byte_array_append (b, &v, 1);
 }
 
+static void
+buf_le (GByteArray *b, guint64 v, guint size)
+{
+    guint8 d[8];
+
+    le_encode (d, v, size);
+    g_byte_array_append (b, d, size);
+}
+
 void
 sim_buf_u16 (GByteArray *b, guint16 v)
 {
-    guint8 d[2] = { v & 0xff, v >> 8 };
-
-    g_byte_array_append (b, d, 2);
+    buf_le (b, v, sizeof v);
 }
 
 void
 sim_buf_u32 (GByteArray *b, guint32 v)
 {
-    guint8 d[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
-
-    g_byte_array_append (b, d, 4);
+    buf_le (b, v, sizeof v);
 }
 
 void
@@ -99,6 +126,15 @@ sim_add_bytes (QmiMessage *m, guint8 type, const guint8 *data, gsize len)
         g_warning ("cannot add TLV 0x%02x: %s", type, error->message);
 }
 
+static void
+add_le (QmiMessage *m, guint8 type, guint64 v, guint size)
+{
+    guint8 d[8];
+
+    le_encode (d, v, size);
+    sim_add_bytes (m, type, d, size);
+}
+
 void
 sim_add_u8 (QmiMessage *m, guint8 type, guint8 v)
 {
@@ -108,27 +144,19 @@ sim_add_u8 (QmiMessage *m, guint8 type, guint8 v)
 void
 sim_add_u16 (QmiMessage *m, guint8 type, guint16 v)
 {
-    guint8 d[2] = { v & 0xff, v >> 8 };
-
-    sim_add_bytes (m, type, d, 2);
+    add_le (m, type, v, sizeof v);
 }
 
 void
 sim_add_u32 (QmiMessage *m, guint8 type, guint32 v)
 {
-    guint8 d[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >> 24 };
-
-    sim_add_bytes (m, type, d, 4);
+    add_le (m, type, v, sizeof v);
 }
 
 void
 sim_add_u64 (QmiMessage *m, guint8 type, guint64 v)
 {
-    guint8 d[8];
-
-    for (guint i = 0; i < 8; i++)
-        d[i] = (guint8) (v >> (8 * i));
-    sim_add_bytes (m, type, d, 8);
+    add_le (m, type, v, sizeof v);
 }
 
 void

@@ -132,6 +132,18 @@ test_none_on_ipa_is_refused (void)
 }
 
 static void
+test_unknown_data_driver_is_refused (void)
+{
+  g_autoptr(GError) error = NULL;
+  MxDataFormatGoal goal;
+
+  g_assert_false (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED, MX_DATA_DRIVER_UNKNOWN,
+                                            TRUE, &goal, NULL, &error));
+  g_assert_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "driver is unknown"));
+}
+
+static void
 test_goals_with_kernel_rmnet (void)
 {
   MxDataFormatGoal goal;
@@ -164,5 +176,6 @@ main (int argc, char **argv)
   g_test_add_func ("/bearer-props/required-without-kernel-rmnet-names-config-rmnet", test_required_without_kernel_rmnet_names_config_rmnet);
   g_test_add_func ("/bearer-props/none-on-ipa-is-refused", test_none_on_ipa_is_refused);
   g_test_add_func ("/bearer-props/goals-with-kernel-rmnet", test_goals_with_kernel_rmnet);
+  g_test_add_func ("/bearer-props/unknown-data-driver-is-refused", test_unknown_data_driver_is_refused);
   return g_test_run ();
 }

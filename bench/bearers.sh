@@ -1,0 +1,26 @@
+#!/bin/bash
+# Benchmark (not a test): bearer connect latency and 1 -> 8 -> 64 bearer
+# scaling on a real kernel with rmnet, in the VM tier's guest (TCG: compare
+# ratios from one run, not absolute times across machines).
+#
+#   bench/bearers.sh [BUILD_DIR]      (default: ./build)
+#
+# The modem and bearer components run in-process (test/bearers/
+# test-bearer-connect in bench mode) against the simulator as an MHI modem
+# (QMI via its fake qmi-proxy, data via its TUN mhi_hwip0), 64 APNs. Each
+# step connects N bearers concurrently with Simple.Connect (one rmnet link,
+# one mux id, one WDS session each) and disconnects them all.
+set -eu
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-$HERE/build}" && pwd)
+[ -x "$BUILD/test/bearers/test-bearer-connect" ] || { echo "build $BUILD first (ninja -C $BUILD)" >&2; exit 1; }
+
+export MX_BUILD_ROOT=$BUILD MX_SOURCE_ROOT=$HERE
+exec "$HERE/test/vm/run" --timeout 900 -- /bin/bash -c '
+  export MODEMUX_SIM=$MX_BUILD_ROOT/test/sim/modemux-sim
+  export MODEMUX_SIM_SCENARIOS=$MX_SOURCE_ROOT/test/sim/scenarios
+  export MX_BEARER_SCENARIOS=$MX_SOURCE_ROOT/test/bearers/scenarios
+  export MX_VM=1 MX_BEARER_BENCH=1
+  echo "modemux bearer benchmark (guest kernel $(uname -r), $(nproc) CPU, TCG)"
+  "$MX_BUILD_ROOT/test/bearers/test-bearer-connect" 2>/dev/null | sed -n "s/^BENCH //p"
+'

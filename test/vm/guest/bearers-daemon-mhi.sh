@@ -1,0 +1,101 @@
+#!/bin/bash
+# mx-vm: --timeout 300
+# modemuxd itself, driven by the real mmcli, on a real kernel with rmnet:
+# the simulator plays an MHI QMI modem -- its fake qmi-proxy serves
+# /dev/wwan0qmi0 and its TUN is mhi_hwip0 -- announced to modemuxd with
+# kernel events sharing one uid (the VM has no MHI bus). multiplex=requested
+# is the mhi_net default: `mmcli --simple-connect="apn=internet"` must give
+# an rmnet link with the mux id the simulator saw, the network's MTU, and a
+# working data path; disconnect must remove the link.
+. "$(dirname "$0")/vm-lib.sh"
+set -u
+
+SIM=${MX_BUILD_ROOT:?}/test/sim/modemux-sim
+MXD=$MX_BUILD_ROOT/src/daemon/modemuxd
+SCENARIO=${MX_SOURCE_ROOT:?}/test/sim/scenarios/default.conf
+D=$(mktemp -d)
+SIM_PID= MXD_PID= BUS_PID=
+cleanup() {
+  [ -n "$MXD_PID" ] && kill "$MXD_PID" 2>/dev/null && wait "$MXD_PID"
+  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID"
+  [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
+  rm -f /dev/wwan0qmi0
+  rm -rf "$D"
+}
+trap cleanup EXIT
+mmcli() { /usr/bin/mmcli --test-session "$@"; }
+
+eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | { read -r a; read -r p; echo "export DBUS_SESSION_BUS_ADDRESS=$a BUS_PID=$p"; })"
+[ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || mx_fail "no session bus"
+
+"$SIM" --scenario "$SCENARIO" --qmi-proxy --data-tun mhi_hwip0 --control "$D/ctl" --log "$D/sim.log" > "$D/out" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 100); do grep -q 'modemux-sim ready' "$D/out" && break; sleep 0.1; done
+grep -q 'modemux-sim ready' "$D/out" || mx_fail "simulator did not start: $(cat "$D/out")"
+# libqmi wants a special file even through the proxy; mhi_net's MTU is 16384.
+mknod /dev/wwan0qmi0 c 1 3
+ip link set dev mhi_hwip0 mtu 16384
+
+cat > "$D/events" <<EV
+action=add,subsystem=wwan,name=wwan0qmi0,uid=sim-mhi,driver=mhi_wwan_ctrl
+action=add,subsystem=net,name=mhi_hwip0,uid=sim-mhi,driver=mhi_net
+EV
+"$MXD" --test-session --no-auto-scan --initial-kernel-events="$D/events" --debug > "$D/mxd.log" 2>&1 &
+MXD_PID=$!
+for _ in $(seq 300); do mmcli -L 2>/dev/null | grep -q Modem/0 && break; sleep 0.1; done
+mmcli -L | grep -q Modem/0 || mx_fail "no modem: $(tail -40 "$D/mxd.log")"
+mx_ok "modem announced with kernel events"
+
+mx_run "simple-connect apn=internet" mmcli -m 0 --simple-connect="apn=internet"
+B=$(mmcli -K -b 0)
+iface=$(sed -n 's/^bearer.status.interface *: //p' <<<"$B")
+addr=$(sed -n 's/^bearer.ipv4-config.address *: //p' <<<"$B")
+mx_contains "multiplexed" "$B" "bearer.status.multiplexed                : yes"
+mx_contains "ipv4 mtu from the network" "$B" "bearer.ipv4-config.mtu                   : 1500"
+L=$(ip -d link show dev "$iface") || mx_fail "no link $iface"
+mux=$(sed -n 's/.*rmnet mux_id \([0-9]*\).*/\1/p' <<<"$L")
+[ -n "$mux" ] || mx_fail "$iface is not an rmnet link: $L"
+mx_contains "link MTU = network MTU" "$L" "mtu 1500"
+mx_contains "simulator bound mux $mux" "$("$SIM" --ctl "$D/ctl" sessions)" "mux=$mux "
+mx_contains "extension interface lists the link" \
+  "$(gdbus call --session -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 -m org.freedesktop.DBus.Properties.Get org.modemux.DataPorts1 Links)" "'$iface'"
+
+ip addr add "$addr" dev "$iface"
+/usr/bin/python3 - "$iface" "$addr" 198.51.100.1 <<'PY' || mx_fail "no echo through $iface"
+import select, socket, struct, sys
+link, src, dst = sys.argv[1:4]
+def csum(b):
+    b += b'\0' * (len(b) % 2)
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, link.encode())
+s.bind((src, 0))
+b = struct.pack('!BBHHH', 8, 0, 0, 0x4d58, 1) + b'modemux'
+b = b[:2] + struct.pack('!H', csum(b)) + b[4:]
+s.sendto(b, (dst, 0))
+while True:
+    r, _, _ = select.select([s], [], [], 5)
+    if not r: sys.exit(1)
+    p = s.recv(2048)
+    if p[(p[0] & 15) * 4] == 0: break
+PY
+ul=$("$SIM" --ctl "$D/ctl" counters "$mux" | sed -n 's/.* ul_packets=\([0-9]*\).*/\1/p')
+[ "${ul:-0}" -ge 1 ] || mx_fail "mux $mux counted nothing: $("$SIM" --ctl "$D/ctl" counters "$mux")"
+mx_ok "ping through $iface counted under mux $mux"
+
+mx_run "simple-disconnect" mmcli -m 0 --simple-disconnect
+ip link show dev "$iface" > /dev/null 2>&1 && mx_fail "$iface still exists after disconnect"
+mx_ok "link $iface removed on disconnect"
+
+# SIGKILL leaves the link; the restarted daemon removes it.
+mx_run "connect again" mmcli -m 0 --simple-connect="apn=internet"
+iface=$(mmcli -K -b 0 | sed -n 's/^bearer.status.interface *: //p')
+kill -9 "$MXD_PID"; wait "$MXD_PID" 2>/dev/null; MXD_PID=
+ip link show dev "$iface" > /dev/null 2>&1 || mx_fail "expected $iface to survive SIGKILL"
+"$MXD" --test-session --no-auto-scan --initial-kernel-events="$D/events" --debug > "$D/mxd2.log" 2>&1 &
+MXD_PID=$!
+for _ in $(seq 300); do ip link show dev "$iface" > /dev/null 2>&1 || break; sleep 0.1; done
+ip link show dev "$iface" > /dev/null 2>&1 && mx_fail "stale $iface not removed after restart: $(grep -i link "$D/mxd2.log" | tail)"
+mx_ok "stale link $iface removed by the restarted daemon"
