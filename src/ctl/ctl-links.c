@@ -98,15 +98,10 @@ link_to_json (GString *out, const MxLink *l)
 
   g_string_append_printf (out, "{\"ifindex\":%u,\"ifname\":", l->ifindex);
   mx_ctl_json_string (out, l->ifname);
-  g_string_append (out, ",\"kind\":");
-  mx_ctl_json_string (out, l->kind);
-  g_string_append (out, ",\"link\":");
-  mx_ctl_json_string (out, port_of (l));
+  mx_ctl_json_member_string (out, "kind", l->kind);
+  mx_ctl_json_member_string (out, "link", port_of (l));
   g_string_append_printf (out, ",\"link_index\":%u", l->lower_ifindex);
-  if (l->mux_id >= 0)
-    g_string_append_printf (out, ",\"mux_id\":%d", l->mux_id);
-  else
-    g_string_append (out, ",\"mux_id\":null");
+  mx_ctl_json_member_int (out, "mux_id", l->mux_id);
   g_string_append (out, ",\"flags\":");
   ifi_flags_to_json (out, l->ifi_flags);
   if (words) {
@@ -118,10 +113,10 @@ link_to_json (GString *out, const MxLink *l)
     }
     g_string_append_c (out, ']');
   }
-  g_string_append_printf (out, ",\"mtu\":%u,\"operstate\":", l->mtu);
-  mx_ctl_json_string (out, mx_link_operstate_to_string (l->operstate));
-  g_string_append_printf (out, ",\"up\":%s,\"ifalias\":", mx_link_is_up (l) ? "true" : "false");
-  mx_ctl_json_string (out, l->ifalias);
+  g_string_append_printf (out, ",\"mtu\":%u", l->mtu);
+  mx_ctl_json_member_string (out, "operstate", mx_link_operstate_to_string (l->operstate));
+  g_string_append_printf (out, ",\"up\":%s", mx_link_is_up (l) ? "true" : "false");
+  mx_ctl_json_member_string (out, "ifalias", l->ifalias);
   g_string_append_printf (out, ",\"owned\":%s}", mx_link_owner_is_ours (l, NULL) ? "true" : "false");
 }
 
@@ -377,8 +372,7 @@ monitor_event (Monitor *m, const char *event, const MxLink *l, const char *port)
       g_string_append (out, ",\"link\":");
       link_to_json (out, l);
     } else {
-      g_string_append (out, ",\"port\":");
-      mx_ctl_json_string (out, port);
+      mx_ctl_json_member_string (out, "port", port);
     }
     g_string_append_c (out, '}');
     printf ("%s\n", out->str);

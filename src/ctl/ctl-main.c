@@ -107,6 +107,22 @@ mx_ctl_json_string (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
+void
+mx_ctl_json_member_string (GString *out, const char *key, const char *s)
+{
+  g_string_append_printf (out, ",\"%s\":", key);
+  mx_ctl_json_string (out, s);
+}
+
+void
+mx_ctl_json_member_int (GString *out, const char *key, gint value)
+{
+  if (value < 0)
+    g_string_append_printf (out, ",\"%s\":null", key);
+  else
+    g_string_append_printf (out, ",\"%s\":%d", key, value);
+}
+
 int
 main (int argc, char **argv)
 {

@@ -81,39 +81,23 @@ parse_qrtr_node (const char *spec, guint32 *node, GArray *services, GError **err
 }
 
 static void
-json_int_or_null (GString *out, const char *key, gint value)
-{
-  if (value < 0)
-    g_string_append_printf (out, ",\"%s\":null", key);
-  else
-    g_string_append_printf (out, ",\"%s\":%d", key, value);
-}
-
-static void
 port_to_json (GString *out, MxPort *port)
 {
   MxKernelDevice *kdev = port->kdev;
 
   g_string_append (out, "{\"name\":");
   mx_ctl_json_string (out, mx_port_get_name (port));
-  g_string_append (out, ",\"subsystem\":");
-  mx_ctl_json_string (out, mx_kernel_device_get_subsystem (kdev));
-  g_string_append (out, ",\"driver\":");
-  mx_ctl_json_string (out, mx_kernel_device_get_driver (kdev));
-  g_string_append (out, ",\"role\":");
-  mx_ctl_json_string (out, mx_port_role_to_string (port->role));
-  g_string_append (out, ",\"type\":");
-  mx_ctl_json_string (out, mx_port_type_to_string (port->type));
-  g_string_append (out, ",\"type_source\":");
-  mx_ctl_json_string (out, port->type_source);
-  g_string_append (out, ",\"probe\":");
-  mx_ctl_json_string (out, mx_probe_result_to_string (port->probe));
-  json_int_or_null (out, "usb_interface", mx_kernel_device_get_interface_number (kdev));
+  mx_ctl_json_member_string (out, "subsystem", mx_kernel_device_get_subsystem (kdev));
+  mx_ctl_json_member_string (out, "driver", mx_kernel_device_get_driver (kdev));
+  mx_ctl_json_member_string (out, "role", mx_port_role_to_string (port->role));
+  mx_ctl_json_member_string (out, "type", mx_port_type_to_string (port->type));
+  mx_ctl_json_member_string (out, "type_source", port->type_source);
+  mx_ctl_json_member_string (out, "probe", mx_probe_result_to_string (port->probe));
+  mx_ctl_json_member_int (out, "usb_interface", mx_kernel_device_get_interface_number (kdev));
   if (mx_kernel_device_is_qrtr (kdev))
     g_string_append_printf (out, ",\"qrtr_node\":%u", mx_kernel_device_get_qrtr_node (kdev));
   if (port->role == MX_PORT_ROLE_DATA) {
-    g_string_append (out, ",\"control_port\":");
-    mx_ctl_json_string (out, port->control_port);
+    mx_ctl_json_member_string (out, "control_port", port->control_port);
     if (port->endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN) {
       g_string_append (out, ",\"endpoint\":{\"type\":");
       mx_ctl_json_string (out, mx_endpoint_type_to_string (port->endpoint_type));
@@ -127,15 +111,13 @@ port_to_json (GString *out, MxPort *port)
     } else {
       g_string_append (out, ",\"dpm\":null");
     }
-    g_string_append (out, ",\"multiplex\":");
-    mx_ctl_json_string (out, mx_multiplex_default_to_string (port->multiplex));
-    json_int_or_null (out, "max_multiplexed_links", port->max_multiplexed_links);
-    json_int_or_null (out, "initial_mux_id", port->initial_mux_id);
+    mx_ctl_json_member_string (out, "multiplex", mx_multiplex_default_to_string (port->multiplex));
+    mx_ctl_json_member_int (out, "max_multiplexed_links", port->max_multiplexed_links);
+    mx_ctl_json_member_int (out, "initial_mux_id", port->initial_mux_id);
   }
   if (port->role == MX_PORT_ROLE_LINK) {
-    g_string_append (out, ",\"lower\":");
-    mx_ctl_json_string (out, port->lower);
-    json_int_or_null (out, "mux_id", port->mux_id);
+    mx_ctl_json_member_string (out, "lower", port->lower);
+    mx_ctl_json_member_int (out, "mux_id", port->mux_id);
   }
   g_string_append_c (out, '}');
 }
@@ -150,12 +132,9 @@ device_to_json (GString *out, MxDevice *device)
 
   g_string_append (out, "{\"uid\":");
   mx_ctl_json_string (out, mx_device_get_uid (device));
-  g_string_append (out, ",\"plugin\":");
-  mx_ctl_json_string (out, mx_device_get_plugin_name (device));
-  g_string_append (out, ",\"physdev\":");
-  mx_ctl_json_string (out, mx_device_get_physdev (device));
-  g_string_append (out, ",\"primary_port\":");
-  mx_ctl_json_string (out, primary ? mx_port_get_name (primary) : NULL);
+  mx_ctl_json_member_string (out, "plugin", mx_device_get_plugin_name (device));
+  mx_ctl_json_member_string (out, "physdev", mx_device_get_physdev (device));
+  mx_ctl_json_member_string (out, "primary_port", primary ? mx_port_get_name (primary) : NULL);
   if (mx_device_get_qrtr_node (device, &node))
     g_string_append_printf (out, ",\"qrtr_node\":%u", node);
   else
@@ -188,11 +167,9 @@ link_map_to_json (GString *out, MxLinkMap *map)
       g_string_append_c (out, ',');
     g_string_append (out, "{\"name\":");
     mx_ctl_json_string (out, link->ifname);
-    g_string_append (out, ",\"kind\":");
-    mx_ctl_json_string (out, link->kind);
-    g_string_append (out, ",\"lower\":");
-    mx_ctl_json_string (out, link->lower_name ? link->lower_name : link->parent_dev_name);
-    json_int_or_null (out, "mux_id", link->mux_id);
+    mx_ctl_json_member_string (out, "kind", link->kind);
+    mx_ctl_json_member_string (out, "lower", link->lower_name ? link->lower_name : link->parent_dev_name);
+    mx_ctl_json_member_int (out, "mux_id", link->mux_id);
     g_string_append_c (out, '}');
   }
   g_string_append (out, "]");
@@ -250,10 +227,8 @@ print_event (const char *event, MxDevice *device)
   GPtrArray *ports = mx_device_peek_ports (device);
 
   mx_ctl_json_string (out, event);
-  g_string_append (out, ",\"uid\":");
-  mx_ctl_json_string (out, mx_device_get_uid (device));
-  g_string_append (out, ",\"plugin\":");
-  mx_ctl_json_string (out, mx_device_get_plugin_name (device));
+  mx_ctl_json_member_string (out, "uid", mx_device_get_uid (device));
+  mx_ctl_json_member_string (out, "plugin", mx_device_get_plugin_name (device));
   g_string_append (out, ",\"ports\":[");
   for (guint i = 0; i < ports->len; i++) {
     if (i)

@@ -31,5 +31,9 @@ gboolean mx_ctl_parse_options (int *argc, char ***argv, const char *params, cons
                                const GOptionEntry *entries);
 /* JSON string literal (with quotes) for @s, or null. */
 void mx_ctl_json_string (GString *out, const char *s);
+/* A member after the first of an object: ,"@key":value. A NULL string and
+ * a negative number (how our structs say "unknown") are written as null. */
+void mx_ctl_json_member_string (GString *out, const char *key, const char *s);
+void mx_ctl_json_member_int    (GString *out, const char *key, gint value);
 
 G_END_DECLS

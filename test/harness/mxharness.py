@@ -45,24 +45,20 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
   <type>system</type>
   <listen>unix:path={socket}</listen>
   <auth>EXTERNAL</auth>
-  <policy context="default">
+{policy}
+</busconfig>
+"""
+
+PERMISSIVE_POLICY = """  <policy context="default">
     <allow user="*"/>
     <allow own="*"/>
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-"""
+  </policy>"""
 
 # Like Debian's /usr/share/dbus-1/system.conf: only root may own names and
 # call methods unless a policy file (ours, included below) says otherwise.
-STRICT_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
+STRICT_POLICY = """  <policy context="default">
     <allow user="*"/>
     <deny own="*"/>
     <deny send_type="method_call"/>
@@ -81,9 +77,7 @@ STRICT_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus
     <allow own="org.freedesktop.PolicyKit1"/>
     <allow send_destination="org.freedesktop.PolicyKit1"/>
   </policy>
-{includes}
-</busconfig>
-"""
+{includes}"""
 
 _live = set()  # every Popen still running, for the atexit/signal safety net
 
@@ -234,13 +228,14 @@ class Harness:
         conf = os.path.join(self.tmpdir, "bus.conf")
         with open(conf, "w") as f:
             if self.policy_files is None:
-                f.write(BUS_CONFIG.format(socket=self.socket))
+                policy = PERMISSIVE_POLICY
             else:
                 includes = "\n".join(f"  <include>{os.path.abspath(p)}</include>"
                                       for p in self.policy_files)
-                f.write(STRICT_BUS_CONFIG.format(socket=self.socket, includes=includes))
+                policy = STRICT_POLICY.format(includes=includes)
                 # Unprivileged clients must reach the socket.
                 os.chmod(self.tmpdir, 0o755)
+            f.write(BUS_CONFIG.format(socket=self.socket, policy=policy))
         proc = self.spawn(["dbus-daemon", "--config-file=" + conf, "--nofork", "--nopidfile",
                            "--print-address=1"], "dbus-daemon", stdout=subprocess.PIPE)
         # dbus-daemon prints its address once it listens: no guessing.

@@ -97,27 +97,8 @@ sim_dms_handle (SimClient *client, QmiMessage *req)
         sim_add_bytes (resp, 0x01, d, 2);
         return resp;
     }
-    case 0x0028: { /* UIM Verify PIN (DMS flavour) */
-        guint16 len = 0;
-        const guint8 *p = sim_tlv_get (req, 0x01, &len);
-        g_autofree gchar *pin = NULL;
-        guint pin_left = 0, puk_left = 0;
-        guint8 retries[2];
-
-        if (!p || len < 2 || len < 2 + p[1])
-            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
-        if (p[0] != 1)
-            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NOT_SUPPORTED);
-        pin = g_strndup ((const gchar *) p + 2, p[1]);
-        if (sim_modem_verify_pin (modem, pin, &error))
-            error = QMI_PROTOCOL_ERROR_NONE;
-        sim_modem_get_card_state (modem, &pin_left, &puk_left);
-        resp = qmi_message_response_new (req, error);
-        retries[0] = (guint8) pin_left;
-        retries[1] = (guint8) puk_left;
-        sim_add_bytes (resp, 0x10, retries, 2);
-        return resp;
-    }
+    case 0x0028: /* UIM Verify PIN (DMS flavour) */
+        return sim_uim_verify_pin (modem, req, 0x01);
     case 0x002B: { /* UIM Get PIN Status */
         guint pin_left = 0, puk_left = 0;
         guint8 d[3];

@@ -47,13 +47,15 @@ void        sim_modem_hangup_all        (SimModem *modem);
 void        sim_nas_notify_registration (SimModem *modem);
 void        sim_uim_notify_card         (SimModem *modem);
 void        sim_wds_notify_session_end  (SimSession *session);
+/* UIM Verify PIN, also served by DMS: the PIN TLV is @pin_tlv there. */
+QmiMessage *sim_uim_verify_pin          (SimModem *modem, QmiMessage *req, guint8 pin_tlv);
 
 /* Sending */
 void        sim_client_send             (SimClient *client, QmiMessage *message);
 /* Indication of @service/@message_id to @client (flags set as firmware does). */
 QmiMessage *sim_indication_new          (SimClient *client, guint16 message_id);
-/* Turn a message built with qmi_message_new into an indication. */
-QmiMessage *sim_message_make_indication (QmiMessage *message);
+/* Sends @ind (from sim_indication_new, TLVs added) as an indication; consumes it. */
+void        sim_client_send_indication  (SimClient *client, QmiMessage *ind);
 /* Fault "malformed": @response with a 1-byte result TLV (consumes @response). */
 QmiMessage *sim_message_make_malformed  (QmiMessage *response);
 

@@ -3,11 +3,8 @@
 #define G_LOG_DOMAIN "sim-mbim"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -15,6 +12,7 @@
 #include <glib-unix.h>
 
 #include "sim-mbim-port.h"
+#include "sim-stream.h"
 
 #define MBIM_HEADER_SIZE 12
 /* libmbim refuses anything larger than its max control transfer anyway. */
@@ -154,29 +152,11 @@ sim_mbim_conn_send (SimMbimConn *conn, const MbimMessage *message)
 {
   const guint8 *data;
   guint32 len = 0;
-  gsize done = 0;
 
   if (conn->dead)
     return;
   data = mbim_message_get_raw (message, &len, NULL);
-  while (data && done < len) {
-    ssize_t n = write (conn->fd, data + done, len - done);
-
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && errno == EAGAIN) {
-      /* A client that does not read: wait for room (messages are small). */
-      GPollFD pfd = { conn->fd, G_IO_OUT, 0 };
-      g_poll (&pfd, 1, 1000);
-      if (!(pfd.revents & G_IO_OUT))
-        break;
-      continue;
-    }
-    if (n <= 0)
-      break;
-    done += (gsize) n;
-  }
-  if (done < len) {
+  if (data && !sim_fd_write_all (conn->fd, data, len)) {
     g_message ("%s: write failed, dropping connection", conn->name);
     conn_kill (conn);
   }
@@ -266,37 +246,12 @@ sim_mbim_port_new_pty (const gchar          *path,
                        gpointer              user_data,
                        GError              **error)
 {
-  struct termios tio;
   SimMbimPort *port;
-  const gchar *slave_name;
-  gint master, slave;
+  gint master, slave = -1;
 
-  master = posix_openpt (O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (master < 0 || grantpt (master) < 0 || unlockpt (master) < 0 || !(slave_name = ptsname (master))) {
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create pty: %s", g_strerror (errno));
-    if (master >= 0)
-      close (master);
+  master = sim_pty_open (path, &slave, error);
+  if (master < 0)
     return NULL;
-  }
-  slave = open (slave_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (slave < 0) {
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot open %s: %s", slave_name, g_strerror (errno));
-    close (master);
-    return NULL;
-  }
-  /* Binary protocol: no echo, no CR/LF translation, no signals. */
-  if (tcgetattr (slave, &tio) == 0) {
-    cfmakeraw (&tio);
-    tcsetattr (slave, TCSANOW, &tio);
-  }
-  unlink (path);
-  if (symlink (slave_name, path) < 0) {
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                 "cannot create symlink %s -> %s: %s", path, slave_name, g_strerror (errno));
-    close (slave);
-    close (master);
-    return NULL;
-  }
 
   port = g_new0 (SimMbimPort, 1);
   port->is_pty = TRUE;

@@ -110,16 +110,12 @@ sim_nas_notify_registration (SimModem *modem)
         if (c->nas_serving_system_ind) {
             ind = sim_indication_new (c, 0x0024);
             add_serving_system (ind, modem);
-            ind = sim_message_make_indication (ind);
-            sim_client_send (c, ind);
-            qmi_message_unref (ind);
+            sim_client_send_indication (c, ind);
         }
         if (c->nas_system_info_ind) {
             ind = sim_indication_new (c, 0x004E);
             add_system_info (ind, modem);
-            ind = sim_message_make_indication (ind);
-            sim_client_send (c, ind);
-            qmi_message_unref (ind);
+            sim_client_send_indication (c, ind);
         }
     }
 }

@@ -4,11 +4,8 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
@@ -16,6 +13,7 @@
 
 #include "sim-qmux.h"
 #include "sim-internal.h"
+#include "sim-stream.h"
 
 typedef struct _SimQmuxConn SimQmuxConn;
 
@@ -56,38 +54,13 @@ static gboolean pty_open (SimQmux *qmux, GError **error);
 /* ---------------------------------------------------------------------- */
 
 static void
-write_all (SimQmuxConn *conn, const guint8 *data, gsize len)
-{
-    while (len > 0 && conn->fd >= 0) {
-        ssize_t n = write (conn->fd, data, len);
-
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pfd = { .fd = conn->fd, .events = POLLOUT };
-
-            /* The peer is slow: wait for room, at most 1 s, then give up. */
-            if (poll (&pfd, 1, 1000) <= 0)
-                break;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            sim_modem_log (conn->qmux->modem, "%s write failed: %s", conn->label, g_strerror (errno));
-            break;
-        }
-        data += n;
-        len -= (gsize) n;
-    }
-}
-
-static void
 conn_send_raw (SimQmuxConn *conn, QmiMessage *message)
 {
     gsize len = 0;
     const guint8 *raw = qmi_message_get_raw (message, &len, NULL);
 
-    if (raw)
-        write_all (conn, raw, len);
+    if (raw && conn->fd >= 0 && !sim_fd_write_all (conn->fd, raw, len))
+        sim_modem_log (conn->qmux->modem, "%s write failed: %s", conn->label, g_strerror (errno));
 }
 
 static void
@@ -479,36 +452,16 @@ sim_qmux_new_proxy (SimModem *modem, const gchar *name, GError **error)
 static gboolean
 pty_open (SimQmux *qmux, GError **error)
 {
-    int master = posix_openpt (O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    struct termios tio;
-    const char *slave_name;
+    gint slave = -1;
+    gint master = sim_pty_open (qmux->name, &slave, error);
 
-    if (master < 0 || grantpt (master) < 0 || unlockpt (master) < 0 || !(slave_name = ptsname (master))) {
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create pty: %s", g_strerror (errno));
-        if (master >= 0)
-            close (master);
+    if (master < 0)
         return FALSE;
-    }
     if (qmux->pty_slave_fd >= 0)
         close (qmux->pty_slave_fd);
-    qmux->pty_slave_fd = open (slave_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (qmux->pty_slave_fd < 0 || tcgetattr (qmux->pty_slave_fd, &tio) < 0) {
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot open %s: %s", slave_name, g_strerror (errno));
-        close (master);
-        return FALSE;
-    }
-    /* Binary-clean: no echo, no CR/LF translation, no signals. */
-    cfmakeraw (&tio);
-    tcsetattr (qmux->pty_slave_fd, TCSANOW, &tio);
-    unlink (qmux->name);
-    if (symlink (slave_name, qmux->name) < 0) {
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot link %s -> %s: %s",
-                     qmux->name, slave_name, g_strerror (errno));
-        close (master);
-        return FALSE;
-    }
+    qmux->pty_slave_fd = slave;
     conn_new (qmux, master, "pty");
-    sim_modem_log (qmux->modem, "QMUX pty %s -> %s", qmux->name, slave_name);
+    sim_modem_log (qmux->modem, "QMUX pty %s -> %s", qmux->name, ptsname (master));
     return TRUE;
 }
 

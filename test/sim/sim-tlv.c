@@ -183,10 +183,12 @@ patch_flags (QmiMessage *message, guint8 ctl_flag, guint8 service_flag)
     return out;
 }
 
-QmiMessage *
-sim_message_make_indication (QmiMessage *message)
+void
+sim_client_send_indication (SimClient *client, QmiMessage *ind)
 {
-    return patch_flags (message, 0x02, 0x04);
+    ind = patch_flags (ind, 0x02, 0x04);
+    sim_client_send (client, ind);
+    qmi_message_unref (ind);
 }
 
 QmiMessage *

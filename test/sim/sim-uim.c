@@ -176,10 +176,36 @@ sim_uim_notify_card (SimModem *modem)
             continue;
         ind = sim_indication_new (c, 0x0032);
         add_card_status (ind, modem);
-        ind = sim_message_make_indication (ind);
-        sim_client_send (c, ind);
-        qmi_message_unref (ind);
+        sim_client_send_indication (c, ind);
     }
+}
+
+/* PIN TLV: PIN id (only PIN1 is supported), length, digits; the answer
+ * carries the retries left (TLV 0x10) whether or not the PIN was right. */
+QmiMessage *
+sim_uim_verify_pin (SimModem *modem, QmiMessage *req, guint8 pin_tlv)
+{
+    guint16 len = 0;
+    const guint8 *p = sim_tlv_get (req, pin_tlv, &len);
+    QmiProtocolError error = QMI_PROTOCOL_ERROR_NONE;
+    g_autofree gchar *pin = NULL;
+    guint pin_left = 0, puk_left = 0;
+    guint8 retries[2];
+    QmiMessage *resp;
+
+    if (!p || len < 2 || len < 2 + p[1])
+        return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+    if (p[0] != QMI_UIM_PIN_ID_PIN1)
+        return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NOT_SUPPORTED);
+    pin = g_strndup ((const gchar *) p + 2, p[1]);
+    if (sim_modem_verify_pin (modem, pin, &error))
+        error = QMI_PROTOCOL_ERROR_NONE;
+    sim_modem_get_card_state (modem, &pin_left, &puk_left);
+    resp = qmi_message_response_new (req, error);
+    retries[0] = (guint8) pin_left;
+    retries[1] = (guint8) puk_left;
+    sim_add_bytes (resp, 0x10, retries, 2);
+    return resp;
 }
 
 QmiMessage *
@@ -191,28 +217,8 @@ sim_uim_handle (SimClient *client, QmiMessage *req)
     switch (qmi_message_get_message_id (req)) {
     case 0x0020: /* Read Transparent */
         return read_transparent (client, req);
-    case 0x0026: { /* Verify PIN */
-        guint16 len = 0;
-        const guint8 *p = sim_tlv_get (req, 0x02, &len);
-        QmiProtocolError error = QMI_PROTOCOL_ERROR_NONE;
-        g_autofree gchar *pin = NULL;
-        guint pin_left = 0, puk_left = 0;
-        guint8 retries[2];
-
-        if (!p || len < 2 || len < 2 + p[1])
-            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
-        if (p[0] != QMI_UIM_PIN_ID_PIN1)
-            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NOT_SUPPORTED);
-        pin = g_strndup ((const gchar *) p + 2, p[1]);
-        if (sim_modem_verify_pin (modem, pin, &error))
-            error = QMI_PROTOCOL_ERROR_NONE;
-        sim_modem_get_card_state (modem, &pin_left, &puk_left);
-        resp = qmi_message_response_new (req, error);
-        retries[0] = (guint8) pin_left;
-        retries[1] = (guint8) puk_left;
-        sim_add_bytes (resp, 0x10, retries, 2);
-        return resp;
-    }
+    case 0x0026: /* Verify PIN */
+        return sim_uim_verify_pin (modem, req, 0x02);
     case 0x002A: /* Refresh Register */
         return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     case 0x002E: { /* Register Events */

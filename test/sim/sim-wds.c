@@ -41,10 +41,7 @@ send_pss_indication (SimClient *client, gboolean connected, guint family, guint1
     QmiMessage *ind = sim_indication_new (client, 0x0022);
 
     add_pss_tlvs (ind, connected, family, end_reason, verbose_type, verbose_reason);
-    ind = sim_message_make_indication (ind);
-
-    sim_client_send (client, ind);
-    qmi_message_unref (ind);
+    sim_client_send_indication (client, ind);
 }
 
 /* The network ended the owner's call: tell the owner, as firmware does. */

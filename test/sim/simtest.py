@@ -18,6 +18,7 @@ SIM = os.environ.get('MODEMUX_SIM', '')
 SCENARIOS = os.environ.get('MODEMUX_SIM_SCENARIOS',
                            os.path.join(os.path.dirname(os.path.abspath(__file__)), 'scenarios'))
 QMICLI = '/usr/bin/qmicli'
+MBIMCLI = '/usr/bin/mbimcli'
 PRIVATE_NETNS_MARK = 'MODEMUX_SIM_PRIVATE_NETNS'
 
 
@@ -52,13 +53,15 @@ def _die_with_parent():
 
 
 class Simulator:
-    """One modemux-sim process with a control socket."""
+    """One modemux-sim process with a control socket; mbim=True adds the
+    MBIM function (fake mbim-proxy and an MBIM pty)."""
 
-    def __init__(self, scenario, proxy=True, pty=False):
+    def __init__(self, scenario, proxy=True, pty=False, mbim=False):
         self.dir = tempfile.mkdtemp(prefix='modemux-sim-')
         self.control = os.path.join(self.dir, 'control')
         self.log = os.path.join(self.dir, 'sim.log')
         self.pty = os.path.join(self.dir, 'wwan0qmi0') if pty else None
+        self.mbim_pty = os.path.join(self.dir, 'wdm-mbim') if mbim else None
         # libqmi needs a special file as the device even through the proxy.
         self.dev = os.path.join(self.dir, 'cdc-wdm0')
         os.mknod(self.dev, 0o600 | 0o020000, os.makedev(1, 3))
@@ -70,6 +73,8 @@ class Simulator:
             args.append('--qmi-proxy')
         if pty:
             args += ['--pty', self.pty]
+        if mbim:
+            args += ['--mbim-proxy', '--pty-mbim=' + self.mbim_pty]
         self.stderr = open(os.path.join(self.dir, 'stderr'), 'w+')
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
                                      preexec_fn=_die_with_parent)
@@ -97,6 +102,14 @@ class Simulator:
         out = '\n'.join(l for l in (r.stdout + r.stderr).splitlines() if 'Warning **' not in l)
         return r.returncode, out
 
+    def mbimcli(self, *args, pty=False):
+        """Run the real mbimcli (through the proxy, or on the MBIM pty);
+        returns (exit status, stdout + stderr)."""
+        assert self.proc.poll() is None, 'simulator died (mbimcli would spawn the real mbim-proxy)'
+        device = ['-d', self.mbim_pty] if pty else ['-p', '-d', self.dev]
+        r = subprocess.run([MBIMCLI] + device + list(args), capture_output=True, text=True, timeout=30)
+        return r.returncode, r.stdout + r.stderr
+
     def stop(self):
         """Clean shutdown; returns the exit status and stderr (ASan reports land there)."""
         if self.proc.poll() is None:
@@ -119,11 +132,12 @@ class SimTestCase(unittest.TestCase):
     scenario = 'default.conf'
     proxy = True
     pty = False
+    mbim = False
 
     @classmethod
     def setUpClass(cls):
         cls.sc = load_scenario(cls.scenario)
-        cls.sim = Simulator(cls.scenario, proxy=cls.proxy, pty=cls.pty)
+        cls.sim = Simulator(cls.scenario, proxy=cls.proxy, pty=cls.pty, mbim=cls.mbim)
 
     @classmethod
     def tearDownClass(cls):
@@ -131,13 +145,17 @@ class SimTestCase(unittest.TestCase):
         if status != 0:
             raise AssertionError('simulator exited with %d:\n%s' % (status, err[-4000:]))
 
+    def client(self, *args, **kw):
+        """The client that ok() and fails() run: qmicli."""
+        return self.sim.qmicli(*args, **kw)
+
     def ok(self, *args, **kw):
-        status, out = self.sim.qmicli(*args, **kw)
+        status, out = self.client(*args, **kw)
         self.assertEqual(status, 0, out)
         return out
 
     def fails(self, *args, **kw):
-        status, out = self.sim.qmicli(*args, **kw)
+        status, out = self.client(*args, **kw)
         self.assertNotEqual(status, 0, out)
         return out
 

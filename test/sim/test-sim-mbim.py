@@ -6,103 +6,19 @@ and on a pty, and shares its state with the QMI side."""
 import ipaddress
 import os
 import re
-import select
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import simtest  # noqa: E402
 
-MBIMCLI = '/usr/bin/mbimcli'
 
+class MbimTestCase(simtest.SimTestCase):
+    """ok() and fails() run mbimcli (pty=True: on the MBIM pty); self.sim
+    also serves qmicli through its qmi-proxy."""
+    mbim = True
 
-class MbimSimulator:
-    """modemux-sim with --mbim-proxy, --pty-mbim and --qmi-proxy at once."""
-
-    def __init__(self, scenario):
-        self.dir = tempfile.mkdtemp(prefix='modemux-sim-mbim-')
-        self.control = os.path.join(self.dir, 'control')
-        self.log = os.path.join(self.dir, 'sim.log')
-        self.pty = os.path.join(self.dir, 'wdm-mbim')
-        # libmbim wants a special file even when it only talks to the proxy.
-        self.dev = os.path.join(self.dir, 'cdc-wdm0')
-        os.mknod(self.dev, 0o600 | 0o020000, os.makedev(1, 3))
-        # MODEMUX_SIM_WRAPPER="valgrind --error-exitcode=1 --leak-check=full" as in simtest.
-        args = os.environ.get('MODEMUX_SIM_WRAPPER', '').split() + [simtest.SIM, '--scenario', os.path.join(simtest.SCENARIOS, scenario),
-                '--control', self.control, '--log', self.log,
-                '--mbim-proxy', '--pty-mbim=' + self.pty, '--qmi-proxy', '--die-with-parent']
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 20)
-        line = self.proc.stdout.readline() if ready else ''
-        if line.strip() != 'modemux-sim ready':
-            self.proc.kill()
-            _, err = self.proc.communicate()
-            raise RuntimeError('simulator did not start: %r %s' % (line, err))
-
-    def mbimcli(self, *args, pty=False):
-        # If the simulator died, mbimcli would spawn the real mbim-proxy.
-        assert self.proc.poll() is None, 'simulator died'
-        device = ['-d', self.pty] if pty else ['-p', '-d', self.dev]
-        r = subprocess.run([MBIMCLI] + device + list(args), capture_output=True, text=True, timeout=30)
-        return r.returncode, r.stdout + r.stderr
-
-    def qmicli(self, *args):
-        assert self.proc.poll() is None, 'simulator died'
-        r = subprocess.run(['/usr/bin/qmicli', '-p', '-d', self.dev, '--device-open-qmi'] + list(args),
-                           capture_output=True, text=True, timeout=30)
-        return r.returncode, r.stdout + r.stderr
-
-    def ctl(self, *command):
-        r = subprocess.run([simtest.SIM, '--ctl', self.control] + list(command),
-                           capture_output=True, text=True, timeout=20)
-        if r.returncode != 0:
-            raise AssertionError('control %s failed: %s' % (command, r.stderr))
-        return r.stdout
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            _, err = self.proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            _, err = self.proc.communicate()
-        shutil.rmtree(self.dir, ignore_errors=True)
-        return self.proc.returncode, err
-
-
-class MbimTestCase(unittest.TestCase):
-    scenario = 'default.conf'
-
-    @classmethod
-    def setUpClass(cls):
-        cls.sc = simtest.load_scenario(cls.scenario)
-        cls.sim = MbimSimulator(cls.scenario)
-
-    @classmethod
-    def tearDownClass(cls):
-        status, err = cls.sim.stop()
-        if status != 0:
-            raise AssertionError('simulator exited with %d:\n%s' % (status, err[-4000:]))
-
-    def ok(self, *args, pty=False):
-        status, out = self.sim.mbimcli(*args, pty=pty)
-        self.assertEqual(status, 0, out)
-        return out
-
-    def fails(self, *args):
-        status, out = self.sim.mbimcli(*args)
-        self.assertNotEqual(status, 0, out)
-        return out
-
-    def field(self, out, name):
-        m = re.search(r"%s:\s*'?([^'\n]*)'?" % re.escape(name), out)
-        self.assertIsNotNone(m, 'no %r in:\n%s' % (name, out))
-        return m.group(1).strip()
+    def client(self, *args, **kw):
+        return self.sim.mbimcli(*args, **kw)
 
 
 class Identity(MbimTestCase):

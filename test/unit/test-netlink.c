@@ -11,6 +11,7 @@
 #include "mx-link-error.h"
 #include "mx-link-manager.h"
 #include "mx-rtnl-link.h"
+#include "mx-test-loop.h"
 
 static gboolean have_netns;
 
@@ -37,46 +38,14 @@ skip_without_netns (void)
   return !have_netns;
 }
 
-/* Fails instead of hanging if an expected event never comes. */
-static gboolean
-watchdog (gpointer data)
-{
-  g_error ("timed out waiting for %s", (const char *) data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-iterate_until (const gboolean *done, const char *what)
-{
-  guint id = g_timeout_add_seconds (20, watchdog, (gpointer) what);
-
-  while (!*done)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
-
-typedef struct {
-  GAsyncResult *result;
-  gboolean      done;
-} Wait;
-
-static void
-wait_cb (GObject *source, GAsyncResult *res, gpointer data)
-{
-  Wait *w = data;
-
-  w->result = g_object_ref (res);
-  w->done = TRUE;
-}
-
 static GPtrArray *
 request (MxNetlink *nl, const struct nlmsghdr *nlh, const char *kind, GError **error)
 {
-  Wait w = { NULL, FALSE };
+  MxTestWait w = { NULL, FALSE };
   GPtrArray *links;
 
-  mx_netlink_request_async (nl, nlh, kind, NULL, wait_cb, &w);
-  iterate_until (&w.done, "a netlink reply");
+  mx_netlink_request_async (nl, nlh, kind, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "a netlink reply");
   links = mx_netlink_request_finish (nl, w.result, error);
   g_object_unref (w.result);
   return links;
@@ -151,11 +120,11 @@ test_notifications_report_new_and_deleted_links (void)
   g_assert_no_error (error);
   g_signal_connect (nl, "link-event", G_CALLBACK (on_event), &e);
   sh ("ip link add mxn0 type veth peer name mxn1");
-  iterate_until (&e.seen, "RTM_NEWLINK of mxn0");
+  mx_test_iterate_until (&e.seen, "RTM_NEWLINK of mxn0");
   e.removed = TRUE;
   e.seen = FALSE;
   sh ("ip link del mxn0");
-  iterate_until (&e.seen, "RTM_DELLINK of mxn0");
+  mx_test_iterate_until (&e.seen, "RTM_DELLINK of mxn0");
 }
 
 static void
@@ -271,15 +240,15 @@ test_cancelled_request_does_not_disturb_the_next (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GPtrArray) links = NULL;
   guint8 buf[MX_RTNL_BUF_SIZE];
-  Wait w = { NULL, FALSE };
+  MxTestWait w = { NULL, FALSE };
 
   if (skip_without_netns ())
     return;
   nl = mx_netlink_new (&error);
   g_assert_no_error (error);
-  mx_netlink_request_async (nl, mx_rtnl_link_dump (buf, NULL), NULL, cancellable, wait_cb, &w);
+  mx_netlink_request_async (nl, mx_rtnl_link_dump (buf, NULL), NULL, cancellable, mx_test_wait_cb, &w);
   g_cancellable_cancel (cancellable);
-  iterate_until (&w.done, "the cancelled request");
+  mx_test_iterate_until (&w.done, "the cancelled request");
   g_assert_null (mx_netlink_request_finish (nl, w.result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
@@ -293,8 +262,8 @@ test_cancelled_request_does_not_disturb_the_next (void)
 
   /* already cancelled before the call */
   w.done = FALSE;
-  mx_netlink_request_async (nl, mx_rtnl_link_dump (buf, NULL), NULL, cancellable, wait_cb, &w);
-  iterate_until (&w.done, "the pre-cancelled request");
+  mx_netlink_request_async (nl, mx_rtnl_link_dump (buf, NULL), NULL, cancellable, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "the pre-cancelled request");
   g_assert_null (mx_netlink_request_finish (nl, w.result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_object_unref (w.result);
@@ -315,7 +284,7 @@ test_manager_without_rmnet_leaves_nothing_behind (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) links = NULL;
   MxLinkRequest req = { MX_LINK_KIND_RMNET, "mxm0", 0, NULL, 0, 0, 1400, TRUE };
-  Wait w = { NULL, FALSE };
+  MxTestWait w = { NULL, FALSE };
   gboolean seen = FALSE;
   MxLink *created;
 
@@ -324,8 +293,8 @@ test_manager_without_rmnet_leaves_nothing_behind (void)
   nl = mx_netlink_new (&error);
   g_assert_no_error (error);
   map = mx_link_map_new (nl, NULL);
-  mx_link_map_load_async (map, NULL, wait_cb, &w);
-  iterate_until (&w.done, "the map");
+  mx_link_map_load_async (map, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "the map");
   g_assert_true (mx_link_map_load_finish (map, w.result, &error));
   g_clear_object (&w.result);
   manager = mx_link_manager_new (map, nl);
@@ -335,11 +304,11 @@ test_manager_without_rmnet_leaves_nothing_behind (void)
   g_assert_cmpuint (mx_link_map_get_ifindex (map, "mxm0"), ==, 0);
   sh ("ip link add mxm0 type veth peer name mxm1");
   while (!mx_link_map_get_ifindex (map, "mxm0") || !mx_link_map_get_ifindex (map, "mxm1"))
-    iterate_until (&seen, "mxm0 in the map"), seen = FALSE;
+    mx_test_iterate_until (&seen, "mxm0 in the map"), seen = FALSE;
 
   w.done = FALSE;
-  mx_link_manager_create_async (manager, &req, NULL, wait_cb, &w);
-  iterate_until (&w.done, "link creation");
+  mx_link_manager_create_async (manager, &req, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "link creation");
   created = mx_link_manager_create_finish (manager, w.result, &error);
   g_clear_object (&w.result);
   if (created) {
@@ -358,8 +327,8 @@ test_manager_without_rmnet_leaves_nothing_behind (void)
   /* a port that does not exist */
   req.port = "nosuchport";
   w.done = FALSE;
-  mx_link_manager_create_async (manager, &req, NULL, wait_cb, &w);
-  iterate_until (&w.done, "link creation");
+  mx_link_manager_create_async (manager, &req, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "link creation");
   g_assert_null (mx_link_manager_create_finish (manager, w.result, &error));
   g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE);
   g_clear_object (&w.result);

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include "mx-link-error.h"
 #include "mx-qmimux.h"
+#include "mx-test-loop.h"
 
 typedef struct {
   gchar *root;
@@ -56,28 +57,14 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->qmi);
 }
 
-typedef struct {
-  GAsyncResult *result;
-  gboolean      done;
-} Wait;
-
-static void
-wait_cb (GObject *source, GAsyncResult *res, gpointer data)
-{
-  Wait *w = data;
-  w->result = g_object_ref (res);
-  w->done = TRUE;
-}
-
 static gboolean
 set_format (Fixture *f, MxQmiWwanFormat format, GError **error)
 {
-  Wait w = { NULL, FALSE };
+  MxTestWait w = { NULL, FALSE };
   gboolean ok;
 
-  mx_qmimux_set_format_async (f->root, "wwan0", format, NULL, wait_cb, &w);
-  while (!w.done)
-    g_main_context_iteration (NULL, TRUE);
+  mx_qmimux_set_format_async (f->root, "wwan0", format, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "the format switch");
   ok = mx_qmimux_set_format_finish (w.result, error);
   g_object_unref (w.result);
   return ok;
@@ -139,7 +126,7 @@ test_mux_list_add_del (Fixture *f, gconstpointer data)
   g_autoptr(GArray) ids = mx_qmimux_list (f->root, "wwan0", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree gchar *written = NULL;
-  Wait w = { NULL, FALSE };
+  MxTestWait w = { NULL, FALSE };
 
   g_assert_nonnull (ids);
   g_assert_cmpuint (ids->len, ==, 2);
@@ -148,18 +135,16 @@ test_mux_list_add_del (Fixture *f, gconstpointer data)
   g_assert_cmpint (mx_qmimux_link_mux_id (f->root, "qmimux0"), ==, 0x81);
   g_assert_cmpint (mx_qmimux_link_mux_id (f->root, "qmimux9"), ==, -1);
 
-  mx_qmimux_del_async (f->root, "wwan0", 0x81, NULL, wait_cb, &w);
-  while (!w.done)
-    g_main_context_iteration (NULL, TRUE);
+  mx_qmimux_del_async (f->root, "wwan0", 0x81, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "mux deletion");
   g_assert_true (mx_qmimux_del_finish (w.result, &error));
   g_clear_object (&w.result);
   written = get (f->qmi, "del_mux");
   g_assert_cmpstr (written, ==, "0x81"); /* libqmi's format */
 
   w.done = FALSE;
-  mx_qmimux_add_async (f->root, "wwan0", 255, NULL, wait_cb, &w);
-  while (!w.done)
-    g_main_context_iteration (NULL, TRUE);
+  mx_qmimux_add_async (f->root, "wwan0", 255, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "mux creation");
   g_assert_false (mx_qmimux_add_finish (w.result, &error));
   g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE);
   g_clear_object (&w.result);

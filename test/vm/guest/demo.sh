@@ -27,18 +27,24 @@ done
 [ -e /dev/qrtr-tun ] || { echo "FAIL: /dev/qrtr-tun missing (kernel without QRTR_TUN)" >&2; exit 1; }
 modprobe rmnet 2>/dev/null || true
 
-D=$(mktemp -d /tmp/demo.XXXXXX)
+# (the guest's /tmp is a fresh tmpfs: fixed, short paths are safe)
+D=/tmp/demo
+mkdir -p "$D"
 POLKIT_PID= DAEMON_PID= SIM_PID=
-CTL=$D/sim-control
+CTL=$D/sim.ctl
 export LC_ALL=C.UTF-8
 
 # ---- presentation -------------------------------------------------------
 
 bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
 part() { echo; bold "=================================================================="; bold "$*"; bold "=================================================================="; }
-step() { echo; bold "$*"; bold "$(printf '%s' "$*" | sed 's/./-/g')"; }
+step() {
+  echo; bold "$*"; bold "$(printf '%s' "$*" | sed 's/./-/g')"
+  [ "${MX_DEMO_TIMING:-}" = 1 ] && echo "[${SECONDS} s]"
+  return 0
+}
 say() { printf '%s\n' "$@" | fold -s -w 78; }
-indent() { sed 's/^/    /'; }
+indent() { sed 's/^/  /'; }
 
 fail() {
   echo >&2
@@ -105,7 +111,7 @@ start_daemon() {
   gdbus wait --system --timeout 30 org.freedesktop.ModemManager1 ||
     fail "modemuxd did not take org.freedesktop.ModemManager1"
   kill -0 "$DAEMON_PID" 2>/dev/null || fail "modemuxd exited"
-  echo "    (modemuxd owns org.freedesktop.ModemManager1; log in $D/modemuxd.log)"
+  echo "  (modemuxd owns org.freedesktop.ModemManager1; log in $D/modemuxd.log)"
 }
 
 stop_daemon() {
@@ -131,11 +137,36 @@ stop_sim() {
   SIM_PID=
 }
 
-sim() { modemux-sim --ctl "$CTL" "$@"; }
+sim() { modemux-sim --ctl "$CTL" "$@"; }   # (checks; shown as the real command)
 
 # ---- the steps shared by both modems ---------------------------------------
 
 modem_listed() { mmcli -L 2>/dev/null | grep -q /Modem/0; }
+
+# The org.modemux.DataPorts1 properties of modem 0, one dictionary entry per
+# line (gdbus prints each property on one long line).
+show_dataports() {
+  local prop
+  for prop in DataPorts Links; do
+    show gdbus call --system -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 \
+      -m org.freedesktop.DBus.Properties.Get org.modemux.DataPorts1 "$prop"
+  done
+}
+
+# check_mtu LINK NETWORK_MTU LOWER: the link carries the network's MTU, or
+# as much of it as fits in the lower with rmnet's QMAP headers.
+check_mtu() {
+  local link_mtu lower_mtu
+  link_mtu=$(cat "/sys/class/net/$1/mtu")
+  lower_mtu=$(cat "/sys/class/net/$3/mtu")
+  if [ "$link_mtu" = "$2" ]; then
+    ok "$1: MTU $link_mtu = the network's MTU"
+  elif [ "$link_mtu" -lt "$2" ] && [ "$link_mtu" -lt "$lower_mtu" ] && [ "$link_mtu" -ge $(( lower_mtu - 16 )) ]; then
+    ok "$1: MTU $link_mtu: the network's $2 does not fit in $3's $lower_mtu with the QMAP header, so it is capped"
+  else
+    fail "$1: MTU $link_mtu, the network said $2 ($3 has MTU $lower_mtu)"
+  fi
+}
 
 # demo_modem PART LOWER APN1 CONNECT1 APN2 CONNECT2
 demo_modem() {
@@ -152,9 +183,8 @@ demo_modem() {
   step "$part.2 Enable it (radio on, registers with the simulated network)"
   show mmcli -m 0 -e
   wait_until 30 "registration" sh -c 'mmcli -m 0 -K | grep -q "modem.generic.state *: registered"'
-  show mmcli -m 0 --3gpp-scan --timeout=1 2>/dev/null || true
   mmcli_kv -m 0
-  echo "    state: $(kv modem.generic.state), operator: $(kv modem.3gpp.operator-name) ($(kv modem.3gpp.operator-code))"
+  echo "  state: $(kv modem.generic.state), operator: $(kv modem.3gpp.operator-name) ($(kv modem.3gpp.operator-code))"
 
   step "$part.3 Connect two bearers on two APNs (each gets its own mux id and rmnet link)"
   show mmcli -m 0 "--simple-connect=$c1"
@@ -176,17 +206,20 @@ demo_modem() {
   step "$part.5 The rmnet links in the kernel (one per bearer, on $lower)"
   show ip -d link show type rmnet
   show modemuxctl links
+  say "modemux's own D-Bus interface on the modem: the data format negotiated" \
+      "with the modem (WDA Set Data Format) and the links:"
+  show_dataports
   say "The simulator's view (WDS Bind Mux Data Port + Start Network per bearer):"
-  show sim sessions
+  show modemux-sim --ctl "$CTL" sessions
   for i in "${LINKS[@]}"; do
     read -r iface apn addr prefix gw mtu <<<"$i"
     mux=$(ip -d link show dev "$iface" | sed -n 's/.*rmnet mux_id \([0-9]*\).*/\1/p')
     [ -n "$mux" ] || fail "$iface is not an rmnet link"
-    [ "$(cat "/sys/class/net/$iface/mtu")" = "$mtu" ] || fail "$iface MTU $(cat "/sys/class/net/$iface/mtu"), the network said $mtu"
     [ -e "/sys/class/net/$iface/lower_$lower" ] || fail "$iface does not sit on $lower"
     simmux=$(sim sessions | sed -n "s/.* mux=\([0-9]*\) family=4 apn=$apn .*/\1/p" | head -1)
     [ "$simmux" = "$mux" ] || fail "$iface has mux id $mux, the simulator bound APN $apn to mux ${simmux:-none}"
-    ok "$iface: rmnet on $lower, mux id $mux = the simulator's mux for APN '$apn', MTU $mtu"
+    ok "$iface: rmnet on $lower, mux id $mux = the mux id the simulator bound APN '$apn' to"
+    check_mtu "$iface" "$mtu" "$lower"
   done
 
   step "$part.6 Traffic: a ping through each link to the simulator's network"
@@ -196,8 +229,6 @@ demo_modem() {
   for i in "${LINKS[@]}"; do
     read -r iface apn addr prefix gw mtu <<<"$i"
     mux=$(ip -d link show dev "$iface" | sed -n 's/.*rmnet mux_id \([0-9]*\).*/\1/p')
-    # IPv4-only bearers: keep the kernel's IPv6 chatter out of the counters.
-    sysctl -qw "net.ipv6.conf.$iface.disable_ipv6=1"
     show ip addr add "$addr/$prefix" dev "$iface"
     before=$(sim counters "$mux" | sed -n 's/.* ul_packets=\([0-9]*\).*/\1/p')
     # (busybox's ping: the host root this VM boots has no iputils-ping)
@@ -210,7 +241,7 @@ demo_modem() {
   for i in "${LINKS[@]}"; do
     read -r iface _ <<<"$i"
     mux=$(ip -d link show dev "$iface" | sed -n 's/.*rmnet mux_id \([0-9]*\).*/\1/p')
-    show sim counters "$mux"
+    show modemux-sim --ctl "$CTL" counters "$mux"
     [ "$(sed -n 's/.* ul_packets=\([0-9]*\).*/\1/p' <<<"$OUT")" = 3 ] || fail "mux $mux should have counted exactly its own 3 packets: $OUT"
     [ "$(sed -n 's/.* dl_packets=\([0-9]*\).*/\1/p' <<<"$OUT")" = 3 ] || fail "mux $mux should have answered 3 packets: $OUT"
   done
@@ -225,7 +256,7 @@ demo_modem() {
     read -r iface _ <<<"$i"
     [ ! -e "/sys/class/net/$iface" ] || fail "$iface still exists"
   done
-  show sim sessions
+  show modemux-sim --ctl "$CTL" sessions
   [ -z "$OUT" ] || fail "the simulator still has sessions"
   ok "no link and no session left; $lower itself stays"
 }
@@ -243,6 +274,9 @@ echo
 show uname -sr
 say "A private system bus is running; a polkit mock allows every request."
 start_polkit
+# The demo's bearers are IPv4 only: without IPv6 on new interfaces the
+# kernel's IPv6 chatter (router solicitations) stays out of the counters.
+sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 
 # The demo's two APNs (two PDNs = two bearers = two mux ids = two links).
 cat >"$D/apns.conf" <<'CONF'
@@ -278,6 +312,9 @@ step "A.0 Start modemuxd, then the simulated SoC modem"
 # existing netdevs once at start, and would see a tun; the tun appears
 # after that, and without udevd nobody re-describes it.
 start_daemon --log-level=DEBUG "--initial-kernel-events=$D/soc.events"
+say "modemuxd answers as ModemManager; there is no modem yet:"
+show mmcli -B
+show mmcli -L
 start_sim --scenario "$D/soc.conf" --qrtr-tun 7 --data-tun rmnet_ipa0
 demo_modem A rmnet_ipa0 internet "apn=internet,multiplex=required" ims "apn=ims,multiplex=required"
 stop_daemon
