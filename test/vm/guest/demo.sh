@@ -143,13 +143,24 @@ sim() { modemux-sim --ctl "$CTL" "$@"; }   # (checks; shown as the real command)
 
 modem_listed() { mmcli -L 2>/dev/null | grep -q /Modem/0; }
 
-# The org.modemux.DataPorts1 properties of modem 0, one dictionary entry per
-# line (gdbus prints each property on one long line).
+# The org.modemux.DataPorts1 properties of modem 0. gdbus prints a property
+# on one long line; the output is re-printed one entry per line.
 show_dataports() {
-  local prop
+  local prop out
   for prop in DataPorts Links; do
-    show gdbus call --system -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 \
-      -m org.freedesktop.DBus.Properties.Get org.modemux.DataPorts1 "$prop"
+    printf '$ gdbus call --system -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 \\\n'
+    printf '      -m org.freedesktop.DBus.Properties.Get org.modemux.DataPorts1 %s\n' "$prop"
+    out=$(gdbus call --system -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 \
+      -m org.freedesktop.DBus.Properties.Get org.modemux.DataPorts1 "$prop" 2>&1) ||
+      fail "reading org.modemux.DataPorts1.$prop: $out"
+    out=$(/usr/bin/python3 -c '
+import sys
+from gi.repository import GLib
+(entries,) = GLib.Variant.parse(None, sys.argv[1], None, None).unpack()
+for i, entry in enumerate(entries):
+    print("  [%d] " % i + ", ".join("%s=%s" % (k, str(v).lower() if isinstance(v, bool) else v)
+                                    for k, v in entry.items()))' "$out") || fail "cannot parse: $out"
+    fold -s -w 78 <<<"$out" | sed 's/^\([^ ]\)/      \1/'
   done
 }
 
@@ -206,8 +217,9 @@ demo_modem() {
   step "$part.5 The rmnet links in the kernel (one per bearer, on $lower)"
   show ip -d link show type rmnet
   show modemuxctl links
-  say "modemux's own D-Bus interface on the modem: the data format negotiated" \
-      "with the modem (WDA Set Data Format) and the links:"
+  say "modemux's own D-Bus interface on the modem shows the data format it" \
+      "negotiated with the modem (WDA Set Data Format) and the links (gdbus's" \
+      "output re-printed one entry per line):"
   show_dataports
   say "The simulator's view (WDS Bind Mux Data Port + Start Network per bearer):"
   show modemux-sim --ctl "$CTL" sessions
@@ -258,6 +270,11 @@ demo_modem() {
   done
   show modemux-sim --ctl "$CTL" sessions
   [ -z "$OUT" ] || fail "the simulator still has sessions"
+  for b in $bearers; do
+    mmcli_kv -b "$b"
+    [ "$(kv bearer.status.connected)" = no ] || fail "bearer $b still connected"
+    echo "  bearer $b ($(kv bearer.properties.apn)): connected: $(kv bearer.status.connected), interface: '$(kv bearer.status.interface)'"
+  done
   ok "no link and no session left; $lower itself stays"
 }
 
