@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* modemuxctl links / link-add / link-del / link-del-all / monitor: the link
- * manager driven directly (no daemon), for debugging without a modem. */
+ * manager driven directly (no daemon), for debugging without a modem.
+ * `links` shows modemuxd's view instead when the daemon runs (ctl-daemon.c). */
 #define G_LOG_DOMAIN "mx-ctl"
 #include <stdio.h>
 #include <string.h>
 #include <linux/if.h>
 #include "ctl.h"
+#include "ctl-daemon.h"
 #include "mx-link-error.h"
 #include "mx-link-manager.h"
 #include "mx-link-owner.h"
@@ -150,16 +152,42 @@ MX_CTL_MAIN (links)
 {
   g_auto(Session) s = { 0 };
   g_autoptr(GPtrArray) links = NULL;
-  gboolean json = FALSE;
+  gboolean json = FALSE, kernel = FALSE, daemon = FALSE, session = FALSE;
   const GOptionEntry entries[] = {
-    { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "JSON output (array of links)", NULL },
+    { "json", 'j', 0, G_OPTION_ARG_NONE, &json,
+      "JSON output (kernel view: array of links; daemon view: {\"source\":\"daemon\",\"modems\":[...]})", NULL },
+    { "kernel", 'k', 0, G_OPTION_ARG_NONE, &kernel, "Only the kernel's view (netlink + sysfs), even when modemuxd runs", NULL },
+    { "daemon", 'd', 0, G_OPTION_ARG_NONE, &daemon, "Only modemuxd's view; fail when it is not running", NULL },
+    { "test-session", 0, 0, G_OPTION_ARG_NONE, &session, "Ask modemuxd on the session bus (tests)", NULL },
     { NULL }
   };
   const char *port;
 
-  if (!mx_ctl_parse_options (&argc, &argv, "[PORT]", "Show the physical port -> link map.", entries))
+  if (!mx_ctl_parse_options (&argc, &argv, "[PORT]",
+                             "Show each modem's data ports and links as modemuxd sees them (negotiated "
+                             "data format, mux ids, bearers) when modemuxd runs on the system bus, "
+                             "otherwise the kernel's physical port -> link map.", entries))
     return 2;
+  if (kernel && daemon) {
+    fprintf (stderr, "modemuxctl links: --kernel and --daemon exclude each other\n");
+    return 2;
+  }
   port = argc > 1 ? argv[1] : NULL;
+  if (!kernel) {
+    g_autofree gchar *reason = NULL;
+
+    if (mx_ctl_links_from_daemon (session ? G_BUS_TYPE_SESSION : G_BUS_TYPE_SYSTEM, port, json,
+                                  daemon, &reason) == MX_CTL_DAEMON_SHOWN)
+      return 0;
+    if (daemon) {
+      fprintf (stderr, "modemuxctl links: %s\n", reason);
+      return 1;
+    }
+    /* One line, and only for people: JSON consumers tell the views apart
+     * by shape (array = kernel, object = daemon). */
+    if (!json)
+      fprintf (stderr, "modemuxctl links: %s; showing the kernel's view\n", reason);
+  }
   if (!session_open (&s, "links"))
     return 1;
   links = mx_link_map_get_links (s.map, port);

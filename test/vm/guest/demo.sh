@@ -67,7 +67,7 @@ show() {
   printf '$ %s\n' "$(printf '%q ' "$@" | sed 's/ $//; s/\\=/=/g; s/\\,/,/g')"
   OUT=$("$@" 2>&1)
   rc=$?
-  [ -n "$OUT" ] && printf '%s\n' "$OUT" | indent
+  if [ -n "$OUT" ]; then printf '%s\n' "$OUT" | indent; else echo "  (no output)"; fi
   [ $rc = 0 ] || fail "'$*' exited with status $rc"
 }
 
@@ -185,7 +185,7 @@ demo_modem() {
   local bearers b iface mux addr prefix gw mtu simmux i before after other
 
   step "$part.1 The modem modemuxd found"
-  wait_until 30 "a modem in mmcli -L" modem_listed
+  wait_until 60 "a modem in mmcli -L" modem_listed
   show mmcli -L
   show mmcli -m 0
   mmcli_kv -m 0
@@ -193,7 +193,7 @@ demo_modem() {
 
   step "$part.2 Enable it (radio on, registers with the simulated network)"
   show mmcli -m 0 -e
-  wait_until 30 "registration" sh -c 'mmcli -m 0 -K | grep -q "modem.generic.state *: registered"'
+  wait_until 60 "registration" sh -c 'mmcli -m 0 -K | grep -q "modem.generic.state *: registered"'
   mmcli_kv -m 0
   echo "  state: $(kv modem.generic.state), operator: $(kv modem.3gpp.operator-name) ($(kv modem.3gpp.operator-code))"
 

@@ -36,7 +36,7 @@ mx_contains "ip -d link: mux id 64 on mxv0_64" "$(ip -d link show mxv0_64)" "rmn
 mx_contains "ip link: mxtun0_7 sits on mxtun0" "$(ip link show mxtun0_7)" "mxtun0_7@mxtun0"
 
 # `modemuxctl links --json` against `ip -d -j link`, field by field.
-"$CTL" links --json >/tmp/ours.json || mx_fail "modemuxctl links --json failed"
+"$CTL" links --kernel --json >/tmp/ours.json || mx_fail "modemuxctl links --json failed"
 ip -d -j link >/tmp/ip.json || mx_fail "ip -d -j link failed"
 "$PY" - /tmp/ours.json /tmp/ip.json <<'PYEOF' || mx_fail "modemuxctl links --json differs from ip -d -j link"
 import json, sys
@@ -62,7 +62,7 @@ print("compared %d links" % len(ours))
 PYEOF
 mx_ok "modemuxctl links --json matches ip -d -j link (ifindex, ifname, flags, mtu, operstate, link, mux_id, alias) and rmnet flags are the ones asked for"
 
-human=$("$CTL" links mxv0) || mx_fail "modemuxctl links mxv0"
+human=$("$CTL" links --kernel mxv0) || mx_fail "modemuxctl links mxv0"
 mx_contains "human output lists the port" "$human" "mxv0 (ifindex"
 mx_contains "human output shows owner and flags" "$human" "modemux / ingress-deaggregation,ingress-mapv5-checksum,egress-mapv5-checksum"
 
@@ -79,8 +79,8 @@ links_monitor_wait /tmp/mon.json
 last=$(tail -n 1 /tmp/mon.json)
 mx_contains "the port is reported after its links" "$last" "mxv0"
 mx_ok "monitor saw every link of mxv0 vanish, then the lower"
-[ "$("$CTL" links mxv0)" = "no links" ] || mx_fail "links mxv0 still lists links"
-n=$("$CTL" links --json | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$("$CTL" links --kernel mxv0)" = "no links" ] || mx_fail "links mxv0 still lists links"
+n=$("$CTL" links --kernel --json | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)))')
 [ "$n" = 64 ] || mx_fail "expected the 64 mxtun0 links to remain, map has $n"
 mx_ok "the map keeps the 64 links of mxtun0"
 
