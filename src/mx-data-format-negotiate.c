@@ -168,7 +168,12 @@ set_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
     }
     g_debug ("WDA Set Data Format %s refused: %s",
              mx_data_format_dap_to_string (want->dl_dap), error->message);
-    note_tried (n, want, "refused");
+    {
+      /* Name the step and the modem's answer: it ends up in the D-Bus error. */
+      g_autofree gchar *outcome = g_strdup_printf ("refused by WDA Set Data Format (%s)",
+                                                   error->message);
+      note_tried (n, want, outcome);
+    }
     n->rung++;
     try_rung (task);
     return;

@@ -14,7 +14,7 @@
  *   3. add ONE line below: X (fn, "command-name", "ARGS", "summary") \
  */
 #define MX_CTL_COMMANDS(X) \
-  X (links,        "links",        "[PORT] [--json]",                       "show the physical port -> link map") \
+  X (links,        "links",        "[PORT] [--json] [--kernel|--daemon] [--test-session]", "show each modem's data ports and links (modemuxd's view, else the kernel's)") \
   X (link_add,     "link-add",     "PORT [--mux-id N] [--name NAME] [--flags LIST] [--mtu N] [--kind rmnet|wwan|qmimux]", \
                                                                             "create a multiplexed data link") \
   X (link_del,     "link-del",     "LINK [--force]",                        "delete a link (own links only unless --force)") \

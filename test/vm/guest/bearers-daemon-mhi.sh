@@ -128,7 +128,7 @@ ip link show dev "$iface" > /dev/null 2>&1 || mx_fail "expected $iface to surviv
 # No daemon: the kernel's view, said so on stderr; --daemon refuses.
 out=$("$CTL" links --test-session 2>"$D/err") || mx_fail "modemuxctl links without daemon failed"
 mx_contains "no daemon: kernel view shows $iface" "$out" "$iface"
-mx_contains "no daemon: said on stderr" "$(cat "$D/err")" "has no owner on the session bus; showing the kernel's view"
+mx_contains "no daemon: said on stderr" "$(cat "$D/err")" "has no owner on the session bus); showing the kernel's view"
 mx_must_fail "links --daemon without daemon" "$CTL" links --test-session --daemon
 "$MXD" --test-session --no-auto-scan --initial-kernel-events="$D/events" --debug > "$D/mxd2.log" 2>&1 &
 MXD_PID=$!

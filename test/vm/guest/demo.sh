@@ -67,7 +67,7 @@ show() {
   printf '$ %s\n' "$(printf '%q ' "$@" | sed 's/ $//; s/\\=/=/g; s/\\,/,/g')"
   OUT=$("$@" 2>&1)
   rc=$?
-  if [ -n "$OUT" ]; then printf '%s\n' "$OUT" | indent; else echo "  (no output)"; fi
+  [ -n "$OUT" ] && printf '%s\n' "$OUT" | indent
   [ $rc = 0 ] || fail "'$*' exited with status $rc"
 }
 
@@ -263,6 +263,7 @@ demo_modem() {
   show mmcli -m 0 --simple-disconnect
   show ip -d link show type rmnet
   [ -z "$OUT" ] || fail "rmnet links left after disconnect"
+  echo "  (no output: no rmnet link left)"
   show modemuxctl links
   for i in "${LINKS[@]}"; do
     read -r iface _ <<<"$i"
@@ -270,6 +271,7 @@ demo_modem() {
   done
   show modemux-sim --ctl "$CTL" sessions
   [ -z "$OUT" ] || fail "the simulator still has sessions"
+  echo "  (no output: no session left on the modem)"
   for b in $bearers; do
     mmcli_kv -b "$b"
     [ "$(kv bearer.status.connected)" = no ] || fail "bearer $b still connected"
