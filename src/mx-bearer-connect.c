@@ -44,7 +44,7 @@ cancellable_of (MxBearer *self)
 /* Errors that reach D-Bus must be in a ModemManager domain so that clients
  * see org.freedesktop.ModemManager1.Error.* names. */
 static GError *
-to_dbus_error (GError *error)
+to_dbus_error (MxBearer *self, GError *error)
 {
   GError *e;
 
@@ -52,7 +52,10 @@ to_dbus_error (GError *error)
       error->domain == MM_CONNECTION_ERROR)
     return error;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    e = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_CANCELLED, "Connection attempt cancelled");
+    /* Name the step that was cut short and, when known, why. */
+    e = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_CANCELLED, "Connection attempt cancelled%s%s (%s)",
+                     self->cancel_reason ? ": " : "",
+                     self->cancel_reason ? self->cancel_reason : "", error->message);
   else if (g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_TIMEOUT) ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     e = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_ABORTED, "%s (no answer from the modem)",
@@ -73,7 +76,7 @@ failed_teardown_ready (MxBearer *self, GAsyncResult *res, GTask *task)
   mx_bearer_teardown_finish (self, res);
   self->failed_attempts++;
   g_message ("bearer %s: connect failed: %s", self->path, c->error->message);
-  g_task_return_error (task, to_dbus_error (g_steal_pointer (&c->error)));
+  g_task_return_error (task, to_dbus_error (self, g_steal_pointer (&c->error)));
   g_object_unref (task);
 }
 

@@ -36,6 +36,7 @@ struct _MxBearer {
   gint64              connected_since;      /* monotonic us */
   guint               attempts, failed_attempts;
   gchar              *last_reason;          /* why the last session ended */
+  gchar              *cancel_reason;        /* why the running connect was cut short */
 };
 
 /* Undoes everything a connect built, in order: Stop Network per family

@@ -229,6 +229,7 @@ mx_bearer_connect (MxBearer *self, GCancellable *cancellable,
   }
   g_clear_object (&self->connect_cancellable);
   self->connect_cancellable = g_cancellable_new ();
+  g_clear_pointer (&self->cancel_reason, g_free);
   if (cancellable)
     g_cancellable_connect (cancellable, G_CALLBACK (g_cancellable_cancel),
                            g_object_ref (self->connect_cancellable), g_object_unref);
@@ -295,7 +296,9 @@ void
 mx_bearer_lost (MxBearer *self, const gchar *reason, gboolean link_gone, gboolean modem_gone)
 {
   if (self->state == MX_BEARER_CONNECTING) {
-    /* The connect fails at its next step and rolls back. */
+    /* The connect fails at its next step and rolls back; its error says why. */
+    g_free (self->cancel_reason);
+    self->cancel_reason = g_strdup (reason);
     g_cancellable_cancel (self->connect_cancellable);
     return;
   }
@@ -521,6 +524,7 @@ mx_bearer_finalize (GObject *object)
   g_clear_pointer (&self->link, mx_link_free);
   g_free (self->interface);
   g_free (self->path);
+  g_free (self->cancel_reason);
   g_free (self->last_reason);
   for (guint i = 0; i < MX_N_FAMILIES; i++)
     mx_ip_settings_free (self->ip[i]);

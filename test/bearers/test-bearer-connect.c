@@ -16,30 +16,17 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <glib/gstdio.h>
 
-#include "mx-auth.h"
 #include "mx-bearer-service.h"
 #include "mx-device.h"
 #include "mx-link-manager.h"
-#include "mx-manager.h"
 #include "mx-modem.h"
+#include "mx-test-util.h"
 
-#define WAIT_TIMEOUT_S 60
 #define DATA_PORT "mhi_hwip0"
 
 typedef struct {
-  gchar           *tmpdir;
-  gchar           *device;
-  gchar           *control;
-  GSubprocess     *sim;
-  GTestDBus       *bus;
-  GDBusConnection *connection;
-  MxManager       *manager;
-  guint            owner_id;
-  gboolean         name_acquired;
+  MxTestBench      bench;   /* simulator, private bus, MxManager */
   MxNetlink       *netlink;
   MxLinkMap       *map;
   MxLinkManager   *links;
@@ -48,115 +35,10 @@ typedef struct {
   MxModem         *modem;
 } Fixture;
 
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  g_error ("timed out waiting for %s", (const gchar *) user_data);
-  return G_SOURCE_REMOVE;
-}
-
-#define RUN_UNTIL(cond, what)                                                         \
-  G_STMT_START {                                                                      \
-    guint _t = g_timeout_add_seconds (WAIT_TIMEOUT_S, timeout_cb, (gpointer) (what)); \
-    while (!(cond))                                                                   \
-      g_main_context_iteration (NULL, TRUE);                                          \
-    g_source_remove (_t);                                                             \
-  } G_STMT_END
-
-/* ---- running tools while the main loop serves the bus ---- */
-
-typedef struct {
-  gboolean done;
-  gint     status;
-  gchar   *out;
-  gchar   *err;
-} RunResult;
-
-static void
-run_result_free (RunResult *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-  g_free (r);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RunResult, run_result_free)
-
-static void
-communicate_ready (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  RunResult *r = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), res, &r->out, &r->err, &error))
-    g_error ("communicate: %s", error->message);
-  r->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
-  r->done = TRUE;
-}
-
-static RunResult *
-run_argv (const gchar * const *argv)
-{
-  RunResult *r = g_new0 (RunResult, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                   G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (proc, NULL, NULL, communicate_ready, r);
-  RUN_UNTIL (r->done, argv[0]);
-  g_test_message ("%s %s ... -> %d\n%s%s", argv[0], argv[1], r->status, r->out, r->err);
-  return r;
-}
-
-/* mmcli --test-session ARGS... */
-static RunResult *
-mmcli (const gchar *first, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  va_list ap;
-
-  g_ptr_array_add (argv, (gpointer) "/usr/bin/mmcli");
-  g_ptr_array_add (argv, (gpointer) "--test-session");
-  va_start (ap, first);
-  for (const gchar *a = first; a; a = va_arg (ap, const gchar *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  return run_argv ((const gchar * const *) argv->pdata);
-}
-
-/* `mmcli -K ...` as key -> value. */
-static GHashTable *
-mmcli_kv (const gchar *a, const gchar *b)
-{
-  g_autoptr(RunResult) r = mmcli ("-K", a, b, NULL);
-  GHashTable *kv = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_auto(GStrv) lines = NULL;
-
-  g_assert_cmpint (r->status, ==, 0);
-  lines = g_strsplit (r->out, "\n", -1);
-  for (guint i = 0; lines[i]; i++) {
-    gchar *colon = strstr (lines[i], " : ");
-
-    if (!colon)
-      continue;
-    *colon = '\0';
-    g_hash_table_insert (kv, g_strdup (g_strstrip (lines[i])), g_strdup (g_strstrip (colon + 3)));
-  }
-  return kv;
-}
-
-#define assert_kv(kv, key, expected) \
-  g_assert_cmpstr (g_hash_table_lookup ((kv), (key)), ==, (expected))
-
 static gchar *
 sim_ctl (Fixture *f, const gchar *command, const gchar *arg)
 {
-  const gchar *argv[] = { g_getenv ("MODEMUX_SIM"), "--ctl", f->control, command, arg, NULL };
-  g_autoptr(RunResult) r = run_argv (argv);
-
-  g_assert_cmpint (r->status, ==, 0);
-  return g_steal_pointer (&r->out);
+  return mx_test_bench_sim_ctl (&f->bench, command, arg);
 }
 
 static gchar *ip_link (const gchar *ifname);
@@ -182,65 +64,12 @@ assert_contains (const gchar *haystack, const gchar *needle)
 /* ---- fixture ---- */
 
 static void
-name_acquired_cb (GDBusConnection *connection, const gchar *name, gpointer user_data)
-{
-  ((Fixture *) user_data)->name_acquired = TRUE;
-}
-
-static void
 map_loaded (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
 
   g_assert_true (mx_link_map_load_finish (MX_LINK_MAP (source), res, &error));
   *(gboolean *) user_data = TRUE;
-}
-
-static void
-splice_done (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  g_output_stream_splice_finish (G_OUTPUT_STREAM (source), res, NULL);
-  g_object_unref (source);
-}
-
-static void
-start_simulator (Fixture *f, const gchar *scenario)
-{
-  g_autofree gchar *own = g_build_filename (g_getenv ("MX_BEARER_SCENARIOS") ?: ".", scenario, NULL);
-  g_autofree gchar *path = g_file_test (own, G_FILE_TEST_EXISTS) ? g_strdup (own) :
-                           g_build_filename (g_getenv ("MODEMUX_SIM_SCENARIOS"), scenario, NULL);
-  g_autofree gchar *log = g_build_filename (f->tmpdir, "sim.log", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  g_autofree gchar *line = NULL;
-
-  f->sim = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("MODEMUX_SIM"),
-                             "--scenario", path, "--qmi-proxy", "--data-tun", DATA_PORT, "--die-with-parent",
-                             "--control", f->control, "--log", log, NULL);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->sim));
-  line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (line, ==, "modemux-sim ready");
-  /* Keep draining its stdout so it can never block on a full pipe. */
-  g_output_stream_splice_async (g_memory_output_stream_new_resizable (), G_INPUT_STREAM (in),
-                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, G_PRIORITY_DEFAULT, NULL,
-                                splice_done, NULL);
-}
-
-typedef struct {
-  gboolean done;
-  gboolean ok;
-  GError  *error;
-} InitResult;
-
-static void
-initialize_ready (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  InitResult *r = user_data;
-
-  r->ok = mx_modem_initialize_finish (MX_MODEM (source), res, &r->error);
-  r->done = TRUE;
 }
 
 /* An MHI modem as discovery describes it: QMI control port plus mhi_hwip0
@@ -265,9 +94,8 @@ create_modem (Fixture *f)
     .ports = mports,
     .n_ports = G_N_ELEMENTS (mports),
     .control_port = (gchar *) "wwan0qmi0",
-    .control_path = f->device,
+    .control_path = f->bench.device,
   };
-  InitResult r = { 0 };
 
   g_hash_table_insert (extra, (gpointer) "uid", (gpointer) "test-modem");
   g_hash_table_insert (extra, (gpointer) "driver", (gpointer) "mhi_net");
@@ -281,11 +109,9 @@ create_modem (Fixture *f)
   mx_device_update (f->mxdevice, NULL, ports);
   config.device = G_OBJECT (f->mxdevice);
 
-  f->modem = mx_modem_new (f->manager, &config);
-  mx_modem_initialize (f->modem, NULL, initialize_ready, &r);
-  RUN_UNTIL (r.done, "modem initialization");
-  g_assert_no_error (r.error);
-  mx_modem_export (f->modem);
+  f->modem = mx_modem_new (f->bench.manager, &config);
+  error = mx_test_modem_initialize (f->modem);
+  g_assert_no_error (error);
 }
 
 static void
@@ -294,38 +120,24 @@ fixture_setup (Fixture *f, gconstpointer scenario)
   g_autoptr(GError) error = NULL;
   gboolean loaded = FALSE;
 
-  f->tmpdir = g_dir_make_tmp ("mx-bearer-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->control = g_build_filename (f->tmpdir, "control", NULL);
-  f->device = g_build_filename (f->tmpdir, "wwan0qmi0", NULL);
-  g_assert_cmpint (mknod (f->device, S_IFCHR | 0600, makedev (1, 3)), ==, 0);
-  start_simulator (f, scenario);
+  mx_test_bench_init (&f->bench, "bearer");
+  mx_test_bench_start_sim (&f->bench, "MX_BEARER_SCENARIOS", scenario, "--data-tun", DATA_PORT, NULL);
   if (g_getenv ("MX_VM")) {
     /* A real mhi_net port has MTU 16384 (room for 32 KiB aggregates is the
      * modem's business); the simulator's TUN starts at 1500. */
     const gchar *argv[] = { "/sbin/ip", "link", "set", "dev", DATA_PORT, "mtu", "16384", NULL };
-    g_autoptr(RunResult) r = run_argv (argv);
+    g_autoptr(MxTestRun) r = mx_test_run_argv (argv);
 
     g_assert_cmpint (r->status, ==, 0);
   }
 
-  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (f->bus);
-  f->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_assert_no_error (error);
-  mx_auth_setup (f->connection, MX_AUTH_MODE_ALLOW_ALL);
-  f->manager = mx_manager_new (f->connection);
-  g_assert_true (mx_manager_export (f->manager, &error));
-  f->owner_id = g_bus_own_name_on_connection (f->connection, "org.freedesktop.ModemManager1",
-                                              G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
-                                              name_acquired_cb, NULL, f, NULL);
-  RUN_UNTIL (f->name_acquired, "the bus name");
+  mx_test_bench_start_manager (&f->bench);
 
   f->netlink = mx_netlink_new (&error);
   g_assert_no_error (error);
   f->map = mx_link_map_new (f->netlink, NULL);
   mx_link_map_load_async (f->map, NULL, map_loaded, &loaded);
-  RUN_UNTIL (loaded, "the link map");
+  MX_TEST_RUN_UNTIL (loaded, "the link map");
   f->links = mx_link_manager_new (f->map, f->netlink);
   f->bearers = mx_bearer_service_new (f->links, f->netlink, FALSE);
   mx_bearer_service_start (f->bearers, NULL);
@@ -345,7 +157,7 @@ fixture_teardown (Fixture *f, gconstpointer scenario)
   gboolean down = FALSE;
 
   mx_bearer_service_shutdown (f->bearers, shutdown_done, &down);
-  RUN_UNTIL (down, "bearer shutdown");
+  MX_TEST_RUN_UNTIL (down, "bearer shutdown");
   mx_modem_remove (f->modem);
   g_clear_object (&f->modem);
   while (g_main_context_iteration (NULL, FALSE))
@@ -355,27 +167,7 @@ fixture_teardown (Fixture *f, gconstpointer scenario)
   g_clear_object (&f->map);
   g_clear_object (&f->netlink);
   g_clear_object (&f->mxdevice);
-  g_bus_unown_name (f->owner_id);
-  mx_manager_unexport (f->manager);
-  g_clear_object (&f->manager);
-  mx_auth_shutdown ();
-  g_dbus_connection_close_sync (f->connection, NULL, NULL);
-  g_clear_object (&f->connection);
-  g_test_dbus_down (f->bus);
-  g_clear_object (&f->bus);
-  g_subprocess_send_signal (f->sim, SIGTERM);
-  g_subprocess_wait (f->sim, NULL, NULL);
-  g_clear_object (&f->sim);
-  g_unlink (f->device);
-  {
-    g_autofree gchar *log = g_build_filename (f->tmpdir, "sim.log", NULL);
-    g_unlink (log);
-  }
-  g_unlink (f->control);
-  g_rmdir (f->tmpdir);
-  g_free (f->device);
-  g_free (f->control);
-  g_free (f->tmpdir);
+  mx_test_bench_clear (&f->bench);
 }
 
 /* ---- tests ---- */
@@ -383,36 +175,36 @@ fixture_teardown (Fixture *f, gconstpointer scenario)
 static void
 test_requested_connects_without_rmnet (Fixture *f, gconstpointer scenario)
 {
-  g_autoptr(RunResult) connect = NULL;
-  g_autoptr(RunResult) disconnect = NULL;
+  g_autoptr(MxTestRun) connect = NULL;
+  g_autoptr(MxTestRun) disconnect = NULL;
   g_autoptr(GHashTable) bearer = NULL;
   g_autoptr(GHashTable) after = NULL;
 
   /* No multiplex key: the mhi_net default (requested) applies. */
-  connect = mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
+  connect = mx_test_mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
   g_assert_cmpint (connect->status, ==, 0);
-  bearer = mmcli_kv ("-b", "0");
-  assert_kv (bearer, "bearer.status.connected", "yes");
-  assert_kv (bearer, "bearer.status.interface", DATA_PORT);
-  assert_kv (bearer, "bearer.status.multiplexed", "no");
-  assert_kv (bearer, "bearer.ipv4-config.method", "static");
-  assert_kv (bearer, "bearer.ipv4-config.prefix", "24");
-  assert_kv (bearer, "bearer.ipv4-config.mtu", "1500");
+  bearer = mx_test_mmcli_kv ("-b", "0", NULL);
+  mx_test_assert_kv (bearer, "bearer.status.connected", "yes");
+  mx_test_assert_kv (bearer, "bearer.status.interface", DATA_PORT);
+  mx_test_assert_kv (bearer, "bearer.status.multiplexed", "no");
+  mx_test_assert_kv (bearer, "bearer.ipv4-config.method", "static");
+  mx_test_assert_kv (bearer, "bearer.ipv4-config.prefix", "24");
+  mx_test_assert_kv (bearer, "bearer.ipv4-config.mtu", "1500");
   assert_contains (g_hash_table_lookup (bearer, "bearer.ipv4-config.address"), "10.64.0.");
   assert_contains (g_hash_table_lookup (bearer, "bearer.ipv4-config.dns.value[1]"), "10.64.255.1");
   g_assert_cmpuint (n_sim_sessions (f), ==, 1);
 
-  disconnect = mmcli ("-m", "0", "--simple-disconnect", NULL);
+  disconnect = mx_test_mmcli ("-m", "0", "--simple-disconnect", NULL);
   g_assert_cmpint (disconnect->status, ==, 0);
-  after = mmcli_kv ("-b", "0");
-  assert_kv (after, "bearer.status.connected", "no");
+  after = mx_test_mmcli_kv ("-b", "0", NULL);
+  mx_test_assert_kv (after, "bearer.status.connected", "no");
   g_assert_cmpuint (n_sim_sessions (f), ==, 0);
 }
 
 static void
 test_required_fails_naming_config_rmnet (Fixture *f, gconstpointer scenario)
 {
-  g_autoptr(RunResult) connect = mmcli ("-m", "0", "--simple-connect=apn=internet,multiplex=required", NULL);
+  g_autoptr(MxTestRun) connect = mx_test_mmcli ("-m", "0", "--simple-connect=apn=internet,multiplex=required", NULL);
 
   g_assert_cmpint (connect->status, !=, 0);
   assert_contains (connect->err, "Multiplexing required but not supported");
@@ -423,41 +215,41 @@ test_required_fails_naming_config_rmnet (Fixture *f, gconstpointer scenario)
 static void
 test_create_connect_disconnect_delete (Fixture *f, gconstpointer scenario)
 {
-  g_autoptr(RunResult) create = mmcli ("-m", "0", "--create-bearer=apn=internet,multiplex=none", NULL);
-  g_autoptr(RunResult) refused = NULL;
-  g_autoptr(RunResult) enable = NULL;
-  g_autoptr(RunResult) connect = NULL;
-  g_autoptr(RunResult) disconnect = NULL;
-  g_autoptr(RunResult) del = NULL;
+  g_autoptr(MxTestRun) create = mx_test_mmcli ("-m", "0", "--create-bearer=apn=internet,multiplex=none", NULL);
+  g_autoptr(MxTestRun) refused = NULL;
+  g_autoptr(MxTestRun) enable = NULL;
+  g_autoptr(MxTestRun) connect = NULL;
+  g_autoptr(MxTestRun) disconnect = NULL;
+  g_autoptr(MxTestRun) del = NULL;
   g_autoptr(GHashTable) modem = NULL;
   g_autoptr(GHashTable) bearer = NULL;
 
   g_assert_cmpint (create->status, ==, 0);
   /* Bearer.Connect does not enable the modem (Simple.Connect does). */
-  refused = mmcli ("-b", "0", "--connect", NULL);
+  refused = mx_test_mmcli ("-b", "0", "--connect", NULL);
   g_assert_cmpint (refused->status, !=, 0);
   assert_contains (refused->err, "not enabled");
-  enable = mmcli ("-m", "0", "-e", NULL);
+  enable = mx_test_mmcli ("-m", "0", "-e", NULL);
   g_assert_cmpint (enable->status, ==, 0);
-  connect = mmcli ("-b", "0", "--connect", NULL);
+  connect = mx_test_mmcli ("-b", "0", "--connect", NULL);
   g_assert_cmpint (connect->status, ==, 0);
-  bearer = mmcli_kv ("-b", "0");
-  assert_kv (bearer, "bearer.status.connected", "yes");
-  assert_kv (bearer, "bearer.properties.apn", "internet");
-  assert_kv (bearer, "bearer.status.multiplexed", "no");   /* mmcli 1.20 does not print the multiplex property */
-  disconnect = mmcli ("-b", "0", "--disconnect", NULL);
+  bearer = mx_test_mmcli_kv ("-b", "0", NULL);
+  mx_test_assert_kv (bearer, "bearer.status.connected", "yes");
+  mx_test_assert_kv (bearer, "bearer.properties.apn", "internet");
+  mx_test_assert_kv (bearer, "bearer.status.multiplexed", "no");   /* mmcli 1.20 does not print the multiplex property */
+  disconnect = mx_test_mmcli ("-b", "0", "--disconnect", NULL);
   g_assert_cmpint (disconnect->status, ==, 0);
   g_assert_cmpuint (n_sim_sessions (f), ==, 0);
-  del = mmcli ("-m", "0", "--delete-bearer=0", NULL);
+  del = mx_test_mmcli ("-m", "0", "--delete-bearer=0", NULL);
   g_assert_cmpint (del->status, ==, 0);
-  modem = mmcli_kv ("-m", "0");
-  assert_kv (modem, "modem.generic.bearers", "--");
+  modem = mx_test_mmcli_kv ("-m", "0", NULL);
+  mx_test_assert_kv (modem, "modem.generic.bearers", "--");
 }
 
 static void
 test_network_disconnect_is_noticed (Fixture *f, gconstpointer scenario)
 {
-  g_autoptr(RunResult) connect = mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
+  g_autoptr(MxTestRun) connect = mx_test_mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
   g_autofree gchar *out = NULL;
   g_autoptr(GHashTable) bearer = NULL;
 
@@ -465,7 +257,7 @@ test_network_disconnect_is_noticed (Fixture *f, gconstpointer scenario)
   out = sim_ctl (f, "disconnect", "all");
   /* The indication reaches us through the main loop. */
   for (guint i = 0; i < 100; i++) {
-    g_autoptr(GHashTable) kv = mmcli_kv ("-b", "0");
+    g_autoptr(GHashTable) kv = mx_test_mmcli_kv ("-b", "0", NULL);
     if (g_strcmp0 (g_hash_table_lookup (kv, "bearer.status.connected"), "no") == 0) {
       bearer = g_steal_pointer (&kv);
       break;
@@ -475,13 +267,13 @@ test_network_disconnect_is_noticed (Fixture *f, gconstpointer scenario)
   g_assert_cmpuint (n_sim_sessions (f), ==, 0);
   if (g_getenv ("MX_VM")) {
     const gchar *argv[] = { "/sbin/ip", "-d", "link", "show", "type", "rmnet", NULL };
-    g_autoptr(RunResult) links = NULL;
+    g_autoptr(MxTestRun) links = NULL;
 
     /* The indication is handled before mmcli sees Connected=no; the link
      * deletion follows on the same main loop: let it run. */
     for (guint i = 0; i < 50; i++) {
-      g_clear_pointer (&links, run_result_free);
-      links = run_argv (argv);
+      g_clear_pointer (&links, mx_test_run_free);
+      links = mx_test_run_argv (argv);
       if (!strstr (links->out, "rmnet mux_id"))
         break;
     }
@@ -518,7 +310,7 @@ ping_through (const gchar *link, const gchar *src, const gchar *dst)
     "    if p[ihl] == 0 and p[ihl + 4:ihl + 6] == b'\\x4d\\x58': break\n"
     "print('echo reply through', link)\n";
   const gchar *argv[] = { "/usr/bin/python3", "-c", script, link, src, dst, NULL };
-  g_autoptr(RunResult) r = run_argv (argv);
+  g_autoptr(MxTestRun) r = mx_test_run_argv (argv);
 
   return r->status == 0;
 }
@@ -538,7 +330,7 @@ static gchar *
 ip_link (const gchar *ifname)
 {
   const gchar *argv[] = { "/sbin/ip", "-d", "link", "show", "dev", ifname, NULL };
-  g_autoptr(RunResult) r = run_argv (argv);
+  g_autoptr(MxTestRun) r = mx_test_run_argv (argv);
 
   return r->status == 0 ? g_steal_pointer (&r->out) : NULL;
 }
@@ -556,17 +348,17 @@ static GHashTable *
 connect_bearer (const gchar *props, const gchar *bearer_index)
 {
   g_autofree gchar *arg = g_strdup_printf ("--simple-connect=%s", props);
-  g_autoptr(RunResult) c = mmcli ("-m", "0", arg, NULL);
+  g_autoptr(MxTestRun) c = mx_test_mmcli ("-m", "0", arg, NULL);
 
   g_assert_cmpint (c->status, ==, 0);
-  return mmcli_kv ("-b", bearer_index);
+  return mx_test_mmcli_kv ("-b", bearer_index, NULL);
 }
 
 static void
 add_address (const gchar *addr, const gchar *iface)
 {
   const gchar *argv[] = { "/sbin/ip", "addr", "add", addr, "dev", iface, NULL };
-  g_autoptr(RunResult) r = run_argv (argv);
+  g_autoptr(MxTestRun) r = mx_test_run_argv (argv);
 
   g_assert_cmpint (r->status, ==, 0);
 }
@@ -581,12 +373,12 @@ test_vm_multiplexed_connect (Fixture *f, gconstpointer scenario)
   g_autofree gchar *sessions = sim_ctl (f, "sessions", NULL);
   g_autofree gchar *mux_kv = NULL;
   g_autofree gchar *gone = NULL;
-  g_autoptr(RunResult) disconnect = NULL;
+  g_autoptr(MxTestRun) disconnect = NULL;
   guint mux = mux_of (link);
 
   /* mhi_net defaults to multiplex=requested; the kernel has rmnet. */
-  assert_kv (b, "bearer.status.connected", "yes");
-  assert_kv (b, "bearer.status.multiplexed", "yes");
+  mx_test_assert_kv (b, "bearer.status.connected", "yes");
+  mx_test_assert_kv (b, "bearer.status.multiplexed", "yes");
   g_assert_cmpstr (iface, !=, DATA_PORT);
   assert_contains (link, "rmnet mux_id");
   assert_contains (link, "mtu 1500");          /* the network's MTU */
@@ -594,8 +386,8 @@ test_vm_multiplexed_connect (Fixture *f, gconstpointer scenario)
   g_assert_cmpuint (mux, >=, 1);
   mux_kv = g_strdup_printf ("mux=%u ", mux);
   assert_contains (sessions, mux_kv);           /* what the modem saw in Bind Mux Data Port */
-  assert_kv (b, "bearer.ipv4-config.method", "static");
-  assert_kv (b, "bearer.ipv4-config.mtu", "1500");
+  mx_test_assert_kv (b, "bearer.ipv4-config.method", "static");
+  mx_test_assert_kv (b, "bearer.ipv4-config.mtu", "1500");
 
   /* The data path: an echo through the link, counted under its mux id. */
   add_address (addr, iface);
@@ -603,7 +395,7 @@ test_vm_multiplexed_connect (Fixture *f, gconstpointer scenario)
   g_assert_cmpuint (sim_counter (f, mux, "ul_packets"), >=, 1);
   g_assert_cmpuint (sim_counter (f, mux, "dl_packets"), >=, 1);
 
-  disconnect = mmcli ("-m", "0", "--simple-disconnect", NULL);
+  disconnect = mx_test_mmcli ("-m", "0", "--simple-disconnect", NULL);
   g_assert_cmpint (disconnect->status, ==, 0);
   gone = ip_link (iface);
   g_assert_null (gone);                         /* link deleted */
@@ -623,7 +415,7 @@ test_vm_eight_bearers (Fixture *f, gconstpointer scenario)
     g_autofree gchar *link = NULL;
     const gchar *addr = g_hash_table_lookup (b, "bearer.ipv4-config.address");
 
-    assert_kv (b, "bearer.status.multiplexed", "yes");
+    mx_test_assert_kv (b, "bearer.status.multiplexed", "yes");
     ifaces[i] = g_strdup (g_hash_table_lookup (b, "bearer.status.interface"));
     link = ip_link (ifaces[i]);
     muxes[i] = mux_of (link);
@@ -639,7 +431,7 @@ test_vm_eight_bearers (Fixture *f, gconstpointer scenario)
 
   /* Disconnecting one leaves the others passing traffic. */
   {
-    g_autoptr(RunResult) d = mmcli ("-b", "3", "--disconnect", NULL);
+    g_autoptr(MxTestRun) d = mx_test_mmcli ("-b", "3", "--disconnect", NULL);
     g_autofree gchar *gone = NULL;
 
     g_assert_cmpint (d->status, ==, 0);
@@ -648,7 +440,7 @@ test_vm_eight_bearers (Fixture *f, gconstpointer scenario)
     g_assert_cmpuint (n_sim_sessions (f), ==, 7);
   }
   {
-    g_autoptr(GHashTable) b = mmcli_kv ("-b", "5");
+    g_autoptr(GHashTable) b = mx_test_mmcli_kv ("-b", "5", NULL);
 
     g_assert_true (ping_through (ifaces[5], g_hash_table_lookup (b, "bearer.ipv4-config.address"),
                                  "198.51.100.1"));
@@ -664,12 +456,12 @@ test_vm_link_deleted_behind_our_back (Fixture *f, gconstpointer scenario)
   g_autoptr(GHashTable) b = connect_bearer ("apn=internet", "0");
   const gchar *iface = g_hash_table_lookup (b, "bearer.status.interface");
   const gchar *argv[] = { "/sbin/ip", "link", "del", "dev", iface, NULL };
-  g_autoptr(RunResult) del = run_argv (argv);
+  g_autoptr(MxTestRun) del = mx_test_run_argv (argv);
   g_autoptr(GHashTable) after = NULL;
 
   g_assert_cmpint (del->status, ==, 0);
   for (guint i = 0; i < 100 && !after; i++) {
-    g_autoptr(GHashTable) kv = mmcli_kv ("-b", "0");
+    g_autoptr(GHashTable) kv = mx_test_mmcli_kv ("-b", "0", NULL);
     if (g_strcmp0 (g_hash_table_lookup (kv, "bearer.status.connected"), "no") == 0)
       after = g_steal_pointer (&kv);
   }
@@ -683,18 +475,18 @@ test_vm_foreign_link_survives (Fixture *f, gconstpointer scenario)
 {
   const gchar *add[] = { "/sbin/ip", "link", "add", "link", DATA_PORT, "name", "foreign0",
                          "type", "rmnet", "mux_id", "1", NULL };
-  g_autoptr(RunResult) r = run_argv (add);
+  g_autoptr(MxTestRun) r = mx_test_run_argv (add);
   g_autoptr(GHashTable) b = NULL;
   g_autofree gchar *link = NULL;
   g_autofree gchar *foreign = NULL;
-  g_autoptr(RunResult) d = NULL;
+  g_autoptr(MxTestRun) d = NULL;
 
   g_assert_cmpint (r->status, ==, 0);
   b = connect_bearer ("apn=internet", "0");
   link = ip_link (g_hash_table_lookup (b, "bearer.status.interface"));
   /* Mux id 1 is taken on the lower: ours must be another. */
   g_assert_cmpuint (mux_of (link), !=, 1);
-  d = mmcli ("-m", "0", "--simple-disconnect", NULL);
+  d = mx_test_mmcli ("-m", "0", "--simple-disconnect", NULL);
   g_assert_cmpint (d->status, ==, 0);
   foreign = ip_link ("foreign0");
   assert_contains (foreign, "rmnet mux_id 1");
@@ -706,19 +498,19 @@ test_vm_failing_steps_leave_no_link (Fixture *f, gconstpointer scenario)
   static const gchar *steps[] = { "Bind Mux Data Port", "Start Network", "Get Current Settings" };
 
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++) {
-    g_autoptr(RunResult) c = mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
+    g_autoptr(MxTestRun) c = mx_test_mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
     const gchar *argv[] = { "/sbin/ip", "-d", "link", "show", "type", "rmnet", NULL };
-    g_autoptr(RunResult) links = NULL;
+    g_autoptr(MxTestRun) links = NULL;
 
     g_assert_cmpint (c->status, !=, 0);
     assert_contains (c->err, steps[i]);
-    links = run_argv (argv);
+    links = mx_test_run_argv (argv);
     g_assert_null (strstr (links->out, "rmnet mux_id"));   /* no link left */
     g_assert_cmpuint (n_sim_sessions (f), ==, 0);
   }
   {
     g_autoptr(GHashTable) b = connect_bearer ("apn=internet", "0");
-    assert_kv (b, "bearer.status.multiplexed", "yes");
+    mx_test_assert_kv (b, "bearer.status.multiplexed", "yes");
   }
 }
 
@@ -752,7 +544,7 @@ test_vm_stale_links_removed_at_start (Fixture *f, gconstpointer scenario)
   const gchar *add_foreign[] = { "/sbin/ip", "link", "add", "link", DATA_PORT, "name", "foreign1",
                                  "type", "rmnet", "mux_id", "8", NULL };
   MxLinkRequest req = { .kind = MX_LINK_KIND_RMNET, .port = DATA_PORT, .mux_id = 7 };
-  g_autoptr(RunResult) r = run_argv (add_foreign);
+  g_autoptr(MxTestRun) r = mx_test_run_argv (add_foreign);
   g_autofree gchar *foreign = NULL;
   g_autofree gchar *stale_name = NULL;
   MxLink *stale = NULL;
@@ -760,13 +552,13 @@ test_vm_stale_links_removed_at_start (Fixture *f, gconstpointer scenario)
 
   g_assert_cmpint (r->status, ==, 0);
   mx_link_manager_create_async (f->links, &req, NULL, link_created, &stale);
-  RUN_UNTIL (stale != NULL, "the abandoned link");
+  MX_TEST_RUN_UNTIL (stale != NULL, "the abandoned link");
   stale_name = g_strdup (stale->ifname);
   mx_link_free (stale);
-  RUN_UNTIL (mx_link_map_lookup_name (f->map, "foreign1"), "the link map");
+  MX_TEST_RUN_UNTIL (mx_link_map_lookup_name (f->map, "foreign1"), "the link map");
 
   mx_bearer_service_cleanup_stale_links (f->bearers, NULL, cleanup_done, &n);
-  RUN_UNTIL (n >= 1000, "stale link cleanup");
+  MX_TEST_RUN_UNTIL (n >= 1000, "stale link cleanup");
   g_assert_cmpuint (n - 1000, ==, 1);
   g_assert_null (ip_link (stale_name));
   foreign = ip_link ("foreign1");
@@ -808,21 +600,21 @@ connect_batch (Fixture *f, guint n, gdouble *disconnect_ms)
     GVariant *props = g_variant_new_parsed (text);
 
     b.pending++;
-    g_dbus_connection_call (f->connection, "org.freedesktop.ModemManager1", mx_modem_get_path (f->modem),
+    g_dbus_connection_call (f->bench.connection, "org.freedesktop.ModemManager1", mx_modem_get_path (f->modem),
                             "org.freedesktop.ModemManager1.Modem.Simple", "Connect",
                             g_variant_new ("(@a{sv})", props), G_VARIANT_TYPE ("(o)"),
                             G_DBUS_CALL_FLAGS_NONE, 120000, NULL, batch_ready, &b);
   }
-  RUN_UNTIL (b.pending == 0, "connects");
+  MX_TEST_RUN_UNTIL (b.pending == 0, "connects");
   g_assert_no_error (b.error);
   t1 = g_get_monotonic_time ();
   g_assert_cmpuint (n_sim_sessions (f), ==, n);
   b.pending = 1;
-  g_dbus_connection_call (f->connection, "org.freedesktop.ModemManager1", mx_modem_get_path (f->modem),
+  g_dbus_connection_call (f->bench.connection, "org.freedesktop.ModemManager1", mx_modem_get_path (f->modem),
                           "org.freedesktop.ModemManager1.Modem.Simple", "Disconnect",
                           g_variant_new ("(o)", "/"), NULL, G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
                           batch_ready, &b);
-  RUN_UNTIL (b.pending == 0, "disconnect");
+  MX_TEST_RUN_UNTIL (b.pending == 0, "disconnect");
   g_assert_no_error (b.error);
   *disconnect_ms = (g_get_monotonic_time () - t1) / 1000.0;
   return (t1 - t0) / 1000.0;
@@ -836,7 +628,7 @@ bench_scaling (Fixture *f, gconstpointer scenario)
 
   /* Enable first: connect latency below excludes enabling. */
   {
-    g_autoptr(RunResult) e = mmcli ("-m", "0", "-e", NULL);
+    g_autoptr(MxTestRun) e = mx_test_mmcli ("-m", "0", "-e", NULL);
     g_assert_cmpint (e->status, ==, 0);
   }
   for (guint i = 0; i < G_N_ELEMENTS (counts); i++) {
@@ -869,11 +661,11 @@ assert_connect_refused (Fixture *f, const gchar *props_text, const gchar *messag
   GError *error = NULL;
   g_autofree gchar *remote = NULL;
 
-  g_dbus_connection_call (f->connection, "org.freedesktop.ModemManager1",
+  g_dbus_connection_call (f->bench.connection, "org.freedesktop.ModemManager1",
                           mx_modem_get_path (f->modem), "org.freedesktop.ModemManager1.Modem.Simple",
                           "Connect", g_variant_new ("(@a{sv})", props), G_VARIANT_TYPE ("(o)"),
                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, call_ready, &error);
-  RUN_UNTIL (error != NULL, "Simple.Connect reply");
+  MX_TEST_RUN_UNTIL (error != NULL, "Simple.Connect reply");
   remote = g_dbus_error_get_remote_error (error);
   g_assert_cmpstr (remote, ==, "org.freedesktop.ModemManager1.Error.Core.InvalidArgs");
   assert_contains (error->message, message_part);
@@ -893,6 +685,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  mx_test_set_timeout (60);
   /* libqmi warns about the proxy's stand-in device file ("couldn't detect
    * transport type"): warnings are not fatal here, criticals are. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);

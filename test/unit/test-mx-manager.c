@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The Manager's seams for later components, on a private GTestDBus bus:
+/* The Manager's seams for later components, on a private bus:
  * modem export/unexport through the ObjectManager, object paths, and the
  * device hooks behind ScanDevices. */
 #include <libmm-glib.h>
 #include "mx-config.h"
-#include "mx-auth.h"
 #include "mx-manager.h"
+#include "mx-test-util.h"
 
 typedef struct {
-  GTestDBus       *dbus;
-  GDBusConnection *server;   /* the daemon's side */
+  MxTestBench      bench;     /* private bus, the daemon's side, MxManager */
   GDBusConnection *client;
   MxManager       *manager;
 } Fixture;
@@ -17,37 +16,18 @@ typedef struct {
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
-  GError *error = NULL;
-  const gchar *address;
-
-  f->dbus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (f->dbus);
-  address = g_test_dbus_get_bus_address (f->dbus);
-  f->server = g_dbus_connection_new_for_address_sync (
-    address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
-  g_assert_no_error (error);
-  f->client = g_dbus_connection_new_for_address_sync (
-    address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
-  g_assert_no_error (error);
-  mx_auth_setup (f->server, MX_AUTH_MODE_ALLOW_ALL);
-  f->manager = mx_manager_new (f->server);
-  g_assert_true (mx_manager_export (f->manager, &error));
-  g_assert_no_error (error);
+  mx_test_bench_init (&f->bench, "manager");
+  mx_test_bench_start_manager (&f->bench);
+  f->manager = f->bench.manager;
+  f->client = mx_test_bench_connect (&f->bench);
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->manager);
-  mx_auth_shutdown ();
-  g_dbus_connection_close_sync (f->server, NULL, NULL);
   g_dbus_connection_close_sync (f->client, NULL, NULL);
-  g_clear_object (&f->server);
   g_clear_object (&f->client);
-  g_test_dbus_down (f->dbus);
-  g_clear_object (&f->dbus);
+  mx_test_bench_clear (&f->bench);
 }
 
 /* Calls @method on the manager from the client side, running the main loop
@@ -55,28 +35,20 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 typedef struct {
   GVariant *reply;
   GError   *error;
-  gboolean  done;
 } Reply;
-
-static void
-call_ready (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  Reply *r = user_data;
-
-  r->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &r->error);
-  r->done = TRUE;
-}
 
 static Reply
 call_manager (Fixture *f, const gchar *interface, const gchar *method, GVariant *args)
 {
+  MxTestWait w = { NULL, FALSE };
   Reply r = { 0 };
 
-  g_dbus_connection_call (f->client, g_dbus_connection_get_unique_name (f->server),
+  g_dbus_connection_call (f->client, g_dbus_connection_get_unique_name (f->bench.connection),
                           MX_MANAGER_PATH, interface, method, args, NULL,
-                          G_DBUS_CALL_FLAGS_NONE, 10000, NULL, call_ready, &r);
-  while (!r.done)
-    g_main_context_iteration (NULL, TRUE);
+                          G_DBUS_CALL_FLAGS_NONE, 10000, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, method);
+  r.reply = g_dbus_connection_call_finish (f->client, w.result, &r.error);
+  g_object_unref (w.result);
   return r;
 }
 

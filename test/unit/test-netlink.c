@@ -11,7 +11,7 @@
 #include "mx-link-error.h"
 #include "mx-link-manager.h"
 #include "mx-rtnl-link.h"
-#include "mx-test-loop.h"
+#include "mx-test-util.h"
 
 static gboolean have_netns;
 

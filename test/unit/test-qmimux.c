@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 #include "mx-link-error.h"
 #include "mx-qmimux.h"
-#include "mx-test-loop.h"
+#include "mx-test-util.h"
 
 typedef struct {
   gchar *root;

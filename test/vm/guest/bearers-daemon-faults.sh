@@ -8,10 +8,11 @@
 #     asked): multiplex=required fails with a D-Bus error saying so, no rmnet
 #     link is left; bad input gives clear errors.
 #  2. default.conf plus one-shot fault rules: an error and a dropped request
-#     (the daemon's 10 s QMI timeout) at WDA Set Data Format, Bind Mux Data
-#     Port and Get Current Settings, an error at Start Network. Every
-#     connect fails naming the step, leaves no rmnet link and no session on
-#     the modem; the connect after the last fault succeeds.
+#     (the daemon's QMI timeout: 10 s, 45 s for Start Network) at WDA Set
+#     Data Format, Bind Mux Data Port, Start Network and Get Current
+#     Settings. Every connect fails naming the step, leaves no rmnet link and
+#     no session on the modem, and the next one gets past that step; the
+#     connect after the last fault succeeds. Then a hang-up at Start Network.
 . "$(dirname "$0")/vm-lib.sh"
 set -u
 
@@ -78,7 +79,8 @@ no_session_left() {
 # error, and nothing is left behind.
 connect_fails() {
   local out
-  out=$(mmcli -m 0 --simple-connect="${3:-apn=internet}" 2>&1) && mx_fail "$1: connect succeeded: $out"
+  # mmcli's default D-Bus timeout (30 s) is shorter than Start Network's 45 s.
+  out=$(mmcli --timeout=120 -m 0 --simple-connect="${3:-apn=internet}" 2>&1) && mx_fail "$1: connect succeeded: $out"
   mx_contains "$1: error names the step" "$out" "$2"
   echo "   ${out#error: }"
   no_link_left "$1"
@@ -191,9 +193,10 @@ no_link_left "after disconnect"
 
 # Hang-up: the 6th Start Network (start-hangup leaves the three after the
 # drop alone) makes the modem close every proxy connection mid-connect.
-out=$(mmcli -m 0 --simple-connect="apn=internet" 2>&1) && mx_fail "connect through a hang-up succeeded: $out"
+out=$(mmcli --timeout=120 -m 0 --simple-connect="apn=internet" 2>&1) && mx_fail "connect through a hang-up succeeded: $out"
 echo "   ${out#error: }"
-mx_ok "connect fails when the modem hangs up at Start Network"
+mx_contains "hang-up at Start Network: the error names the step" "$out" "Start Network"
+mx_contains "hang-up at Start Network: the error says why" "$out" "the modem went away"
 no_link_left "Start Network hang-up"
 no_session_left "Start Network hang-up"
 sleep 1

@@ -13,8 +13,8 @@
 # simulator under that mux id only, disconnect, links gone.
 # Every step is checked; the first failure ends the demo with status 1.
 # No udevd on purpose (no --udev): the tuns are announced with kernel
-# events (driver + uid), which udev would otherwise re-describe as plain
-# tuns (see "Why kernel events" below).
+# events (driver + uid); udev would re-describe them as plain tuns, which
+# are not modem ports (see the comment before part A's start_daemon).
 set -u
 
 B=${MX_BUILD_ROOT:?}
@@ -43,7 +43,7 @@ step() {
   [ "${MX_DEMO_TIMING:-}" = 1 ] && echo "[${SECONDS} s]"
   return 0
 }
-say() { printf '%s\n' "$@" | fold -s -w 78; }
+say() { echo "$*" | fold -s -w 78 | sed 's/ *$//'; }
 indent() { sed 's/^/  /'; }
 
 fail() {
@@ -320,16 +320,17 @@ say "On a phone or SoC board the modem is a QRTR node and its data port is the" 
     "IPA driver's rmnet_ipa0, which only carries multiplexed (QMAP) traffic." \
     "Here the simulator is QRTR node 7 (through /dev/qrtr-tun) and serves a tun" \
     "named rmnet_ipa0. A tun has no 'ipa' driver, so the demo tells modemuxd" \
-    "which driver it stands for with a kernel event, the udev-less way" \
-    "ModemManager also offers (docs/discovery.md):"
+    "which driver it stands for with a kernel event (the udev-less mechanism" \
+    "ModemManager also has; the 'driver' key is modemux's, docs/discovery.md):"
 cat >"$D/soc.events" <<'EV'
 action=add,subsystem=net,name=rmnet_ipa0,uid=demo-soc,driver=ipa
 EV
 show cat "$D/soc.events"
 step "A.0 Start modemuxd, then the simulated SoC modem"
-# Order matters only because of the stand-ins: modemuxd looks at the
-# existing netdevs once at start, and would see a tun; the tun appears
-# after that, and without udevd nobody re-describes it.
+# Order matters only because of the stand-in: modemuxd (auto-scan, needed
+# for QRTR) enumerates the existing netdevs once at start and would take
+# an existing tun for what it is, replacing the event's description; the
+# tun appears after that, and without udevd no udev event re-describes it.
 start_daemon --log-level=DEBUG "--initial-kernel-events=$D/soc.events"
 say "modemuxd answers as ModemManager; there is no modem yet:"
 show mmcli -B
