@@ -278,6 +278,10 @@ current_settings_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
                                    family_name (self->family)));
     return;
   }
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error)) {
+    start_fail (task, step_error ("Get Current Settings", error));
+    return;
+  }
   g_task_return_pointer (task, g_steal_pointer (&c->settings), (GDestroyNotify) mx_ip_settings_free);
   g_object_unref (task);
 }
@@ -453,6 +457,11 @@ mx_wds_session_start (MxWdsSession             *self,
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   StartCtx *c = g_new0 (StartCtx, 1);
+
+  /* A cancelled start still fails through start_fail with the step named
+   * ("Start Network failed: Operation was cancelled"); GTask's own check
+   * would replace that with a bare "Operation was cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
 
   g_return_if_fail (self->wds == NULL && self->handle == 0);
   c->params = *params;

@@ -199,14 +199,10 @@ mx_contains "hang-up at Start Network: the error names the step" "$out" "Start N
 mx_contains "hang-up at Start Network: the error says why" "$out" "the modem went away"
 no_link_left "Start Network hang-up"
 no_session_left "Start Network hang-up"
-sleep 1
-mmcli -L
-if ! mmcli -L 2>/dev/null | grep -q Modem/; then
-  # The modem went away with its control port; announce it again as udev would.
-  while read -r ev; do mmcli --report-kernel-event="$ev" || true; done < "$D/events"
-  for _ in $(seq 300); do mmcli -L 2>/dev/null | grep -q Modem/ && break; sleep 0.1; done
-fi
-m=$(mmcli -L | sed -n 's|.*/Modem/\([0-9]*\).*|\1|p' | head -1)
+# The control port is still there: the daemon drops the modem with its
+# closed QMI port and probes it again by itself: a new modem object.
+for _ in $(seq 300); do mmcli -L 2>/dev/null | grep -q 'Modem/[1-9]' && break; sleep 0.1; done
+m=$(mmcli -L | sed -n 's|.*/Modem/\([1-9][0-9]*\).*|\1|p' | head -1)
 [ -n "$m" ] || mx_fail "modem did not come back after the hang-up: $(tail -30 "$D/mxd-faults.log")"
 mx_run "connect after the hang-up" mmcli -m "$m" --simple-connect="apn=internet"
 mx_run "simple-disconnect" mmcli -m "$m" --simple-disconnect

@@ -1,5 +1,5 @@
 #!/bin/bash
-# mx-vm: --dbus --timeout 480
+# mx-vm: --dbus --timeout 900
 # The guest side of tools/demo (docs/testing.md, "What the demo shows"):
 # modemuxd's main job on a real kernel with rmnet and QRTR, driven by the
 # real mmcli, with the simulator (modemux-sim) as the modem:
@@ -143,27 +143,6 @@ sim() { modemux-sim --ctl "$CTL" "$@"; }   # (checks; shown as the real command)
 
 modem_listed() { mmcli -L 2>/dev/null | grep -q /Modem/0; }
 
-# The org.modemux.DataPorts1 properties of modem 0. gdbus prints a property
-# on one long line; the output is re-printed one entry per line.
-show_dataports() {
-  local prop out
-  for prop in DataPorts Links; do
-    printf '$ gdbus call --system -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 \\\n'
-    printf '      -m org.freedesktop.DBus.Properties.Get org.modemux.DataPorts1 %s\n' "$prop"
-    out=$(gdbus call --system -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 \
-      -m org.freedesktop.DBus.Properties.Get org.modemux.DataPorts1 "$prop" 2>&1) ||
-      fail "reading org.modemux.DataPorts1.$prop: $out"
-    out=$(/usr/bin/python3 -c '
-import sys
-from gi.repository import GLib
-(entries,) = GLib.Variant.parse(None, sys.argv[1], None, None).unpack()
-for i, entry in enumerate(entries):
-    print("  [%d] " % i + ", ".join("%s=%s" % (k, str(v).lower() if isinstance(v, bool) else v)
-                                    for k, v in entry.items()))' "$out") || fail "cannot parse: $out"
-    fold -s -w 78 <<<"$out" | sed 's/^\([^ ]\)/      \1/'
-  done
-}
-
 # check_mtu LINK NETWORK_MTU LOWER: the link carries the network's MTU, or
 # as much of it as fits in the lower with rmnet's QMAP headers.
 check_mtu() {
@@ -216,11 +195,10 @@ demo_modem() {
 
   step "$part.5 The rmnet links in the kernel (one per bearer, on $lower)"
   show ip -d link show type rmnet
+  say "modemuxctl reads modemux's own D-Bus interface on the modem" \
+      "(org.modemux.DataPorts1): the data format modemuxd negotiated with the" \
+      "modem (WDA Set Data Format) and the link of each bearer:"
   show modemuxctl links
-  say "modemux's own D-Bus interface on the modem shows the data format it" \
-      "negotiated with the modem (WDA Set Data Format) and the links (gdbus's" \
-      "output re-printed one entry per line):"
-  show_dataports
   say "The simulator's view (WDS Bind Mux Data Port + Start Network per bearer):"
   show modemux-sim --ctl "$CTL" sessions
   for i in "${LINKS[@]}"; do
