@@ -143,10 +143,20 @@ bring_up (GTask *task)
     for (guint i = 0; i < MX_N_FAMILIES; i++)
       if (self->ip[i] && self->ip[i]->mtu)
         mtu = mtu ? MIN (mtu, self->ip[i]->mtu) : self->ip[i]->mtu;
-    if (mtu && self->link->mtu && mtu > self->link->mtu)
+    if (mtu && self->link->mtu && mtu > self->link->mtu) {
+      g_info ("bearer %s: the network's MTU %u does not fit in %s (at most %u with the QMAP "
+              "header); using %u", self->path, mtu, self->interface, self->link->mtu,
+              self->link->mtu);
       mtu = self->link->mtu;
-    if (mtu)
+    }
+    if (mtu) {
       self->link->mtu = mtu;
+      /* Publish what the link carries: NetworkManager applies Ip4Config's
+       * and Ip6Config's MTU to the interface, and the kernel refuses more. */
+      for (guint i = 0; i < MX_N_FAMILIES; i++)
+        if (self->ip[i] && self->ip[i]->mtu > mtu)
+          self->ip[i]->mtu = mtu;
+    }
   }
   /* Non-multiplexed: the data port itself; its MTU stays (NM applies the
    * one in Ip4Config). */

@@ -149,6 +149,17 @@ mx_kernel_device_new_from_udev (GUdevDevice *device, const char *sysfs_root)
                          g_strdup (g_udev_device_get_property (device, keys[i])));
   if (self->sysfs_path)
     resolve_ancestry (self);
+  if (g_strcmp0 (self->subsystem, "net") == 0) {
+    const char *driver = mx_udev_tag_get_string (self->properties, self->name, MX_TAG_NET_DRIVER);
+
+    /* The udev counterpart of a kernel event's driver= key. */
+    if (driver) {
+      g_debug ("%s: driver '%s' from %s (sysfs says '%s')", self->name, driver,
+               MX_TAG_NET_DRIVER, self->driver ? self->driver : "none");
+      g_free (self->driver);
+      self->driver = g_strdup (driver);
+    }
+  }
   return self;
 }
 

@@ -25,6 +25,9 @@ G_BEGIN_DECLS
 /* Ours: on an MHI IPCR channel device or a SoC data netdev, the QRTR node
  * id reached through it (explicit QRTR pairing, docs/discovery.md). */
 #define MX_TAG_QRTR_NODE              "MX_QRTR_NODE"
+/* The data driver a net device stands for when its own driver cannot say
+ * (a tun playing rmnet_ipa0 in tests, out-of-tree drivers). */
+#define MX_TAG_NET_DRIVER             "MX_NET_DRIVER"
 
 /* Limits for the numeric tags. */
 #define MX_TAG_MAX_MULTIPLEXED_LINKS_MAX 254

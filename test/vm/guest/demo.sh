@@ -143,20 +143,26 @@ sim() { modemux-sim --ctl "$CTL" "$@"; }   # (checks; shown as the real command)
 
 modem_listed() { mmcli -L 2>/dev/null | grep -q /Modem/0; }
 
-# check_mtu LINK NETWORK_MTU LOWER: the link carries the network's MTU, or
-# as much of it as fits in the lower with rmnet's QMAP headers.
+# check_mtu LINK PUBLISHED_MTU NETWORK_MTU LOWER: the link carries the
+# network's MTU, or as much of it as fits in the lower with rmnet's QMAP
+# headers; and modemuxd publishes the MTU the link really has (what
+# NetworkManager applies), not a larger one the kernel would refuse.
 check_mtu() {
   local link_mtu lower_mtu
   link_mtu=$(cat "/sys/class/net/$1/mtu")
-  lower_mtu=$(cat "/sys/class/net/$3/mtu")
-  if [ "$link_mtu" = "$2" ]; then
-    ok "$1: MTU $link_mtu = the network's MTU"
-  elif [ "$link_mtu" -lt "$2" ] && [ "$link_mtu" -lt "$lower_mtu" ] && [ "$link_mtu" -ge $(( lower_mtu - 16 )) ]; then
-    ok "$1: MTU $link_mtu: the network's $2 does not fit in $3's $lower_mtu with the QMAP header, so it is capped"
+  lower_mtu=$(cat "/sys/class/net/$4/mtu")
+  [ "$2" = "$link_mtu" ] || fail "$1: modemuxd publishes MTU $2, the link has $link_mtu"
+  if [ "$link_mtu" = "$3" ]; then
+    ok "$1: MTU $link_mtu = the network's MTU, published as such"
+  elif [ "$link_mtu" -lt "$3" ] && [ "$link_mtu" -lt "$lower_mtu" ] && [ "$link_mtu" -ge $(( lower_mtu - 16 )) ]; then
+    ok "$1: MTU $link_mtu: the network's $3 does not fit in $4's $lower_mtu with the QMAP header, so it is capped and published capped"
   else
-    fail "$1: MTU $link_mtu, the network said $2 ($3 has MTU $lower_mtu)"
+    fail "$1: MTU $link_mtu, the network said $3 ($4 has MTU $lower_mtu)"
   fi
 }
+
+# The network's MTU for an APN, from the demo's scenario.
+network_mtu() { sed -n "/^\[apn $1\]/,/^\[/s/^mtu=//p" "$D/apns.conf" | head -1; }
 
 # demo_modem PART LOWER APN1 CONNECT1 APN2 CONNECT2
 demo_modem() {
@@ -209,7 +215,7 @@ demo_modem() {
     simmux=$(sim sessions | sed -n "s/.* mux=\([0-9]*\) family=4 apn=$apn .*/\1/p" | head -1)
     [ "$simmux" = "$mux" ] || fail "$iface has mux id $mux, the simulator bound APN $apn to mux ${simmux:-none}"
     ok "$iface: rmnet on $lower, mux id $mux = the mux id the simulator bound APN '$apn' to"
-    check_mtu "$iface" "$mtu" "$lower"
+    check_mtu "$iface" "$mtu" "$(network_mtu "$apn")" "$lower"
   done
 
   step "$part.6 Traffic: a ping through each link to the simulator's network"

@@ -40,10 +40,10 @@ stop_sim() {
 
 # The SoC's IPA netdev, played by a tun; the rule does what a distro rule
 # (77-mm-qcom-soc.rules) does for the real one, plus a uid (a tun has no
-# platform device to group by).
+# platform device to group by) and MX_NET_DRIVER (a tun has no ipa driver).
 mkdir -p /run/udev/rules.d
 cat > /run/udev/rules.d/77-mx-test-soc.rules <<'RULES'
-SUBSYSTEM=="net", KERNEL=="rmnet_ipa0", ENV{ID_MM_QCOM_SOC}="1", ENV{ID_MM_CANDIDATE}="1", ENV{ID_MM_PHYSDEV_UID}="test-soc"
+SUBSYSTEM=="net", KERNEL=="rmnet_ipa0", ENV{ID_MM_QCOM_SOC}="1", ENV{ID_MM_CANDIDATE}="1", ENV{ID_MM_PHYSDEV_UID}="test-soc", ENV{MX_NET_DRIVER}="ipa"
 RULES
 udevadm control --reload
 ip tuntap add dev rmnet_ipa0 mode tun || mx_fail "cannot create tun rmnet_ipa0"
@@ -56,6 +56,16 @@ start_sim --qrtr-tun 7
 for _ in $(seq 300); do grep -q '"added"' "$D/mon" && break; sleep 0.1; done
 ADDED=$(grep '"added"' "$D/mon")
 mx_contains "node 7 + rmnet_ipa0 form one device" "$ADDED" '"uid":"qcom-soc:test-soc","plugin":"qcom-soc","ports":["qrtr7","rmnet_ipa0"]'
+OUT=$("$CTL" probe --json --no-netlink 2> "$D/probe.err") || mx_fail "probe: $(cat "$D/probe.err")"
+/usr/bin/python3 - "$OUT" <<'PY' || mx_fail "rmnet_ipa0 as IPA data port: $OUT"
+import json, sys
+(dev,) = json.loads(sys.argv[1])['devices']
+(data,) = [p for p in dev['ports'] if p['name'] == 'rmnet_ipa0']
+assert data['role'] == 'data' and data['driver'] == 'ipa', data
+assert data['endpoint'] == {'type': 'EMBEDDED', 'interface': 1}, data
+assert data['control_port'] == 'qrtr7' and data['multiplex'] == 'required', data
+PY
+mx_ok "udev MX_NET_DRIVER=ipa makes the tun an IPA data port (EMBEDDED/1, multiplex required)"
 stop_sim
 wait "$MON_PID" || mx_fail "monitor: $(cat "$D/mon" "$D/mon.err")"
 MON_PID=
