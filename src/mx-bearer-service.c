@@ -449,8 +449,11 @@ mx_bearer_service_attach_registry (MxBearerService *self, MxModemRegistry *regis
 
 /* ---- link manager signals ---- */
 
+/* Every bearer @matches (with @key) is lost for @reason: disconnected,
+ * its session stopped on the modem. */
 static void
-on_link_lost (MxLinkManager *links, const MxLink *link, MxBearerService *self)
+lose_bearers (MxBearerService *self, gboolean (*matches) (MxBearer *b, gconstpointer key),
+              gconstpointer key, const gchar *reason)
 {
   GHashTableIter iter;
   ModemBearers *mb;
@@ -459,34 +462,42 @@ on_link_lost (MxLinkManager *links, const MxLink *link, MxBearerService *self)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &mb)) {
     for (guint i = 0; i < mb->bearers->len; i++) {
       MxBearer *b = g_ptr_array_index (mb->bearers, i);
-      g_autofree gchar *reason = NULL;
 
-      if (mx_bearer_get_ifindex (b) != link->ifindex || !link->ifindex)
-        continue;
-      reason = g_strdup_printf ("link %s was deleted by someone else", link->ifname);
-      mx_bearer_lost (b, reason, TRUE, FALSE);
+      if (matches (b, key))
+        mx_bearer_lost (b, reason, TRUE, FALSE);
     }
   }
+}
+
+static gboolean
+bearer_uses_link (MxBearer *b, gconstpointer key)
+{
+  const MxLink *link = key;
+
+  return link->ifindex && mx_bearer_get_ifindex (b) == link->ifindex;
+}
+
+static gboolean
+bearer_uses_port (MxBearer *b, gconstpointer key)
+{
+  return g_strcmp0 (mx_data_port_get_name (mx_bearer_peek_data_port (b)), key) == 0;
+}
+
+static void
+on_link_lost (MxLinkManager *links, const MxLink *link, MxBearerService *self)
+{
+  g_autofree gchar *reason = g_strdup_printf ("link %s was deleted by someone else", link->ifname);
+
+  lose_bearers (self, bearer_uses_link, link, reason);
 }
 
 static void
 on_port_lost (MxLinkManager *links, const gchar *port, MxBearerService *self)
 {
-  GHashTableIter iter;
-  ModemBearers *mb;
+  g_autofree gchar *reason =
+    g_strdup_printf ("data port %s went away (the kernel removed its links)", port);
 
-  g_hash_table_iter_init (&iter, self->modems);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &mb)) {
-    for (guint i = 0; i < mb->bearers->len; i++) {
-      MxBearer *b = g_ptr_array_index (mb->bearers, i);
-      g_autofree gchar *reason = NULL;
-
-      if (g_strcmp0 (mx_data_port_get_name (mx_bearer_peek_data_port (b)), port) != 0)
-        continue;
-      reason = g_strdup_printf ("data port %s went away (the kernel removed its links)", port);
-      mx_bearer_lost (b, reason, TRUE, FALSE);
-    }
-  }
+  lose_bearers (self, bearer_uses_port, port, reason);
 }
 
 /* ---- kernel rmnet probe ---- */

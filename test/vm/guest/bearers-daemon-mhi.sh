@@ -8,6 +8,7 @@
 # an rmnet link with the mux id the simulator saw, the network's MTU, and a
 # working data path; disconnect must remove the link.
 . "$(dirname "$0")/vm-lib.sh"
+. "$(dirname "$0")/bearers-lib.sh"
 set -u
 
 SIM=${MX_BUILD_ROOT:?}/test/sim/modemux-sim
@@ -87,30 +88,7 @@ human=$(DBUS_SYSTEM_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS "$CTL" links 2>&1) || 
 mx_contains "human daemon view shows the link and bearer" "$human" "$bpath"
 mx_contains "human daemon view shows the data format" "$human" "data format: raw-ip"
 
-ip addr add "$addr" dev "$iface"
-/usr/bin/python3 - "$iface" "$addr" 198.51.100.1 <<'PY' || mx_fail "no echo through $iface"
-import select, socket, struct, sys
-link, src, dst = sys.argv[1:4]
-def csum(b):
-    b += b'\0' * (len(b) % 2)
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16: s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, link.encode())
-s.bind((src, 0))
-b = struct.pack('!BBHHH', 8, 0, 0, 0x4d58, 1) + b'modemux'
-b = b[:2] + struct.pack('!H', csum(b)) + b[4:]
-s.sendto(b, (dst, 0))
-while True:
-    r, _, _ = select.select([s], [], [], 5)
-    if not r: sys.exit(1)
-    p = s.recv(2048)
-    if p[(p[0] & 15) * 4] == 0: break
-PY
-ul=$("$SIM" --ctl "$D/ctl" counters "$mux" | sed -n 's/.* ul_packets=\([0-9]*\).*/\1/p')
-[ "${ul:-0}" -ge 1 ] || mx_fail "mux $mux counted nothing: $("$SIM" --ctl "$D/ctl" counters "$mux")"
-mx_ok "ping through $iface counted under mux $mux"
+mx_ping_counted "$iface" "$addr" "$mux"
 
 mx_run "simple-disconnect" mmcli -m 0 --simple-disconnect
 ip link show dev "$iface" > /dev/null 2>&1 && mx_fail "$iface still exists after disconnect"
