@@ -377,13 +377,10 @@ mx_bearer_connect_run (MxBearer *self, GTask *task)
   if (ip_type == MM_BEARER_IP_FAMILY_IPV6 || ip_type == MM_BEARER_IP_FAMILY_IPV4V6)
     c->wanted[c->n_wanted++] = MM_BEARER_IP_FAMILY_IPV6;
 
-  c->multiplex = mm_bearer_properties_get_multiplex (self->props);
-  if (c->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN) {
-    c->multiplex = mx_data_port_get_multiplex_default (self->port);
-    if (c->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_NONE &&
-        mx_bearer_service_get_test_multiplex_requested (self->service))
-      c->multiplex = MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED;
-  }
+  c->multiplex = mx_bearer_multiplex_resolve (
+      mm_bearer_properties_get_multiplex (self->props),
+      mx_data_port_get_multiplex_default (self->port),
+      mx_bearer_service_get_test_multiplex_requested (self->service));
   g_debug ("bearer %s: apn '%s', multiplex %s, data port %s", self->path,
            mm_bearer_properties_get_apn (self->props) ?: "",
            mx_bearer_multiplex_to_string (c->multiplex), mx_data_port_get_name (self->port));

@@ -206,13 +206,15 @@ mx_bearer_props_equal (MMBearerProperties *a, MMBearerProperties *b)
 }
 
 MMBearerMultiplexSupport
-mx_bearer_multiplex_default (MxDataDriver driver, gboolean test_multiplex_requested)
+mx_bearer_multiplex_resolve (MMBearerMultiplexSupport asked,
+                             MMBearerMultiplexSupport port_default,
+                             gboolean                 test_multiplex_requested)
 {
-  if (driver == MX_DATA_DRIVER_IPA)
-    return MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED;
-  if (driver == MX_DATA_DRIVER_MHI_NET || test_multiplex_requested)
+  if (asked != MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN)
+    return asked;
+  if (port_default == MM_BEARER_MULTIPLEX_SUPPORT_NONE && test_multiplex_requested)
     return MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED;
-  return MM_BEARER_MULTIPLEX_SUPPORT_NONE;
+  return port_default;
 }
 
 const gchar *
@@ -241,8 +243,7 @@ mx_bearer_multiplex_goal (MMBearerMultiplexSupport  multiplex,
                  "or bam-dmux): cannot set up its data path");
     return FALSE;
   }
-  if (multiplex == MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN)
-    multiplex = mx_bearer_multiplex_default (driver, FALSE);
+  g_return_val_if_fail (multiplex != MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN, FALSE);
 
   if (multiplex == MM_BEARER_MULTIPLEX_SUPPORT_NONE) {
     if (!mx_data_driver_supports_raw_ip (driver)) {

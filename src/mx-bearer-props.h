@@ -32,12 +32,14 @@ MMBearerProperties *mx_bearer_props_from_simple_connect (GVariant  *dict,
  * reuses an existing bearer with the same settings, as ModemManager does). */
 gboolean mx_bearer_props_equal (MMBearerProperties *a, MMBearerProperties *b);
 
-/* Default multiplex when the client did not say (NM 1.42 never does):
- * required on IPA (the only mode there), requested on mhi_net and on QRTR
- * modems whose data port is mhi_net, requested everywhere with
- * --test-multiplex-requested, otherwise none. */
-MMBearerMultiplexSupport mx_bearer_multiplex_default (MxDataDriver driver,
-                                                      gboolean     test_multiplex_requested);
+/* The multiplex setting a connect uses: what the client asked for, else the
+ * data port's default — decided per hardware by its plugin (required on IPA,
+ * the only mode there; requested on mhi_net, including QRTR over MHI; none
+ * elsewhere) — raised from none to requested by --test-multiplex-requested,
+ * as in ModemManager. NM 1.42 never sends the key, so the default matters. */
+MMBearerMultiplexSupport mx_bearer_multiplex_resolve (MMBearerMultiplexSupport asked,
+                                                      MMBearerMultiplexSupport port_default,
+                                                      gboolean                 test_multiplex_requested);
 
 /* What the port is asked for given the bearer's (resolved) multiplex setting,
  * the data driver and whether the kernel can create rmnet links. FALSE with a

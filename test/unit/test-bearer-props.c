@@ -84,13 +84,32 @@ test_not_a_dictionary_is_rejected (void)
 }
 
 static void
-test_multiplex_default_depends_on_the_data_driver (void)
+test_multiplex_is_what_the_client_asked_else_the_ports_default (void)
 {
-  g_assert_cmpint (mx_bearer_multiplex_default (MX_DATA_DRIVER_IPA, FALSE), ==, MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED);
-  g_assert_cmpint (mx_bearer_multiplex_default (MX_DATA_DRIVER_MHI_NET, FALSE), ==, MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED);
-  g_assert_cmpint (mx_bearer_multiplex_default (MX_DATA_DRIVER_QMI_WWAN, FALSE), ==, MM_BEARER_MULTIPLEX_SUPPORT_NONE);
-  g_assert_cmpint (mx_bearer_multiplex_default (MX_DATA_DRIVER_QMI_WWAN, TRUE), ==, MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED);
-  g_assert_cmpint (mx_bearer_multiplex_default (MX_DATA_DRIVER_IPA, TRUE), ==, MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED);
+  /* The client's choice wins over any default. */
+  g_assert_cmpint (mx_bearer_multiplex_resolve (MM_BEARER_MULTIPLEX_SUPPORT_NONE,
+                                                MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED, FALSE),
+                   ==, MM_BEARER_MULTIPLEX_SUPPORT_NONE);
+  g_assert_cmpint (mx_bearer_multiplex_resolve (MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED,
+                                                MM_BEARER_MULTIPLEX_SUPPORT_NONE, TRUE),
+                   ==, MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED);
+  /* Unset (NM 1.42): the data port's default, as its plugin decided it. */
+  g_assert_cmpint (mx_bearer_multiplex_resolve (MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN,
+                                                MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED, FALSE),
+                   ==, MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED);
+  g_assert_cmpint (mx_bearer_multiplex_resolve (MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN,
+                                                MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED, FALSE),
+                   ==, MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED);
+  g_assert_cmpint (mx_bearer_multiplex_resolve (MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN,
+                                                MM_BEARER_MULTIPLEX_SUPPORT_NONE, FALSE),
+                   ==, MM_BEARER_MULTIPLEX_SUPPORT_NONE);
+  /* --test-multiplex-requested raises none to requested, never lowers required. */
+  g_assert_cmpint (mx_bearer_multiplex_resolve (MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN,
+                                                MM_BEARER_MULTIPLEX_SUPPORT_NONE, TRUE),
+                   ==, MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED);
+  g_assert_cmpint (mx_bearer_multiplex_resolve (MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN,
+                                                MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED, TRUE),
+                   ==, MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED);
 }
 
 static void
@@ -171,7 +190,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bearer-props/bad-input-is-a-clear-error", test_bad_input_is_a_clear_error);
   g_test_add_func ("/bearer-props/simple-connect-splits-pin-and-operator", test_simple_connect_splits_pin_and_operator);
   g_test_add_func ("/bearer-props/not-a-dictionary-is-rejected", test_not_a_dictionary_is_rejected);
-  g_test_add_func ("/bearer-props/multiplex-default-depends-on-the-data-driver", test_multiplex_default_depends_on_the_data_driver);
+  g_test_add_func ("/bearer-props/multiplex-is-what-the-client-asked-else-the-ports-default", test_multiplex_is_what_the_client_asked_else_the_ports_default);
   g_test_add_func ("/bearer-props/requested-falls-back-without-kernel-rmnet", test_requested_falls_back_without_kernel_rmnet);
   g_test_add_func ("/bearer-props/required-without-kernel-rmnet-names-config-rmnet", test_required_without_kernel_rmnet_names_config_rmnet);
   g_test_add_func ("/bearer-props/none-on-ipa-is-refused", test_none_on_ipa_is_refused);
