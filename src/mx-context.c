@@ -19,6 +19,7 @@ typedef struct {
   gchar   *initial_kernel_events;
   gboolean test_no_qrtr;
   gboolean test_multiplex_requested;
+  gint     test_qmi_timeout;
   gchar   *test_plugin_dir;
   gchar  **rest;
 } Raw;
@@ -49,6 +50,8 @@ build_option_context (Raw *raw)
       "Test: ignore QRTR devices", NULL },
     { "test-multiplex-requested", 0, 0, G_OPTION_ARG_NONE, &raw->test_multiplex_requested,
       "Test: default to multiplex=requested when a connection does not say", NULL },
+    { "test-qmi-timeout", 0, 0, G_OPTION_ARG_INT, &raw->test_qmi_timeout,
+      "Test: let no QMI request wait longer than SECONDS for its answer", "SECONDS" },
     { "test-plugin-dir", 0, 0, G_OPTION_ARG_FILENAME, &raw->test_plugin_dir,
       "Test: load plugins from PATH", "PATH" },
     { G_OPTION_REMAINING, 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING_ARRAY, &raw->rest,
@@ -92,6 +95,11 @@ mx_context_parse (const gchar * const *argv, GError **error)
                  "unexpected argument '%s'", raw.rest[0]);
     goto out;
   }
+  if (raw.test_qmi_timeout < 0) {
+    g_set_error (error, MX_CORE_ERROR, MX_CORE_ERROR_INVALID_OPTION,
+                 "--test-qmi-timeout must be a number of seconds, not %d", raw.test_qmi_timeout);
+    goto out;
+  }
   if (raw.log_level && !mx_log_level_from_string (raw.log_level, &level, error))
     goto out;
 
@@ -108,6 +116,7 @@ mx_context_parse (const gchar * const *argv, GError **error)
   ctx->initial_kernel_events = g_steal_pointer (&raw.initial_kernel_events);
   ctx->test_no_qrtr = raw.test_no_qrtr;
   ctx->test_multiplex_requested = raw.test_multiplex_requested;
+  ctx->test_qmi_timeout = (guint) raw.test_qmi_timeout;
   ctx->test_plugin_dir = g_steal_pointer (&raw.test_plugin_dir);
 
 out:

@@ -20,6 +20,7 @@ typedef struct {
   gchar      *initial_kernel_events;  /* file of kernel events replayed by discovery */
   gboolean    test_no_qrtr;           /* ignore QRTR nodes (as ModemManager's --test-no-qrtr) */
   gboolean    test_multiplex_requested; /* default multiplex=requested instead of none */
+  guint       test_qmi_timeout;       /* cap on every QMI request's timeout, s (0: none) */
   gchar      *test_plugin_dir;        /* load plugins from here instead of MX_PLUGIN_DIR */
 } MxContext;
 

@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "mx-data-format"
 
 #include "mx-data-format.h"
+#include "mx-qmi-timeout.h"
 
 #include <string.h>
 #include <libmm-glib.h>
@@ -200,7 +201,7 @@ set_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
     if (n->send_endpoint)
       qmi_message_wda_get_data_format_input_set_endpoint_info (
           in, n->request.endpoint.type, n->request.endpoint.iface, NULL);
-    qmi_client_wda_get_data_format (n->wda, in, MX_DATA_FORMAT_QMI_TIMEOUT,
+    qmi_client_wda_get_data_format (n->wda, in, mx_qmi_timeout (MX_DATA_FORMAT_QMI_TIMEOUT),
                                     g_task_get_cancellable (task),
                                     (GAsyncReadyCallback) verify_get_ready, task);
   }
@@ -234,7 +235,7 @@ try_rung (GTask *task)
   g_debug ("WDA Set Data Format: %s %s",
            mx_data_format_llp_to_string (want->llp),
            mx_data_format_dap_to_string (want->dl_dap));
-  qmi_client_wda_set_data_format (n->wda, in, MX_DATA_FORMAT_QMI_TIMEOUT,
+  qmi_client_wda_set_data_format (n->wda, in, mx_qmi_timeout (MX_DATA_FORMAT_QMI_TIMEOUT),
                                   g_task_get_cancellable (task),
                                   (GAsyncReadyCallback) set_ready, task);
 }
@@ -304,7 +305,7 @@ get_data_format (GTask *task)
     qmi_message_wda_get_data_format_input_set_endpoint_info (
         in, n->request.endpoint.type, n->request.endpoint.iface, NULL);
   }
-  qmi_client_wda_get_data_format (n->wda, in, MX_DATA_FORMAT_QMI_TIMEOUT,
+  qmi_client_wda_get_data_format (n->wda, in, mx_qmi_timeout (MX_DATA_FORMAT_QMI_TIMEOUT),
                                   g_task_get_cancellable (task),
                                   (GAsyncReadyCallback) get_ready, task);
 }
@@ -350,7 +351,7 @@ dpm_open_port (GTask *task)
 
   g_array_append_val (ports, e);
   qmi_message_dpm_open_port_input_set_hardware_data_ports (in, ports, NULL);
-  qmi_client_dpm_open_port (n->dpm, in, MX_DATA_FORMAT_QMI_TIMEOUT,
+  qmi_client_dpm_open_port (n->dpm, in, mx_qmi_timeout (MX_DATA_FORMAT_QMI_TIMEOUT),
                             g_task_get_cancellable (task),
                             (GAsyncReadyCallback) dpm_ready, task);
 }

@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include "mx-modem-private.h"
+#include "mx-qmi-timeout.h"
 
 #define NAS_TIMEOUT_S 10
 
@@ -346,7 +347,7 @@ enable_step (GTask *task)
   case ENABLE_STEP_ONLINE: {
     g_autoptr(QmiMessageDmsSetOperatingModeInput) input = qmi_message_dms_set_operating_mode_input_new ();
     qmi_message_dms_set_operating_mode_input_set_mode (input, QMI_DMS_OPERATING_MODE_ONLINE, NULL);
-    qmi_client_dms_set_operating_mode (self->dms, input, NAS_TIMEOUT_S, cancellable, set_online_ready, task);
+    qmi_client_dms_set_operating_mode (self->dms, input, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable, set_online_ready, task);
     return;
   }
   case ENABLE_STEP_REGISTER_INDICATIONS: {
@@ -358,7 +359,7 @@ enable_step (GTask *task)
       self->event_report_id = g_signal_connect (self->nas, "event-report",
                                                 G_CALLBACK (event_report_indication_cb), self);
     qmi_message_nas_register_indications_input_set_serving_system_events (input, TRUE, NULL);
-    qmi_client_nas_register_indications (self->nas, input, NAS_TIMEOUT_S, cancellable,
+    qmi_client_nas_register_indications (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable,
                                          register_indications_ready, task);
     return;
   }
@@ -368,18 +369,18 @@ enable_step (GTask *task)
     g_autoptr(GArray) array = g_array_sized_new (FALSE, FALSE, 1, G_N_ELEMENTS (thresholds));
     g_array_append_vals (array, thresholds, G_N_ELEMENTS (thresholds));
     qmi_message_nas_set_event_report_input_set_signal_strength_indicator (input, TRUE, array, NULL);
-    qmi_client_nas_set_event_report (self->nas, input, NAS_TIMEOUT_S, cancellable, event_report_ready, task);
+    qmi_client_nas_set_event_report (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable, event_report_ready, task);
     return;
   }
   case ENABLE_STEP_SERVING_SYSTEM:
     /* State ENABLED first, so that apply_serving_system() moves on from it. */
     self->enabling_or_disabling = FALSE;
     mx_modem_set_state (self, MM_MODEM_STATE_ENABLED, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
-    qmi_client_nas_get_serving_system (self->nas, NULL, NAS_TIMEOUT_S, cancellable,
+    qmi_client_nas_get_serving_system (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable,
                                        get_serving_system_ready, task);
     return;
   case ENABLE_STEP_SIGNAL:
-    qmi_client_nas_get_signal_strength (self->nas, NULL, NAS_TIMEOUT_S, cancellable, get_signal_ready, task);
+    qmi_client_nas_get_signal_strength (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable, get_signal_ready, task);
     return;
   case ENABLE_STEP_DONE:
   default:
@@ -485,7 +486,7 @@ set_mode (MxModem *self, GTask *task, QmiDmsOperatingMode mode, MMModemPowerStat
 
   g_task_set_task_data (task, GUINT_TO_POINTER (power), NULL);
   qmi_message_dms_set_operating_mode_input_set_mode (input, mode, NULL);
-  qmi_client_dms_set_operating_mode (self->dms, input, NAS_TIMEOUT_S, g_task_get_cancellable (task),
+  qmi_client_dms_set_operating_mode (self->dms, input, mx_qmi_timeout (NAS_TIMEOUT_S), g_task_get_cancellable (task),
                                      set_mode_ready, task);
 }
 
@@ -517,7 +518,7 @@ disable_unregister (GTask *task)
   disconnect_indications (self);
   clear_registration (self);
   qmi_message_nas_register_indications_input_set_serving_system_events (input, FALSE, NULL);
-  qmi_client_nas_register_indications (self->nas, input, NAS_TIMEOUT_S, g_task_get_cancellable (task),
+  qmi_client_nas_register_indications (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S), g_task_get_cancellable (task),
                                        unregister_indications_ready, task);
 }
 

@@ -7,6 +7,7 @@
 
 #include "mx-modem-private.h"
 #include "mx-log.h"
+#include "mx-qmi-timeout.h"
 
 #define INIT_TIMEOUT_S 5
 
@@ -334,30 +335,30 @@ init_step (GTask *task)
     mx_qmi_port_get_client (self->port, QMI_SERVICE_UIM, MX_QMI_CLIENT_SHARED, cancellable, client_ready, task);
     return;
   case STEP_MANUFACTURER:
-    qmi_client_dms_get_manufacturer (self->dms, NULL, INIT_TIMEOUT_S, cancellable, get_manufacturer_ready, task);
+    qmi_client_dms_get_manufacturer (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_manufacturer_ready, task);
     return;
   case STEP_MODEL:
-    qmi_client_dms_get_model (self->dms, NULL, INIT_TIMEOUT_S, cancellable, get_model_ready, task);
+    qmi_client_dms_get_model (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_model_ready, task);
     return;
   case STEP_REVISION:
-    qmi_client_dms_get_revision (self->dms, NULL, INIT_TIMEOUT_S, cancellable, get_revision_ready, task);
+    qmi_client_dms_get_revision (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_revision_ready, task);
     return;
   case STEP_HARDWARE_REVISION:
-    qmi_client_dms_get_hardware_revision (self->dms, NULL, INIT_TIMEOUT_S, cancellable,
+    qmi_client_dms_get_hardware_revision (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable,
                                           get_hardware_revision_ready, task);
     return;
   case STEP_IDS:
-    qmi_client_dms_get_ids (self->dms, NULL, INIT_TIMEOUT_S, cancellable, get_ids_ready, task);
+    qmi_client_dms_get_ids (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_ids_ready, task);
     return;
   case STEP_CAPABILITIES:
-    qmi_client_dms_get_capabilities (self->dms, NULL, INIT_TIMEOUT_S, cancellable, get_capabilities_ready, task);
+    qmi_client_dms_get_capabilities (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_capabilities_ready, task);
     return;
   case STEP_OPERATING_MODE:
     /* Identity is complete here: publish it before the SIM steps. */
     mx_modem_set_identity (self, ctx->manufacturer, ctx->model, ctx->revision, ctx->hardware_revision, ctx->imei);
     g_debug ("modem on %s: %s %s %s, IMEI %s", self->config->control_port, ctx->manufacturer,
              ctx->model, ctx->revision, mx_log_personal (ctx->imei));
-    qmi_client_dms_get_operating_mode (self->dms, NULL, INIT_TIMEOUT_S, cancellable,
+    qmi_client_dms_get_operating_mode (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable,
                                        get_operating_mode_ready, task);
     return;
   case STEP_SIM_LOCK:
@@ -426,7 +427,7 @@ sim_identity_ready (GObject *source, GAsyncResult *res, gpointer user_data)
     g_object_unref (task);
     return;
   }
-  qmi_client_dms_get_msisdn (self->dms, NULL, INIT_TIMEOUT_S, g_task_get_cancellable (task), msisdn_ready, task);
+  qmi_client_dms_get_msisdn (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), g_task_get_cancellable (task), msisdn_ready, task);
 }
 
 void

@@ -3,6 +3,7 @@
 
 #include <libqrtr-glib.h>
 #include "mx-qmi-port.h"
+#include "mx-qmi-timeout.h"
 
 struct _MxQmiPort {
   GObject     parent;
@@ -134,7 +135,7 @@ device_new_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   {
     GCancellable *cancellable = g_task_get_cancellable (task);
 
-    qmi_device_open (self->device, flags, self->open_timeout,
+    qmi_device_open (self->device, flags, mx_qmi_timeout (self->open_timeout),
                      cancellable, device_open_ready, g_steal_pointer (&task));
   }
 }
@@ -307,7 +308,7 @@ mx_qmi_port_get_client (MxQmiPort *self, QmiService service, MxQmiClientKind kin
   g_task_set_task_data (task, ctx, g_free);
 
   if (kind == MX_QMI_CLIENT_DEDICATED) {
-    qmi_device_allocate_client (self->device, service, QMI_CID_NONE, MX_QMI_PORT_CLIENT_TIMEOUT_S,
+    qmi_device_allocate_client (self->device, service, QMI_CID_NONE, mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S),
                                 cancellable, allocate_client_ready, task);
     return;
   }
@@ -328,7 +329,7 @@ mx_qmi_port_get_client (MxQmiPort *self, QmiService service, MxQmiClientKind kin
     AllocContext *actx = g_new0 (AllocContext, 1);
     *actx = *ctx;
     g_task_set_task_data (alloc, actx, g_free);
-    qmi_device_allocate_client (self->device, service, QMI_CID_NONE, MX_QMI_PORT_CLIENT_TIMEOUT_S,
+    qmi_device_allocate_client (self->device, service, QMI_CID_NONE, mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S),
                                 NULL, allocate_client_ready, alloc);
   }
 }
@@ -365,7 +366,7 @@ mx_qmi_port_release_client (MxQmiPort *self, QmiClient *client, GCancellable *ca
     return;
   }
   qmi_device_release_client (self->device, client, QMI_DEVICE_RELEASE_CLIENT_FLAGS_RELEASE_CID,
-                             MX_QMI_PORT_CLIENT_TIMEOUT_S, cancellable, release_client_ready, task);
+                             mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S), cancellable, release_client_ready, task);
 }
 
 gboolean
@@ -418,7 +419,7 @@ close_next (CloseContext *ctx)
     QmiClient *client = ctx->clients->data;
     ctx->clients = g_list_delete_link (ctx->clients, ctx->clients);
     qmi_device_release_client (ctx->device, client, QMI_DEVICE_RELEASE_CLIENT_FLAGS_RELEASE_CID,
-                               MX_QMI_PORT_CLIENT_TIMEOUT_S, NULL, close_release_ready, ctx);
+                               mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S), NULL, close_release_ready, ctx);
     g_object_unref (client);
     return;
   }

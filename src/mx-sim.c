@@ -5,6 +5,7 @@
 #include "mx-sim.h"
 #include "mx-auth.h"
 #include "mx-log.h"
+#include "mx-qmi-timeout.h"
 
 #define SIM_TIMEOUT_S 10
 
@@ -278,10 +279,10 @@ mx_sim_load_lock (MxSim *self, GCancellable *cancellable,
   QmiClient *dms = mx_qmi_port_peek_client (self->port, QMI_SERVICE_DMS);
 
   if (uim) {
-    qmi_client_uim_get_card_status (QMI_CLIENT_UIM (uim), NULL, SIM_TIMEOUT_S, cancellable,
+    qmi_client_uim_get_card_status (QMI_CLIENT_UIM (uim), NULL, mx_qmi_timeout (SIM_TIMEOUT_S), cancellable,
                                     uim_card_status_ready, task);
   } else if (dms) {
-    qmi_client_dms_uim_get_pin_status (QMI_CLIENT_DMS (dms), NULL, SIM_TIMEOUT_S, cancellable,
+    qmi_client_dms_uim_get_pin_status (QMI_CLIENT_DMS (dms), NULL, mx_qmi_timeout (SIM_TIMEOUT_S), cancellable,
                                        dms_pin_status_ready, task);
   } else {
     g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
@@ -455,7 +456,7 @@ uim_read (GTask *task, QmiClient *uim, QmiUimSessionType session, guint16 file,
   qmi_message_uim_read_transparent_input_set_session (input, session, aid, NULL);
   qmi_message_uim_read_transparent_input_set_file (input, file, file_path, NULL);
   qmi_message_uim_read_transparent_input_set_read_information (input, 0, 0, NULL);
-  qmi_client_uim_read_transparent (QMI_CLIENT_UIM (uim), input, SIM_TIMEOUT_S,
+  qmi_client_uim_read_transparent (QMI_CLIENT_UIM (uim), input, mx_qmi_timeout (SIM_TIMEOUT_S),
                                    g_task_get_cancellable (task), uim_read_ready, task);
 }
 
@@ -500,7 +501,7 @@ id_step (GTask *task)
     if (use_uim)
       uim_read (task, uim, QMI_UIM_SESSION_TYPE_CARD_SLOT_1, EF_ICCID, path_mf, sizeof path_mf);
     else if (dms)
-      qmi_client_dms_uim_get_iccid (QMI_CLIENT_DMS (dms), NULL, SIM_TIMEOUT_S,
+      qmi_client_dms_uim_get_iccid (QMI_CLIENT_DMS (dms), NULL, mx_qmi_timeout (SIM_TIMEOUT_S),
                                     g_task_get_cancellable (task), dms_iccid_ready, task);
     else
       id_next (task);
@@ -510,7 +511,7 @@ id_step (GTask *task)
       uim_read (task, uim, QMI_UIM_SESSION_TYPE_PRIMARY_GW_PROVISIONING, EF_IMSI,
                 path_mf_adf, sizeof path_mf_adf);
     else if (dms)
-      qmi_client_dms_uim_get_imsi (QMI_CLIENT_DMS (dms), NULL, SIM_TIMEOUT_S,
+      qmi_client_dms_uim_get_imsi (QMI_CLIENT_DMS (dms), NULL, mx_qmi_timeout (SIM_TIMEOUT_S),
                                    g_task_get_cancellable (task), dms_imsi_ready, task);
     else
       id_next (task);
@@ -709,12 +710,12 @@ send_pin_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
     g_autoptr(GArray) aid = g_array_new (FALSE, FALSE, 1);
     qmi_message_uim_verify_pin_input_set_info (input, QMI_UIM_PIN_ID_PIN1, ctx->pin, NULL);
     qmi_message_uim_verify_pin_input_set_session (input, QMI_UIM_SESSION_TYPE_CARD_SLOT_1, aid, NULL);
-    qmi_client_uim_verify_pin (QMI_CLIENT_UIM (uim), input, SIM_TIMEOUT_S, self->cancellable,
+    qmi_client_uim_verify_pin (QMI_CLIENT_UIM (uim), input, mx_qmi_timeout (SIM_TIMEOUT_S), self->cancellable,
                                uim_verify_ready, ctx);
   } else if (dms) {
     g_autoptr(QmiMessageDmsUimVerifyPinInput) input = qmi_message_dms_uim_verify_pin_input_new ();
     qmi_message_dms_uim_verify_pin_input_set_info (input, QMI_DMS_UIM_PIN_ID_PIN, ctx->pin, NULL);
-    qmi_client_dms_uim_verify_pin (QMI_CLIENT_DMS (dms), input, SIM_TIMEOUT_S, self->cancellable,
+    qmi_client_dms_uim_verify_pin (QMI_CLIENT_DMS (dms), input, mx_qmi_timeout (SIM_TIMEOUT_S), self->cancellable,
                                    dms_verify_ready, ctx);
   } else {
     pin_done (ctx, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE, "Modem is gone"));
@@ -822,7 +823,7 @@ mx_sim_watch_card (MxSim *self)
   qmi_message_uim_register_events_input_set_event_registration_mask (input,
                                                                      QMI_UIM_EVENT_REGISTRATION_FLAG_CARD_STATUS,
                                                                      NULL);
-  qmi_client_uim_register_events (QMI_CLIENT_UIM (uim), input, SIM_TIMEOUT_S, self->cancellable,
+  qmi_client_uim_register_events (QMI_CLIENT_UIM (uim), input, mx_qmi_timeout (SIM_TIMEOUT_S), self->cancellable,
                                   register_events_ready, NULL);
 }
 

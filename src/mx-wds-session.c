@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "mx-bearer"
 
 #include "mx-wds-session.h"
+#include "mx-qmi-timeout.h"
 
 #include <arpa/inet.h>
 
@@ -236,7 +237,7 @@ start_fail (GTask *task, GError *error)
     /* Not cancellable: the session must end on the modem even when the
      * connect was cancelled. */
     self->stopping = TRUE;
-    qmi_client_wds_stop_network (self->wds, in, MX_WDS_SESSION_TIMEOUT, NULL,
+    qmi_client_wds_stop_network (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT), NULL,
                                  (GAsyncReadyCallback) undo_stop_ready, task);
     return;
   }
@@ -298,7 +299,7 @@ get_current_settings (GTask *task)
       QMI_WDS_REQUESTED_SETTINGS_GATEWAY_INFO | QMI_WDS_REQUESTED_SETTINGS_MTU |
       QMI_WDS_REQUESTED_SETTINGS_DOMAIN_NAME_LIST | QMI_WDS_REQUESTED_SETTINGS_IP_FAMILY,
       NULL);
-  qmi_client_wds_get_current_settings (self->wds, in, MX_WDS_SESSION_TIMEOUT,
+  qmi_client_wds_get_current_settings (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT),
                                        g_task_get_cancellable (task),
                                        (GAsyncReadyCallback) current_settings_ready, task);
 }
@@ -364,7 +365,7 @@ start_network (GTask *task)
   qmi_message_wds_start_network_input_set_ip_family_preference (
       in, self->family == MM_BEARER_IP_FAMILY_IPV6 ? QMI_WDS_IP_FAMILY_IPV6 : QMI_WDS_IP_FAMILY_IPV4,
       NULL);
-  qmi_client_wds_start_network (self->wds, in, MX_WDS_SESSION_START_TIMEOUT,
+  qmi_client_wds_start_network (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_START_TIMEOUT),
                                 g_task_get_cancellable (task),
                                 (GAsyncReadyCallback) start_network_ready, task);
 }
@@ -397,7 +398,7 @@ set_ip_family (GTask *task)
   qmi_message_wds_set_ip_family_input_set_preference (
       in, self->family == MM_BEARER_IP_FAMILY_IPV6 ? QMI_WDS_IP_FAMILY_IPV6 : QMI_WDS_IP_FAMILY_IPV4,
       NULL);
-  qmi_client_wds_set_ip_family (self->wds, in, MX_WDS_SESSION_TIMEOUT,
+  qmi_client_wds_set_ip_family (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT),
                                 g_task_get_cancellable (task),
                                 (GAsyncReadyCallback) set_ip_family_ready, task);
 }
@@ -440,7 +441,7 @@ client_ready (MxQmiPort *port, GAsyncResult *res, GTask *task)
     qmi_message_wds_bind_mux_data_port_input_set_endpoint_info (
         in, c->params.endpoint.type, c->params.endpoint.iface, NULL);
     qmi_message_wds_bind_mux_data_port_input_set_mux_id (in, c->params.mux_id, NULL);
-    qmi_client_wds_bind_mux_data_port (self->wds, in, MX_WDS_SESSION_TIMEOUT,
+    qmi_client_wds_bind_mux_data_port (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT),
                                        g_task_get_cancellable (task),
                                        (GAsyncReadyCallback) bind_ready, task);
     return;
@@ -520,7 +521,7 @@ mx_wds_session_stop (MxWdsSession       *self,
 
     qmi_message_wds_stop_network_input_set_packet_data_handle (in, self->handle, NULL);
     self->stopping = TRUE;
-    qmi_client_wds_stop_network (self->wds, in, MX_WDS_SESSION_TIMEOUT, cancellable,
+    qmi_client_wds_stop_network (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT), cancellable,
                                  (GAsyncReadyCallback) stop_ready, task);
     return;
   }
@@ -579,7 +580,7 @@ mx_wds_session_get_stats (MxWdsSession       *self,
   qmi_message_wds_get_packet_statistics_input_set_mask (
       in, QMI_WDS_PACKET_STATISTICS_MASK_FLAG_RX_BYTES_OK | QMI_WDS_PACKET_STATISTICS_MASK_FLAG_TX_BYTES_OK,
       NULL);
-  qmi_client_wds_get_packet_statistics (self->wds, in, MX_WDS_SESSION_TIMEOUT, cancellable,
+  qmi_client_wds_get_packet_statistics (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT), cancellable,
                                         (GAsyncReadyCallback) stats_ready, task);
 }
 

@@ -18,6 +18,7 @@
 #include "mx-modem-registry.h"
 #include "mx-netlink.h"
 #include "mx-plugins.h"
+#include "mx-qmi-timeout.h"
 
 /* The components, in the order they are built: the link map must be loaded
  * before bearers clean up stale links and before discovery attaches virtual
@@ -83,6 +84,10 @@ on_ready (MxDaemon *daemon, MxManager *manager, gpointer user_data)
 
   c->daemon = daemon;
   c->manager = g_object_ref (manager);
+  if (mx_daemon_get_context (daemon)->test_qmi_timeout) {
+    mx_qmi_timeout_set_cap (mx_daemon_get_context (daemon)->test_qmi_timeout);
+    g_message ("test: no QMI request waits longer than %u s", mx_daemon_get_context (daemon)->test_qmi_timeout);
+  }
   c->cancellable = g_cancellable_new ();
   c->netlink = mx_netlink_new (&error);
   if (!c->netlink) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Command-line parsing of modemuxd. */
 #include "mx-context.h"
+#include "mx-qmi-timeout.h"
 #include "mx-errors.h"
 
 static MxContext *
@@ -34,6 +35,7 @@ test_defaults_serve_the_system_bus_at_info (void)
   g_assert_false (ctx->no_auto_scan);
   g_assert_false (ctx->test_no_qrtr);
   g_assert_false (ctx->test_multiplex_requested);
+  g_assert_cmpuint (ctx->test_qmi_timeout, ==, 0);
   g_assert_null (ctx->initial_kernel_events);
   g_assert_null (ctx->test_plugin_dir);
 }
@@ -46,6 +48,7 @@ test_every_option_is_stored (void)
                                     "--log-timestamps", "--no-auto-scan",
                                     "--initial-kernel-events=/tmp/events", "--test-no-qrtr",
                                     "--test-multiplex-requested", "--test-plugin-dir", "/tmp/p",
+                                    "--test-qmi-timeout=3",
                                     "--log-personal-info", "--log-domains=mx-link", NULL);
 
   g_assert_no_error (error);
@@ -56,6 +59,7 @@ test_every_option_is_stored (void)
   g_assert_cmpstr (ctx->initial_kernel_events, ==, "/tmp/events");
   g_assert_true (ctx->test_no_qrtr);
   g_assert_true (ctx->test_multiplex_requested);
+  g_assert_cmpuint (ctx->test_qmi_timeout, ==, 3);
   g_assert_cmpstr (ctx->test_plugin_dir, ==, "/tmp/p");
   g_assert_true (ctx->log_personal_info);
   g_assert_cmpstr (ctx->log_debug_domains, ==, "mx-link");
@@ -89,6 +93,8 @@ test_bad_command_lines_are_refused (void)
     { "--log-level", NULL },          /* missing value */
     { "stray-argument", NULL },
     { "--version", "extra", NULL },
+    { "--test-qmi-timeout=-1", NULL },
+    { "--test-qmi-timeout=soon", NULL },
   };
   guint i;
 
@@ -100,6 +106,19 @@ test_bad_command_lines_are_refused (void)
     g_assert_error (error, MX_CORE_ERROR, MX_CORE_ERROR_INVALID_OPTION);
     g_clear_error (&error);
   }
+}
+
+/* --test-qmi-timeout shortens long timeouts and leaves shorter ones alone. */
+static void
+test_qmi_timeout_cap (void)
+{
+  g_assert_cmpuint (mx_qmi_timeout (45), ==, 45);
+  mx_qmi_timeout_set_cap (3);
+  g_assert_cmpuint (mx_qmi_timeout (45), ==, 3);
+  g_assert_cmpuint (mx_qmi_timeout (10), ==, 3);
+  g_assert_cmpuint (mx_qmi_timeout (2), ==, 2);
+  mx_qmi_timeout_set_cap (0);
+  g_assert_cmpuint (mx_qmi_timeout (45), ==, 45);
 }
 
 static void
@@ -121,6 +140,7 @@ main (int argc, char **argv)
   g_test_add_func ("/context/debug", test_debug_implies_debug_level);
   g_test_add_func ("/context/version", test_version_short_and_long);
   g_test_add_func ("/context/refused", test_bad_command_lines_are_refused);
+  g_test_add_func ("/context/qmi-timeout-cap", test_qmi_timeout_cap);
   g_test_add_func ("/context/usage", test_usage_lists_the_options);
   return g_test_run ();
 }

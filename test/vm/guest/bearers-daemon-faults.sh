@@ -1,5 +1,5 @@
 #!/bin/bash
-# mx-vm: --timeout 480
+# mx-vm: --timeout 300
 # modemuxd's refusals and failure paths, driven by the real mmcli on a real
 # kernel with rmnet. The simulator plays an MHI QMI modem (fake qmi-proxy for
 # /dev/wwan0qmi0, TUN mhi_hwip0, announced with kernel events sharing one
@@ -8,9 +8,9 @@
 #     asked): multiplex=required fails with a D-Bus error saying so, no rmnet
 #     link is left; bad input gives clear errors.
 #  2. default.conf plus one-shot fault rules: an error and a dropped request
-#     (the daemon's QMI timeout: 10 s, 45 s for Start Network) at WDA Set
-#     Data Format, Bind Mux Data Port, Start Network and Get Current
-#     Settings. Every connect fails naming the step, leaves no rmnet link and
+#     at WDA Set Data Format, Bind Mux Data Port, Start Network and Get
+#     Current Settings. modemuxd runs with --test-qmi-timeout=5 so a dropped
+#     request times out after 5 s instead of 10 s (45 s for Start Network). Every connect fails naming the step, leaves no rmnet link and
 #     no session on the modem, and the next one gets past that step; the
 #     connect after the last fault succeeds. Then a hang-up at Start Network.
 . "$(dirname "$0")/vm-lib.sh"
@@ -44,7 +44,8 @@ action=add,subsystem=wwan,name=wwan0qmi0,uid=sim-mhi,driver=mhi_wwan_ctrl
 action=add,subsystem=net,name=mhi_hwip0,uid=sim-mhi,driver=mhi_net
 EV
 
-# start_modem SCENARIO TAG: simulator + modemuxd, waits for Modem/0.
+# start_modem SCENARIO TAG [MODEMUXD-OPTION...]: simulator + modemuxd,
+# waits for Modem/0.
 start_modem() {
   "$SIM" --scenario "$1" --qmi-proxy --data-tun mhi_hwip0 --control "$D/ctl" --log "$D/sim-$2.log" > "$D/out-$2" 2>&1 &
   SIM_PID=$!
@@ -52,7 +53,7 @@ start_modem() {
   grep -q 'modemux-sim ready' "$D/out-$2" || mx_fail "simulator did not start: $(cat "$D/out-$2")"
   mknod /dev/wwan0qmi0 c 1 3
   ip link set dev mhi_hwip0 mtu 16384
-  "$MXD" --test-session --no-auto-scan --initial-kernel-events="$D/events" --debug > "$D/mxd-$2.log" 2>&1 &
+  "$MXD" --test-session --no-auto-scan --initial-kernel-events="$D/events" --debug "${@:3}" > "$D/mxd-$2.log" 2>&1 &
   MXD_PID=$!
   for _ in $(seq 300); do mmcli -L 2>/dev/null | grep -q Modem/0 && break; sleep 0.1; done
   mmcli -L | grep -q Modem/0 || mx_fail "no modem ($2): $(tail -40 "$D/mxd-$2.log")"
@@ -79,7 +80,8 @@ no_session_left() {
 # error, and nothing is left behind.
 connect_fails() {
   local out
-  # mmcli's default D-Bus timeout (30 s) is shorter than Start Network's 45 s.
+  # Room for a timeout even without --test-qmi-timeout (45 s for Start
+  # Network, longer than mmcli's default 30 s).
   out=$(mmcli --timeout=120 -m 0 --simple-connect="${3:-apn=internet}" 2>&1) && mx_fail "$1: connect succeeded: $out"
   mx_contains "$1: error names the step" "$out" "$2"
   echo "   ${out#error: }"
@@ -167,17 +169,17 @@ message=0x002D
 action=drop
 count=1
 EOF
-start_modem "$D/faults.conf" faults
+start_modem "$D/faults.conf" faults --test-qmi-timeout=5
 # mhi_net's default is multiplex=requested: QMAPv5, v4, QMAP, raw-IP are
 # four Sets, each refused.
 connect_fails "WDA Set Data Format error" "refused by WDA Set Data Format"
-connect_fails "WDA Set Data Format timeout" "WDA Set Data Format failed"
+connect_fails "WDA Set Data Format timeout" "WDA Set Data Format failed: Transaction timed out"
 connect_fails "Bind Mux Data Port error" "Bind Mux Data Port failed"
-connect_fails "Bind Mux Data Port timeout" "Bind Mux Data Port failed"
+connect_fails "Bind Mux Data Port timeout" "Bind Mux Data Port failed: Transaction timed out"
 connect_fails "Start Network error" "Start Network failed"
-connect_fails "Start Network timeout (45 s)" "Start Network failed"
+connect_fails "Start Network timeout" "Start Network failed: Transaction timed out"
 connect_fails "Get Current Settings error" "Get Current Settings failed"
-connect_fails "Get Current Settings timeout" "Get Current Settings failed"
+connect_fails "Get Current Settings timeout" "Get Current Settings failed: Transaction timed out"
 
 mx_run "connect after the faults" mmcli -m 0 --simple-connect="apn=internet"
 B=$(mmcli -K -m 0 | sed -n 's|^modem.generic.bearers.value\[[0-9]*\] *: ||p' | head -1)

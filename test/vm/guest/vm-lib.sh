@@ -3,8 +3,12 @@
 # Every check prints what it expected; the first failure ends the script
 # with status 1, which test/vm/run returns to meson.
 
-mx_fail() { echo "FAIL: $*" >&2; exit 1; }
-mx_ok() { echo "ok: $*"; }
+# Every line says when it happened (seconds since the script started), so a
+# slow step shows in the test log.
+MX_T0=${EPOCHREALTIME/[.,]/}
+mx_elapsed() { local t=$(( ${EPOCHREALTIME/[.,]/} - MX_T0 )); printf '%d.%d' $((t / 1000000)) $((t / 100000 % 10)); }
+mx_fail() { echo "FAIL [$(mx_elapsed)s]: $*" >&2; exit 1; }
+mx_ok() { echo "ok [$(mx_elapsed)s]: $*"; }
 
 # mx_run DESCRIPTION CMD...: CMD must succeed; its output is shown on failure.
 mx_run() {
