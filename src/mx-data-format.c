@@ -224,6 +224,16 @@ mx_data_format_lower_mtu (MxDataDriver driver, const MxDataFormat *format)
   return MIN (format->dl_max_size, MX_DATA_FORMAT_RMNET_MAX_MTU);
 }
 
+MxQmiWwanFormat
+mx_data_format_qmi_wwan_mode (const MxDataFormat *format)
+{
+  if (mx_data_format_is_qmap (format))
+    return MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH;
+  if (format->llp == QMI_WDA_LINK_LAYER_PROTOCOL_RAW_IP)
+    return MX_QMI_WWAN_FORMAT_RAW_IP;
+  return MX_QMI_WWAN_FORMAT_802_3;
+}
+
 static guint32
 offload_flags (const gchar *offload, guint32 v4_flag, guint32 v5_flag)
 {

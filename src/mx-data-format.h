@@ -16,6 +16,7 @@
 
 /* MX_RMNET_FLAG_* (upstream numbering) come from the link manager. */
 #include "mx-link.h"
+#include "mx-qmimux.h"
 
 G_BEGIN_DECLS
 
@@ -101,6 +102,12 @@ gboolean mx_data_format_taken (const MxDataFormat *requested,
  * qmi_wwan with QMAP -> DL max size capped at 16384; mhi_net and ipa keep
  * theirs (mhi_net's 16384 default must never be reset to 1500). */
 guint mx_data_format_lower_mtu (MxDataDriver driver, const MxDataFormat *format);
+
+/* What qmi_wwan's qmi/raw_ip and qmi/pass_through must say for @format:
+ * QMAP -> raw_ip Y + pass_through Y (rmnet demuxes), raw-IP -> raw_ip Y,
+ * 802.3 -> raw_ip N. The driver frames packets by these switches, not by
+ * what the modem was told. */
+MxQmiWwanFormat mx_data_format_qmi_wwan_mode (const MxDataFormat *format);
 
 /* rmnet flags and mask for links on a port with @format. On IPA the
  * offloads come from the netdev's device/feature/rx_offload and

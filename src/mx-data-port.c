@@ -196,6 +196,82 @@ lower_up (MxDataPort *self, GTask *task, guint mtu)
                           g_task_get_cancellable (task), lower_up_ready, task);
 }
 
+/* ---- qmi_wwan framing ---- */
+
+/* qmi_wwan frames packets by its qmi/raw_ip and qmi/pass_through switches,
+ * whatever the modem was told: they must follow the negotiated format
+ * (pass_through for rmnet on top, raw_ip for one raw-IP session), and
+ * raw_ip only changes while the netdev is down. */
+
+static void
+qmi_wwan_switched (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxDataPort *self = g_task_get_source_object (task);
+  MxQmiWwanFormat want = mx_data_format_qmi_wwan_mode (&self->format);
+  GError *error = NULL;
+
+  if (!mx_qmimux_set_format_finish (res, &error)) {
+    g_prefix_error (&error, "Could not switch %s to %s framing: ", self->name,
+                    mx_qmi_wwan_format_to_string (want));
+    acquire_done (self, task, error);
+    return;
+  }
+  g_info ("qmi_wwan port %s switched to %s framing", self->name, mx_qmi_wwan_format_to_string (want));
+  lower_up (self, task, mx_data_format_lower_mtu (self->driver, &self->format));
+}
+
+static void
+qmi_wwan_down_ready (MxNetlink *netlink, GAsyncResult *res, GTask *task)
+{
+  MxDataPort *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) replies = NULL;
+  GError *error = NULL;
+
+  replies = mx_netlink_request_finish (netlink, res, &error);
+  if (!replies) {
+    g_prefix_error (&error, "Could not bring %s down to switch its framing: ", self->name);
+    acquire_done (self, task, error);
+    return;
+  }
+  mx_qmimux_set_format_async (NULL, self->name, mx_data_format_qmi_wwan_mode (&self->format),
+                              g_task_get_cancellable (task), qmi_wwan_switched, task);
+}
+
+static void
+qmi_wwan_frame (MxDataPort *self, GTask *task)
+{
+  MxQmiWwanFormat want = mx_data_format_qmi_wwan_mode (&self->format);
+  MxQmiWwanFormat current;
+  GError *error = NULL;
+  guint32 ifindex;
+  guint8 buf[MX_RTNL_BUF_SIZE];
+
+  current = mx_qmimux_get_format (NULL, self->name, &error);
+  if (current == MX_QMI_WWAN_FORMAT_UNKNOWN) {
+    g_prefix_error (&error, "Cannot set the framing of %s: ", self->name);
+    acquire_done (self, task, error);
+    return;
+  }
+  if (current == want) {
+    lower_up (self, task, mx_data_format_lower_mtu (self->driver, &self->format));
+    return;
+  }
+  ifindex = mx_link_map_get_ifindex (mx_link_manager_get_map (self->links), self->name);
+  if (!ifindex)
+    ifindex = if_nametoindex (self->name);
+  if (!ifindex) {
+    acquire_done (self, task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_NOT_FOUND,
+                                           "Network interface %s does not exist", self->name));
+    return;
+  }
+  g_debug ("qmi_wwan port %s: %s framing, %s wanted", self->name,
+           mx_qmi_wwan_format_to_string (current), mx_qmi_wwan_format_to_string (want));
+  mx_netlink_request_async (self->netlink, mx_rtnl_link_set_up (buf, ifindex, FALSE), NULL,
+                            g_task_get_cancellable (task),
+                            (GAsyncReadyCallback) qmi_wwan_down_ready, task);
+}
+
 static void
 negotiate_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
 {
@@ -216,7 +292,10 @@ negotiate_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
   if (c->goal == MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED && !c->multiplexed)
     g_message ("multiplex=requested on %s: the modem accepted no QMAP format, "
                "connecting without multiplexing", self->name);
-  lower_up (self, task, mx_data_format_lower_mtu (self->driver, &format));
+  if (self->driver == MX_DATA_DRIVER_QMI_WWAN)
+    qmi_wwan_frame (self, task);
+  else
+    lower_up (self, task, mx_data_format_lower_mtu (self->driver, &format));
 }
 
 static void

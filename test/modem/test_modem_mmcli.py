@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""modemuxd with the MHI QMI fixture (RM500Q class) as seen by the real mmcli.
+"""modemuxd with the MHI QMI fixture (RM500Q class), and a USB qmi_wwan
+modem for the data port's framing switch, as seen by the real mmcli.
 
 The whole stack as a user runs it: modemuxd discovers the fixture's ports
 through udev (umockdev testbed, daemon under the umockdev preload), opens
@@ -83,10 +84,17 @@ class ModemStack(unittest.TestCase):
     """One testbed + simulator + modemuxd per test."""
 
     scenario = "mhi.conf"
+    fixture = None      # another .umockdev file next to MX_MODEM_FIXTURE
+    data_tun = None     # the simulator's TUN standing in for the data netdev
+
+    def prepare_testbed(self):
+        """Changes to the fixture before modemuxd starts."""
 
     def setUp(self):
         self.testbed = UMockdev.Testbed.new()
-        self.assertTrue(self.testbed.add_from_file(FIXTURE))
+        fixture = os.path.join(os.path.dirname(FIXTURE), self.fixture) if self.fixture else FIXTURE
+        self.assertTrue(self.testbed.add_from_file(fixture))
+        self.prepare_testbed()
         self.h = Harness()
         # The bus, polkit mock and simulator run without the preload.
         self.h.env = _without_preload(self.h.env)
@@ -108,7 +116,8 @@ class ModemStack(unittest.TestCase):
         scenario = os.path.join(MODEM_SCENARIOS, self.scenario)
         if not os.path.exists(scenario):
             scenario = os.path.join(SCENARIOS, self.scenario)
-        self.sim = self.h.spawn([SIM, "--scenario", scenario,
+        data = ["--data-tun", self.data_tun] if self.data_tun else []
+        self.sim = self.h.spawn([SIM, "--scenario", scenario, *data,
                                  "--qmi-proxy", "--control", self.control,
                                  "--log", os.path.join(self.sim_dir, "sim.log")],
                                 "modemux-sim", stdout=subprocess.PIPE)
@@ -226,6 +235,55 @@ class PinLocked(ModemStack):
         self.wait_for_state("disabled")
         kv = mmcli_kv(self.h, "-i", "any")
         self.assertEqual(kv["sim.properties.operator-code"], "26201")
+
+
+USB_NET = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.4/net/wwan0"
+
+
+class UsbQmiWwan(ModemStack):
+    """A USB modem on qmi_wwan (cdc-wdm0 + wwan0), wwan0 in 802.3 framing as
+    qmi_wwan binds it. The simulator's TUN wwan0 is the netdev netlink sees;
+    qmi/raw_ip and qmi/pass_through are the testbed's files."""
+    fixture = "usb-qmi-wwan-qmimux.umockdev"
+    data_tun = "wwan0"
+
+    def prepare_testbed(self):
+        self.testbed.set_attribute(USB_NET, "qmi/raw_ip", "N")
+
+    def qmi_switch(self, name):
+        path = os.path.join(self.testbed.get_root_dir(), USB_NET.lstrip("/"), "qmi", name)
+        with open(path) as f:
+            return f.read().strip()
+
+    def sessions(self):
+        out = subprocess.run([SIM, "--ctl", self.control, "sessions"], check=True, timeout=TIMEOUT,
+                             env=self.h.env, capture_output=True, text=True).stdout
+        return [line for line in out.splitlines() if line.startswith("session ")]
+
+    def test_connect_switches_wwan0_to_raw_ip_framing(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.qmi_switch("raw_ip"), "Y")
+        self.assertEqual(self.qmi_switch("pass_through"), "N")
+        self.assertIn("qmi_wwan port wwan0 switched to raw-ip framing", self.h.daemon_log())
+        kv = mmcli_kv(self.h, "-b", "0")
+        self.assertEqual(kv["bearer.status.connected"], "yes")
+        self.assertEqual(kv["bearer.status.interface"], "wwan0")
+        self.assertEqual(kv["bearer.status.multiplexed"], "no")
+        self.assertEqual(len(self.sessions()), 1)
+
+    def test_a_port_without_the_qmi_switches_fails_the_connect_clearly(self):
+        # Not a qmi_wwan netdev after all (no qmi/ group): nothing is started.
+        os.remove(os.path.join(self.testbed.get_root_dir(), USB_NET.lstrip("/"), "qmi", "raw_ip"))
+        self.assertRaises(FileNotFoundError, self.qmi_switch, "raw_ip")
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Cannot set the framing of wwan0: wwan0 is not a qmi_wwan network interface",
+                      r.stderr)
+        self.assertEqual(self.sessions(), [])
+        self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.generic.state"], "registered")
 
 
 if __name__ == "__main__":

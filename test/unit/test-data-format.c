@@ -178,6 +178,24 @@ test_lower_mtu_follows_the_driver (void)
   g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_IPA, &qmap), ==, 0);
 }
 
+/* qmi_wwan frames packets by its sysfs switches: they must match the format. */
+static void
+test_qmi_wwan_mode_follows_the_format (void)
+{
+  MxDataFormat qmap = {
+    .llp = QMI_WDA_LINK_LAYER_PROTOCOL_RAW_IP,
+    .ul_dap = QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV5,
+    .dl_dap = QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV5,
+    .dap_reported = TRUE,
+  };
+  MxDataFormat raw = { .llp = QMI_WDA_LINK_LAYER_PROTOCOL_RAW_IP };
+  MxDataFormat eth = { .llp = QMI_WDA_LINK_LAYER_PROTOCOL_802_3 };
+
+  g_assert_cmpint (mx_data_format_qmi_wwan_mode (&qmap), ==, MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH);
+  g_assert_cmpint (mx_data_format_qmi_wwan_mode (&raw), ==, MX_QMI_WWAN_FORMAT_RAW_IP);
+  g_assert_cmpint (mx_data_format_qmi_wwan_mode (&eth), ==, MX_QMI_WWAN_FORMAT_802_3);
+}
+
 static void
 test_rmnet_flags_follow_the_protocol (void)
 {
@@ -241,6 +259,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data-format/bam-dmux-has-no-rmnet", test_bam_dmux_has_no_rmnet);
   g_test_add_func ("/data-format/readback-decides-whether-taken", test_readback_decides_whether_a_format_was_taken);
   g_test_add_func ("/data-format/lower-mtu-follows-the-driver", test_lower_mtu_follows_the_driver);
+  g_test_add_func ("/data-format/qmi-wwan-mode-follows-the-format", test_qmi_wwan_mode_follows_the_format);
   g_test_add_func ("/data-format/rmnet-flags-follow-the-protocol", test_rmnet_flags_follow_the_protocol);
   g_test_add_func ("/data-format/ipa-flags-come-from-sysfs-offloads", test_ipa_flags_come_from_sysfs_offloads);
   return g_test_run ();
