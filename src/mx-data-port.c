@@ -149,12 +149,14 @@ typedef struct {
   MxDataFormatGoal goal;
   gboolean         multiplexed;
   QmiClientWda    *wda;
+  GError          *error;   /* held while the lower is brought back up */
 } AcquireCtx;
 
 static void
 acquire_ctx_free (AcquireCtx *c)
 {
   g_clear_object (&c->wda);
+  g_clear_error (&c->error);
   g_free (c);
 }
 
@@ -204,6 +206,18 @@ lower_up (MxDataPort *self, GTask *task, guint mtu)
  * raw_ip only changes while the netdev is down. */
 
 static void
+qmi_wwan_restored (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  AcquireCtx *c = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!mx_data_port_netdev_up_finish (res, &error))
+    g_warning ("%s", error->message);
+  acquire_done (g_task_get_source_object (task), task, g_steal_pointer (&c->error));
+}
+
+static void
 qmi_wwan_switched (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   GTask *task = user_data;
@@ -212,9 +226,14 @@ qmi_wwan_switched (GObject *source, GAsyncResult *res, gpointer user_data)
   GError *error = NULL;
 
   if (!mx_qmimux_set_format_finish (res, &error)) {
+    AcquireCtx *c = g_task_get_task_data (task);
+
     g_prefix_error (&error, "Could not switch %s to %s framing: ", self->name,
                     mx_qmi_wwan_format_to_string (want));
-    acquire_done (self, task, error);
+    /* Not left down by us: up again, in its old framing. */
+    c->error = error;
+    mx_data_port_netdev_up (self->netlink, mx_link_manager_get_map (self->links), self->name, 0,
+                            NULL, qmi_wwan_restored, task);
     return;
   }
   g_info ("qmi_wwan port %s switched to %s framing", self->name, mx_qmi_wwan_format_to_string (want));

@@ -347,7 +347,8 @@ enable_step (GTask *task)
   case ENABLE_STEP_ONLINE: {
     g_autoptr(QmiMessageDmsSetOperatingModeInput) input = qmi_message_dms_set_operating_mode_input_new ();
     qmi_message_dms_set_operating_mode_input_set_mode (input, QMI_DMS_OPERATING_MODE_ONLINE, NULL);
-    qmi_client_dms_set_operating_mode (self->dms, input, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable, set_online_ready, task);
+    qmi_client_dms_set_operating_mode (self->dms, input, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                       cancellable, set_online_ready, task);
     return;
   }
   case ENABLE_STEP_REGISTER_INDICATIONS: {
@@ -369,7 +370,8 @@ enable_step (GTask *task)
     g_autoptr(GArray) array = g_array_sized_new (FALSE, FALSE, 1, G_N_ELEMENTS (thresholds));
     g_array_append_vals (array, thresholds, G_N_ELEMENTS (thresholds));
     qmi_message_nas_set_event_report_input_set_signal_strength_indicator (input, TRUE, array, NULL);
-    qmi_client_nas_set_event_report (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable, event_report_ready, task);
+    qmi_client_nas_set_event_report (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                     cancellable, event_report_ready, task);
     return;
   }
   case ENABLE_STEP_SERVING_SYSTEM:
@@ -380,7 +382,8 @@ enable_step (GTask *task)
                                        get_serving_system_ready, task);
     return;
   case ENABLE_STEP_SIGNAL:
-    qmi_client_nas_get_signal_strength (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable, get_signal_ready, task);
+    qmi_client_nas_get_signal_strength (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                        cancellable, get_signal_ready, task);
     return;
   case ENABLE_STEP_DONE:
   default:
@@ -486,8 +489,8 @@ set_mode (MxModem *self, GTask *task, QmiDmsOperatingMode mode, MMModemPowerStat
 
   g_task_set_task_data (task, GUINT_TO_POINTER (power), NULL);
   qmi_message_dms_set_operating_mode_input_set_mode (input, mode, NULL);
-  qmi_client_dms_set_operating_mode (self->dms, input, mx_qmi_timeout (NAS_TIMEOUT_S), g_task_get_cancellable (task),
-                                     set_mode_ready, task);
+  qmi_client_dms_set_operating_mode (self->dms, input, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                     g_task_get_cancellable (task), set_mode_ready, task);
 }
 
 static void
@@ -518,8 +521,8 @@ disable_unregister (GTask *task)
   disconnect_indications (self);
   clear_registration (self);
   qmi_message_nas_register_indications_input_set_serving_system_events (input, FALSE, NULL);
-  qmi_client_nas_register_indications (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S), g_task_get_cancellable (task),
-                                       unregister_indications_ready, task);
+  qmi_client_nas_register_indications (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                       g_task_get_cancellable (task), unregister_indications_ready, task);
 }
 
 static void

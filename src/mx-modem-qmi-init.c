@@ -335,23 +335,28 @@ init_step (GTask *task)
     mx_qmi_port_get_client (self->port, QMI_SERVICE_UIM, MX_QMI_CLIENT_SHARED, cancellable, client_ready, task);
     return;
   case STEP_MANUFACTURER:
-    qmi_client_dms_get_manufacturer (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_manufacturer_ready, task);
+    qmi_client_dms_get_manufacturer (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S),
+                                     cancellable, get_manufacturer_ready, task);
     return;
   case STEP_MODEL:
-    qmi_client_dms_get_model (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_model_ready, task);
+    qmi_client_dms_get_model (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S),
+                              cancellable, get_model_ready, task);
     return;
   case STEP_REVISION:
-    qmi_client_dms_get_revision (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_revision_ready, task);
+    qmi_client_dms_get_revision (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S),
+                                 cancellable, get_revision_ready, task);
     return;
   case STEP_HARDWARE_REVISION:
     qmi_client_dms_get_hardware_revision (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable,
                                           get_hardware_revision_ready, task);
     return;
   case STEP_IDS:
-    qmi_client_dms_get_ids (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_ids_ready, task);
+    qmi_client_dms_get_ids (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S),
+                            cancellable, get_ids_ready, task);
     return;
   case STEP_CAPABILITIES:
-    qmi_client_dms_get_capabilities (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), cancellable, get_capabilities_ready, task);
+    qmi_client_dms_get_capabilities (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S),
+                                     cancellable, get_capabilities_ready, task);
     return;
   case STEP_OPERATING_MODE:
     /* Identity is complete here: publish it before the SIM steps. */
@@ -427,7 +432,8 @@ sim_identity_ready (GObject *source, GAsyncResult *res, gpointer user_data)
     g_object_unref (task);
     return;
   }
-  qmi_client_dms_get_msisdn (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S), g_task_get_cancellable (task), msisdn_ready, task);
+  qmi_client_dms_get_msisdn (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S),
+                             g_task_get_cancellable (task), msisdn_ready, task);
 }
 
 void

@@ -308,7 +308,8 @@ mx_qmi_port_get_client (MxQmiPort *self, QmiService service, MxQmiClientKind kin
   g_task_set_task_data (task, ctx, g_free);
 
   if (kind == MX_QMI_CLIENT_DEDICATED) {
-    qmi_device_allocate_client (self->device, service, QMI_CID_NONE, mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S),
+    qmi_device_allocate_client (self->device, service, QMI_CID_NONE,
+                                mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S),
                                 cancellable, allocate_client_ready, task);
     return;
   }
@@ -329,7 +330,8 @@ mx_qmi_port_get_client (MxQmiPort *self, QmiService service, MxQmiClientKind kin
     AllocContext *actx = g_new0 (AllocContext, 1);
     *actx = *ctx;
     g_task_set_task_data (alloc, actx, g_free);
-    qmi_device_allocate_client (self->device, service, QMI_CID_NONE, mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S),
+    qmi_device_allocate_client (self->device, service, QMI_CID_NONE,
+                                mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S),
                                 NULL, allocate_client_ready, alloc);
   }
 }
@@ -366,7 +368,8 @@ mx_qmi_port_release_client (MxQmiPort *self, QmiClient *client, GCancellable *ca
     return;
   }
   qmi_device_release_client (self->device, client, QMI_DEVICE_RELEASE_CLIENT_FLAGS_RELEASE_CID,
-                             mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S), cancellable, release_client_ready, task);
+                             mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S), cancellable,
+                             release_client_ready, task);
 }
 
 gboolean

@@ -282,8 +282,8 @@ mx_sim_load_lock (MxSim *self, GCancellable *cancellable,
     qmi_client_uim_get_card_status (QMI_CLIENT_UIM (uim), NULL, mx_qmi_timeout (SIM_TIMEOUT_S), cancellable,
                                     uim_card_status_ready, task);
   } else if (dms) {
-    qmi_client_dms_uim_get_pin_status (QMI_CLIENT_DMS (dms), NULL, mx_qmi_timeout (SIM_TIMEOUT_S), cancellable,
-                                       dms_pin_status_ready, task);
+    qmi_client_dms_uim_get_pin_status (QMI_CLIENT_DMS (dms), NULL, mx_qmi_timeout (SIM_TIMEOUT_S),
+                                       cancellable, dms_pin_status_ready, task);
   } else {
     g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
                              "no QMI client to read the SIM state");
@@ -715,8 +715,8 @@ send_pin_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
   } else if (dms) {
     g_autoptr(QmiMessageDmsUimVerifyPinInput) input = qmi_message_dms_uim_verify_pin_input_new ();
     qmi_message_dms_uim_verify_pin_input_set_info (input, QMI_DMS_UIM_PIN_ID_PIN, ctx->pin, NULL);
-    qmi_client_dms_uim_verify_pin (QMI_CLIENT_DMS (dms), input, mx_qmi_timeout (SIM_TIMEOUT_S), self->cancellable,
-                                   dms_verify_ready, ctx);
+    qmi_client_dms_uim_verify_pin (QMI_CLIENT_DMS (dms), input, mx_qmi_timeout (SIM_TIMEOUT_S),
+                                   self->cancellable, dms_verify_ready, ctx);
   } else {
     pin_done (ctx, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE, "Modem is gone"));
   }
@@ -823,8 +823,8 @@ mx_sim_watch_card (MxSim *self)
   qmi_message_uim_register_events_input_set_event_registration_mask (input,
                                                                      QMI_UIM_EVENT_REGISTRATION_FLAG_CARD_STATUS,
                                                                      NULL);
-  qmi_client_uim_register_events (QMI_CLIENT_UIM (uim), input, mx_qmi_timeout (SIM_TIMEOUT_S), self->cancellable,
-                                  register_events_ready, NULL);
+  qmi_client_uim_register_events (QMI_CLIENT_UIM (uim), input, mx_qmi_timeout (SIM_TIMEOUT_S),
+                                  self->cancellable, register_events_ready, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
