@@ -10,9 +10,11 @@
 #  2. default.conf plus one-shot fault rules: an error and a dropped request
 #     at WDA Set Data Format, Bind Mux Data Port, Start Network and Get
 #     Current Settings. modemuxd runs with --test-qmi-timeout=5 so a dropped
-#     request times out after 5 s instead of 10 s (45 s for Start Network). Every connect fails naming the step, leaves no rmnet link and
-#     no session on the modem, and the next one gets past that step; the
-#     connect after the last fault succeeds. Then a hang-up at Start Network.
+#     request times out after 5 s instead of 10 s (45 s for Start Network).
+#     Every connect fails naming the step (and "timed out" for a drop),
+#     leaves no rmnet link and no session on the modem, and the next one
+#     gets past that step; the connect after the last fault succeeds. Then
+#     a hang-up at Start Network.
 . "$(dirname "$0")/vm-lib.sh"
 set -u
 
