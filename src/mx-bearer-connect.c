@@ -118,6 +118,7 @@ up_ready (GObject *source, GAsyncResult *res, gpointer user_data)
     return;
   self->connected_since = g_get_monotonic_time ();
   self->state = MX_BEARER_CONNECTED;
+  mx_bearer_stats_start (self, mx_bearer_service_get_stats_interval (self->service));
   mx_bearer_publish_connected (self);
   g_signal_emit_by_name (self, MX_BEARER_SIGNAL_CHANGED);
   mx_bearer_service_bearer_changed (self->service, self);

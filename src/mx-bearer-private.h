@@ -5,6 +5,7 @@
 
 #include "mx-bearer.h"
 #include "mx-bearer-service.h"
+#include "mx-bearer-stats.h"
 #include "mx-link.h"
 #include "mx-wds-session.h"
 
@@ -35,6 +36,7 @@ struct _MxBearer {
   MxIpSettings       *ip[MX_N_FAMILIES];
   gint64              connected_since;      /* monotonic us */
   guint               attempts, failed_attempts;
+  MxBearerStats       stats;
   gchar              *last_reason;          /* why the last session ended */
   gchar              *cancel_reason;        /* why the running connect was cut short */
 };

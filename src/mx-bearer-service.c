@@ -7,6 +7,7 @@
 
 #include "mx-bearer-ext.h"
 #include "mx-bearer-props.h"
+#include "mx-bearer-stats.h"
 #include "mx-device.h"
 #include "mx-link-error.h"
 #include "mx-link-owner.h"
@@ -19,6 +20,7 @@ struct _MxBearerService {
   MxLinkManager   *links;
   MxNetlink       *netlink;
   gboolean         test_multiplex_requested;
+  guint            stats_interval;
   ProbeState       rmnet;
   GSList          *probe_waiters;   /* GTask* */
   GHashTable      *modems;          /* MxModem* -> ModemBearers* */
@@ -659,6 +661,18 @@ mx_bearer_service_get_test_multiplex_requested (MxBearerService *self)
   return self->test_multiplex_requested;
 }
 
+guint
+mx_bearer_service_get_stats_interval (MxBearerService *self)
+{
+  return self->stats_interval;
+}
+
+void
+mx_bearer_service_set_stats_interval (MxBearerService *self, guint seconds)
+{
+  self->stats_interval = MAX (seconds, 1);
+}
+
 MxBearerService *
 mx_bearer_service_new (MxLinkManager *links, MxNetlink *netlink, gboolean test_multiplex_requested)
 {
@@ -667,6 +681,7 @@ mx_bearer_service_new (MxLinkManager *links, MxNetlink *netlink, gboolean test_m
   self->links = g_object_ref (links);
   self->netlink = g_object_ref (netlink);
   self->test_multiplex_requested = test_multiplex_requested;
+  self->stats_interval = MX_BEARER_STATS_INTERVAL_S;
   self->link_lost_id = g_signal_connect (links, "link-lost", G_CALLBACK (on_link_lost), self);
   self->port_lost_id = g_signal_connect (links, "port-lost", G_CALLBACK (on_port_lost), self);
   mx_modem_set_bearer_hooks (&hooks, self);

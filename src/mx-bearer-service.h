@@ -55,6 +55,10 @@ void     mx_bearer_service_shutdown_finish (MxBearerService *self, GAsyncResult 
 MxLinkManager *mx_bearer_service_peek_links   (MxBearerService *self);
 MxNetlink     *mx_bearer_service_peek_netlink (MxBearerService *self);
 gboolean       mx_bearer_service_get_test_multiplex_requested (MxBearerService *self);
+/* How often a connected bearer's byte counters are read for Bearer.Stats
+ * (default MX_BEARER_STATS_INTERVAL_S); tests shorten it. */
+guint          mx_bearer_service_get_stats_interval (MxBearerService *self);
+void           mx_bearer_service_set_stats_interval (MxBearerService *self, guint seconds);
 
 /* Whether the kernel can create rmnet links (probed once: a NEWLINK of kind
  * rmnet that the kernel must refuse either for lack of the kind -> no

@@ -40,20 +40,6 @@ properties_variant (MMBearerProperties *p)
   return g_variant_builder_end (&b);
 }
 
-static GVariant *
-stats_variant (MxBearer *self)
-{
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("a{sv}"));
-  if (self->connected_since)
-    g_variant_builder_add (&b, "{sv}", "duration",
-                           g_variant_new_uint32 ((guint32) ((g_get_monotonic_time () - self->connected_since) / G_USEC_PER_SEC)));
-  g_variant_builder_add (&b, "{sv}", "attempts", g_variant_new_uint32 (self->attempts));
-  g_variant_builder_add (&b, "{sv}", "failed-attempts", g_variant_new_uint32 (self->failed_attempts));
-  return g_variant_builder_end (&b);
-}
-
 static void
 publish_disconnected (MxBearer *self)
 {
@@ -62,7 +48,7 @@ publish_disconnected (MxBearer *self)
   mm_gdbus_bearer_set_multiplexed (self->skeleton, FALSE);
   mm_gdbus_bearer_set_ip4_config (self->skeleton, mx_ip_settings_to_variant (NULL));
   mm_gdbus_bearer_set_ip6_config (self->skeleton, mx_ip_settings_to_variant (NULL));
-  mm_gdbus_bearer_set_stats (self->skeleton, stats_variant (self));
+  mm_gdbus_bearer_set_stats (self->skeleton, mx_bearer_stats_variant (self));
 }
 
 void
@@ -73,7 +59,7 @@ mx_bearer_publish_connected (MxBearer *self)
   mm_gdbus_bearer_set_ip4_config (self->skeleton, mx_ip_settings_to_variant (self->ip[MX_FAMILY_V4]));
   mm_gdbus_bearer_set_ip6_config (self->skeleton, mx_ip_settings_to_variant (self->ip[MX_FAMILY_V6]));
   mm_gdbus_bearer_set_connection_error (self->skeleton, g_variant_new ("(ss)", "", ""));
-  mm_gdbus_bearer_set_stats (self->skeleton, stats_variant (self));
+  mm_gdbus_bearer_set_stats (self->skeleton, mx_bearer_stats_variant (self));
   mm_gdbus_bearer_set_connected (self->skeleton, TRUE);
 }
 
@@ -191,6 +177,7 @@ mx_bearer_teardown (MxBearer *self, gboolean stop_on_modem, gboolean delete_link
   c->stop_on_modem = stop_on_modem;
   c->delete_link = delete_link;
   g_task_set_task_data (task, c, g_free);
+  mx_bearer_stats_stop (self);   /* the connection ends here */
   teardown_step (task);
 }
 
@@ -492,6 +479,7 @@ mx_bearer_dispose (GObject *object)
 
   /* The service tears bearers down before dropping them; whatever is left
    * here is released without talking to the modem. */
+  mx_bearer_stats_stop (self);
   for (guint i = 0; i < MX_N_FAMILIES; i++) {
     if (self->sessions[i] && self->session_ids[i])
       g_signal_handler_disconnect (self->sessions[i], self->session_ids[i]);

@@ -140,6 +140,7 @@ fixture_setup (Fixture *f, gconstpointer scenario)
   MX_TEST_RUN_UNTIL (loaded, "the link map");
   f->links = mx_link_manager_new (f->map, f->netlink);
   f->bearers = mx_bearer_service_new (f->links, f->netlink, FALSE);
+  mx_bearer_service_set_stats_interval (f->bearers, 1);
   mx_bearer_service_start (f->bearers, NULL);
   create_modem (f);
 }
@@ -374,6 +375,10 @@ test_vm_multiplexed_connect (Fixture *f, gconstpointer scenario)
   g_autofree gchar *mux_kv = NULL;
   g_autofree gchar *gone = NULL;
   g_autoptr(MxTestRun) disconnect = NULL;
+  g_autoptr(GHashTable) stats = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autofree gchar *tx = NULL;
+  g_autofree gchar *rx = NULL;
   guint mux = mux_of (link);
 
   /* mhi_net defaults to multiplex=requested; the kernel has rmnet. */
@@ -395,11 +400,33 @@ test_vm_multiplexed_connect (Fixture *f, gconstpointer scenario)
   g_assert_cmpuint (sim_counter (f, mux, "ul_packets"), >=, 1);
   g_assert_cmpuint (sim_counter (f, mux, "dl_packets"), >=, 1);
 
+  /* Bearer.Stats: the session's byte counts as the modem reports them
+   * (WDS Get Packet Statistics; tx = uplink), re-read while connected
+   * (every second here), kept after the disconnect and added to the totals. */
+  tx = g_strdup_printf ("%" G_GUINT64_FORMAT, sim_counter (f, mux, "ul_bytes"));
+  rx = g_strdup_printf ("%" G_GUINT64_FORMAT, sim_counter (f, mux, "dl_bytes"));
+  g_assert_cmpstr (tx, !=, "0");
+  for (guint i = 0; i < 100 && !stats; i++) {
+    g_autoptr(GHashTable) kv = mx_test_mmcli_kv ("-b", "0", NULL);
+
+    if (g_strcmp0 (g_hash_table_lookup (kv, "bearer.stats.bytes-tx"), tx) == 0)
+      stats = g_steal_pointer (&kv);
+  }
+  g_assert_nonnull (stats);
+  mx_test_assert_kv (stats, "bearer.stats.bytes-rx", rx);
+  mx_test_assert_kv (stats, "bearer.stats.total-bytes-tx", tx);
+
   disconnect = mx_test_mmcli ("-m", "0", "--simple-disconnect", NULL);
   g_assert_cmpint (disconnect->status, ==, 0);
   gone = ip_link (iface);
   g_assert_null (gone);                         /* link deleted */
   g_assert_cmpuint (n_sim_sessions (f), ==, 0); /* session stopped */
+  after = mx_test_mmcli_kv ("-b", "0", NULL);
+  mx_test_assert_kv (after, "bearer.stats.bytes-tx", tx);
+  mx_test_assert_kv (after, "bearer.stats.bytes-rx", rx);
+  mx_test_assert_kv (after, "bearer.stats.total-bytes-tx", tx);
+  mx_test_assert_kv (after, "bearer.stats.total-bytes-rx", rx);
+  mx_test_assert_kv (after, "bearer.stats.attempts", "1");
 }
 
 static void
