@@ -102,6 +102,15 @@ mtu_ready (MxNetlink *netlink, GAsyncResult *res, GTask *task)
   send_up (task);
 }
 
+/* The link map's view first (no syscall), the kernel's otherwise; 0: gone. */
+static guint32
+netdev_ifindex (MxLinkMap *map, const gchar *ifname)
+{
+  guint32 ifindex = map ? mx_link_map_get_ifindex (map, ifname) : 0;
+
+  return ifindex ? ifindex : if_nametoindex (ifname);
+}
+
 void
 mx_data_port_netdev_up (MxNetlink          *netlink,
                         MxLinkMap          *map,
@@ -119,9 +128,7 @@ mx_data_port_netdev_up (MxNetlink          *netlink,
   c->netlink = g_object_ref (netlink);
   c->ifname = g_strdup (ifname);
   c->mtu = mtu;
-  c->ifindex = map ? mx_link_map_get_ifindex (map, ifname) : 0;
-  if (!c->ifindex)
-    c->ifindex = if_nametoindex (ifname);
+  c->ifindex = netdev_ifindex (map, ifname);
   g_task_set_task_data (task, c, (GDestroyNotify) up_ctx_free);
   if (!c->ifindex) {
     g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_NOT_FOUND,
@@ -198,6 +205,13 @@ lower_up (MxDataPort *self, GTask *task, guint mtu)
                           g_task_get_cancellable (task), lower_up_ready, task);
 }
 
+/* The lower up with the MTU the negotiated format needs. */
+static void
+lower_up_for_format (MxDataPort *self, GTask *task)
+{
+  lower_up (self, task, mx_data_format_lower_mtu (self->driver, &self->format));
+}
+
 /* ---- qmi_wwan framing ---- */
 
 /* qmi_wwan frames packets by its qmi/raw_ip and qmi/pass_through switches,
@@ -237,7 +251,7 @@ qmi_wwan_switched (GObject *source, GAsyncResult *res, gpointer user_data)
     return;
   }
   g_info ("qmi_wwan port %s switched to %s framing", self->name, mx_qmi_wwan_format_to_string (want));
-  lower_up (self, task, mx_data_format_lower_mtu (self->driver, &self->format));
+  lower_up_for_format (self, task);
 }
 
 static void
@@ -273,12 +287,10 @@ qmi_wwan_frame (MxDataPort *self, GTask *task)
     return;
   }
   if (current == want) {
-    lower_up (self, task, mx_data_format_lower_mtu (self->driver, &self->format));
+    lower_up_for_format (self, task);
     return;
   }
-  ifindex = mx_link_map_get_ifindex (mx_link_manager_get_map (self->links), self->name);
-  if (!ifindex)
-    ifindex = if_nametoindex (self->name);
+  ifindex = netdev_ifindex (mx_link_manager_get_map (self->links), self->name);
   if (!ifindex) {
     acquire_done (self, task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_NOT_FOUND,
                                            "Network interface %s does not exist", self->name));
@@ -314,7 +326,7 @@ negotiate_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
   if (self->driver == MX_DATA_DRIVER_QMI_WWAN)
     qmi_wwan_frame (self, task);
   else
-    lower_up (self, task, mx_data_format_lower_mtu (self->driver, &format));
+    lower_up_for_format (self, task);
 }
 
 static void

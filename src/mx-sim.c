@@ -632,9 +632,14 @@ verify_error_to_mm (GError *qmi_error, gint retries_left)
   return error;
 }
 
+/* The answer to Verify PIN (UIM or DMS); takes @qmi_error. */
 static void
 pin_verified (PinContext *ctx, GError *qmi_error, gint retries_left)
 {
+  if (g_error_matches (qmi_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    pin_done (ctx, qmi_error);
+    return;
+  }
   if (qmi_error) {
     ctx->verify_error = verify_error_to_mm (qmi_error, retries_left);
     g_info ("SIM: SendPin failed: %s", ctx->verify_error->message);
@@ -657,10 +662,6 @@ uim_verify_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   if (output && !qmi_message_uim_verify_pin_output_get_result (output, &error) &&
       qmi_message_uim_verify_pin_output_get_retries_remaining (output, &left, &unblock, NULL))
     retries = left;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    pin_done (ctx, error);
-    return;
-  }
   pin_verified (ctx, error, retries);
 }
 
@@ -677,10 +678,6 @@ dms_verify_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   if (output && !qmi_message_dms_uim_verify_pin_output_get_result (output, &error) &&
       qmi_message_dms_uim_verify_pin_output_get_pin_retries_status (output, &left, &unblock, NULL))
     retries = left;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    pin_done (ctx, error);
-    return;
-  }
   pin_verified (ctx, error, retries);
 }
 
