@@ -3,7 +3,7 @@
  * that modemuxd, modemuxctl and tests hand to mx_device_manager_new(). Order
  * breaks claim ties: most specific first. */
 #pragma once
-#include "mx-plugin.h"
+#include "mx-discovery-plugin.h"
 
 G_BEGIN_DECLS
 

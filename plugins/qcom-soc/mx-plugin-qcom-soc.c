@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* qcom-soc: modems inside Qualcomm SoCs. Control is the QRTR node paired
- * with the SoC (mx-qrtr-pairing.c), or an rpmsg DATA*_CNTL channel; data is
+ * with the SoC (mx-discovery-qrtr-pairing.c), or an rpmsg DATA*_CNTL channel; data is
  * IPA (rmnet_ipa*, endpoint EMBEDDED/1, DPM Open Port with the IPA's modem
  * endpoint ids, multiplexing required) or BAM-DMUX (one netdev per channel,
  * endpoint BAM_DMUX/dev_port). */
 #define G_LOG_DOMAIN "mx-plugin-qcom-soc"
 #include "mx-discovery-error.h"
 #include "mx-plugins.h"
-#include "mx-qrtr-pairing.h"
-#include "mx-udev-tags.h"
+#include "mx-discovery-qrtr-pairing.h"
+#include "mx-discovery-udev-tags.h"
 
 static const char * const subsystems[] = { "net", "rpmsg", "wwan", "qrtr", NULL };
 static const char * const drivers[] = { "ipa", "bam-dmux", "qcom-q6v5-mss", NULL };

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <libqmi-glib.h>
 #include "ctl.h"
-#include "mx-device-manager.h"
+#include "mx-discovery-device-manager.h"
 #include "mx-discovery-error.h"
 #include "mx-plugins.h"
-#include "mx-port-probe.h"
-#include "mx-qrtr-source.h"
+#include "mx-discovery-port-probe.h"
+#include "mx-discovery-qrtr-source.h"
 
 typedef struct {
   gboolean  json;

@@ -9,16 +9,16 @@
 
 #include "mx-bearer-service.h"
 #include "mx-config.h"
-#include "mx-context.h"
-#include "mx-daemon.h"
+#include "mx-core-context.h"
+#include "mx-core-daemon.h"
 #include "mx-discovery.h"
 #include "mx-link-manager.h"
 #include "mx-link-map.h"
-#include "mx-log.h"
+#include "mx-core-log.h"
 #include "mx-modem-registry.h"
-#include "mx-netlink.h"
+#include "mx-link-netlink.h"
 #include "mx-plugins.h"
-#include "mx-qmi-timeout.h"
+#include "mx-modem-qmi-timeout.h"
 
 /* The components, in the order they are built: the link map must be loaded
  * before bearers clean up stale links and before discovery attaches virtual

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mx-data-format.h"
-#include "mx-qmi-port.h"
-#include "mx-wds-session.h"
+#include "mx-bearer-data-format.h"
+#include "mx-modem-qmi-port.h"
+#include "mx-bearer-wds-session.h"
 
 static GMainLoop *loop;
 static int status = 1;

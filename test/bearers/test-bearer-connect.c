@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "mx-bearer-service.h"
-#include "mx-device.h"
+#include "mx-discovery-device.h"
 #include "mx-link-manager.h"
 #include "mx-modem.h"
 #include "mx-test-util.h"

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""One WDS session of a bearer (src/mx-wds-session.c) against the simulator:
+"""One WDS session of a bearer (src/bearer/mx-bearer-wds-session.c) against the simulator:
 Bind Mux Data Port with endpoint and mux id, Start Network, Get Current
 Settings, Stop Network; a failure at any step names the step and leaves no
 session on the modem."""

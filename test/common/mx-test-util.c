@@ -7,7 +7,7 @@
 #include <sys/sysmacros.h>
 #include <glib/gstdio.h>
 
-#include "mx-auth.h"
+#include "mx-core-auth.h"
 #include "mx-test-util.h"
 
 static guint timeout_s = 20;

@@ -12,7 +12,7 @@
 #pragma once
 #include <gio/gio.h>
 
-#include "mx-manager.h"
+#include "mx-core-manager.h"
 #include "mx-modem.h"
 
 /* ---- main loop ---- */

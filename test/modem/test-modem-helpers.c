@@ -3,7 +3,7 @@
  * operator identifiers, signal quality and access technologies. */
 #include <string.h>
 #include "mx-modem-private.h"
-#include "mx-sim.h"
+#include "mx-modem-sim.h"
 
 static void
 test_iccid_is_swapped_bcd_with_f_filler (void)

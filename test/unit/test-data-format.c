@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The data-format policy: ladder, verification, lower MTU, rmnet flags. */
-#include "mx-data-format.h"
+#include "mx-bearer-data-format.h"
 
 static const MxDataFormat modem_with_aggregation = {
   .llp = QMI_WDA_LINK_LAYER_PROTOCOL_802_3,

@@ -16,10 +16,10 @@
 #include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <libqmi-glib.h>
-#include "mx-device-manager.h"
+#include "mx-discovery-device-manager.h"
 #include "mx-discovery-error.h"
-#include "mx-port-policy.h"
-#include "mx-port-probe.h"
+#include "mx-discovery-port-policy.h"
+#include "mx-discovery-port-probe.h"
 
 /* ---- a small sysfs tree: one MHI modem ---------------------------------- */
 

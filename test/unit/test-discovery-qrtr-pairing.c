@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Which device a QRTR node belongs to (docs/discovery.md "QRTR pairing"). */
 #include <glib.h>
-#include "mx-qrtr-pairing.h"
-#include "mx-qrtr-source.h"
+#include "mx-discovery-qrtr-pairing.h"
+#include "mx-discovery-qrtr-source.h"
 #include "mx-discovery-error.h"
 #include <libqmi-glib.h>
 

@@ -7,8 +7,8 @@
 #include <glib/gstdio.h>
 #include "mx-discovery.h"
 #include "mx-discovery-error.h"
-#include "mx-kernel-event.h"
-#include "mx-udev-tags.h"
+#include "mx-discovery-kernel-event.h"
+#include "mx-discovery-udev-tags.h"
 
 static GHashTable *
 props_new (const char *key, const char *value)

@@ -4,7 +4,7 @@
 #include "mx-link-error.h"
 #include "mx-link-name.h"
 #include "mx-link-owner.h"
-#include "mx-mux-id.h"
+#include "mx-link-mux-id.h"
 
 static void
 test_mux_id_lowest_free_from_one (void)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The authorization decision: what a polkit reply (or its absence) means. */
 #include <libmm-glib.h>
-#include "mx-auth.h"
+#include "mx-core-auth.h"
 
 static GVariant *
 polkit_reply (gboolean authorized, gboolean challenge)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Command-line parsing of modemuxd. */
-#include "mx-context.h"
-#include "mx-qmi-timeout.h"
-#include "mx-errors.h"
+#include "mx-core-context.h"
+#include "mx-modem-qmi-timeout.h"
+#include "mx-core-errors.h"
 
 static MxContext *
 parse (GError **error, ...)

@@ -3,7 +3,7 @@
  * once the name is ours, "stopping" with holds for asynchronous clean-up, the
  * exit status, and the bus connection released at the end (g_test_dbus_down
  * waits for it, so a leaked reference hangs this test). */
-#include "mx-daemon.h"
+#include "mx-core-daemon.h"
 
 typedef struct {
   MxDaemon  *daemon;

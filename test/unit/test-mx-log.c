@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The log handler: level names, the print decision, the line format. */
-#include "mx-log.h"
-#include "mx-errors.h"
+#include "mx-core-log.h"
+#include "mx-core-errors.h"
 
 static void
 test_level_names_parse_like_modemmanager (void)

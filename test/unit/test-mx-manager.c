@@ -4,7 +4,7 @@
  * device hooks behind ScanDevices. */
 #include <libmm-glib.h>
 #include "mx-config.h"
-#include "mx-manager.h"
+#include "mx-core-manager.h"
 #include "mx-test-util.h"
 
 typedef struct {

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "mx-link-error.h"
 #include "mx-link-manager.h"
-#include "mx-rtnl-link.h"
+#include "mx-link-rtnl.h"
 #include "mx-test-util.h"
 
 static gboolean have_netns;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include "mx-link-error.h"
-#include "mx-qmimux.h"
+#include "mx-link-qmimux.h"
 #include "mx-test-util.h"
 
 typedef struct {

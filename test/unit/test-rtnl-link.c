@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 #include <linux/rtnetlink.h>
 #include "mx-link-error.h"
-#include "mx-rtnl-link.h"
+#include "mx-link-rtnl.h"
 
 typedef struct {
   guint32     ifindex; /* of the tun "mxt0" in the capture's namespace */

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The bearer component as the daemon wires it: installs the modem's bearer
+ * hooks (Simple.Connect/Disconnect, CreateBearer, DeleteBearer), keeps each
+ * modem's bearers and data ports, publishes Bearers and
+ * MaxActiveMultiplexedBearers, exports the org.modemux.DataPorts1 extension
+ * on each modem, follows link/port loss from the link manager, and at start
+ * removes links a previous (killed) instance left behind.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "mx-bearer.h"
+#include "mx-link-manager.h"
+#include "mx-modem.h"
+#include "mx-modem-registry.h"
+#include "mx-link-netlink.h"
+
+G_BEGIN_DECLS
+
+#define MX_TYPE_BEARER_SERVICE (mx_bearer_service_get_type ())
+G_DECLARE_FINAL_TYPE (MxBearerService, mx_bearer_service, MX, BEARER_SERVICE, GObject)
+
+/* @links must have a loaded map. Installs the modem bearer hooks. */
+MxBearerService *mx_bearer_service_new (MxLinkManager *links,
+                                        MxNetlink     *netlink,
+                                        gboolean       test_multiplex_requested);
+/* Removes our links left by a previous instance (ownership marker), never
+ * foreign ones. Call once at start, before modems appear. */
+void     mx_bearer_service_cleanup_stale_links        (MxBearerService    *self,
+                                                       GCancellable       *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer            user_data);
+gboolean mx_bearer_service_cleanup_stale_links_finish (MxBearerService *self,
+                                                       GAsyncResult    *res,
+                                                       guint           *n_removed,
+                                                       GError         **error);
+/* Follows the registry's modems (modem-added/-removed) and takes those it
+ * already has: data ports, limits and the extension interface appear on a
+ * modem as soon as it is exported. */
+void     mx_bearer_service_attach_registry (MxBearerService *self, MxModemRegistry *registry);
+
+/* What the daemon calls once the link map is loaded: removes stale links,
+ * then attaches to @registry (may be NULL: modems are then picked up
+ * lazily at their first bearer call). */
+void     mx_bearer_service_start (MxBearerService *self, MxModemRegistry *registry);
+
+/* Daemon stopping: uninstalls the hooks, disconnects every bearer (Stop
+ * Network, links deleted) and completes when all are down. */
+void     mx_bearer_service_shutdown        (MxBearerService    *self,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+void     mx_bearer_service_shutdown_finish (MxBearerService *self, GAsyncResult *res);
+
+MxLinkManager *mx_bearer_service_peek_links   (MxBearerService *self);
+MxNetlink     *mx_bearer_service_peek_netlink (MxBearerService *self);
+gboolean       mx_bearer_service_get_test_multiplex_requested (MxBearerService *self);
+/* How often a connected bearer's byte counters are read for Bearer.Stats
+ * (default MX_BEARER_STATS_INTERVAL_S); tests shorten it. */
+guint          mx_bearer_service_get_stats_interval (MxBearerService *self);
+void           mx_bearer_service_set_stats_interval (MxBearerService *self, guint seconds);
+
+/* Whether the kernel can create rmnet links (probed once: a NEWLINK of kind
+ * rmnet that the kernel must refuse either for lack of the kind -> no
+ * CONFIG_RMNET, or for the missing lower -> supported). */
+void     mx_bearer_service_probe_rmnet        (MxBearerService    *self,
+                                               GCancellable       *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data);
+gboolean mx_bearer_service_probe_rmnet_finish (MxBearerService *self,
+                                               GAsyncResult    *res,
+                                               GError         **error);
+
+/* Bearer state changed: refresh the modem's state (CONNECTED...) and the
+ * extension interface. */
+void     mx_bearer_service_bearer_changed (MxBearerService *self, MxBearer *bearer);
+
+G_END_DECLS

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Port typing policy, in one place: whether a kernel device is a modem port
+ * at all, its role (control, data, link, ignored), its type (QMI, MBIM, AT,
+ * net, ...) and whether its type must be confirmed by a probe. Order of
+ * evidence: ID_MM_* tags (the user's word), then the wwan `type` attribute,
+ * then the wwan name suffix (Linux 5.13), then the driver. */
+#pragma once
+#include "mx-discovery-port.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  MxPortType  type;
+  MxPortRole  role;
+  const char *source;       /* static string: the evidence used */
+  gboolean    needs_probe;  /* a QMI char device: confirm with a QMI request */
+} MxPortPolicyResult;
+
+/* @is_link: the link map knows the device as a virtual link (lower_*).
+ * Returns FALSE with MX_DISCOVERY_ERROR_IGNORED (and a message saying why)
+ * for devices that are not modem ports at all. */
+gboolean mx_port_policy_classify (MxKernelDevice *kdev, gboolean is_link,
+                                  MxPortPolicyResult *result, GError **error);
+
+/* Type named by a wwan port `type` attribute or name suffix; UNKNOWN if none. */
+MxPortType mx_port_policy_wwan_type (const char *type_attr, const char *name, gboolean *ignored);
+
+/* Data netdev drivers modemux knows (qmi_wwan, cdc_mbim, mhi_net, ipa, bam-dmux, ...). */
+gboolean mx_port_policy_is_modem_net_driver (const char *driver);
+
+G_END_DECLS

@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Enable/Disable (DMS operating mode), registration and signal quality of a
+ * QMI modem. Registration follows NAS Serving System indications and signal
+ * quality NAS Event Report indications: one read when enabling, then only
+ * what the modem reports (no polling). */
+#define G_LOG_DOMAIN "mx-modem"
+
+#include <string.h>
+#include "mx-modem-private.h"
+#include "mx-modem-qmi-timeout.h"
+
+#define NAS_TIMEOUT_S 10
+
+/* ------------------------------------------------------------------------ */
+/* Pure mappings                                                            */
+
+MMModemAccessTechnology
+mx_modem_access_tech_from_radio (QmiNasRadioInterface radio)
+{
+  switch (radio) {
+  case QMI_NAS_RADIO_INTERFACE_GSM:         return MM_MODEM_ACCESS_TECHNOLOGY_GSM;
+  case QMI_NAS_RADIO_INTERFACE_UMTS:        return MM_MODEM_ACCESS_TECHNOLOGY_UMTS;
+  case QMI_NAS_RADIO_INTERFACE_TD_SCDMA:    return MM_MODEM_ACCESS_TECHNOLOGY_UMTS;
+  case QMI_NAS_RADIO_INTERFACE_LTE:         return MM_MODEM_ACCESS_TECHNOLOGY_LTE;
+  case QMI_NAS_RADIO_INTERFACE_5GNR:        return MM_MODEM_ACCESS_TECHNOLOGY_5GNR;
+  case QMI_NAS_RADIO_INTERFACE_CDMA_1X:     return MM_MODEM_ACCESS_TECHNOLOGY_1XRTT;
+  case QMI_NAS_RADIO_INTERFACE_CDMA_1XEVDO: return MM_MODEM_ACCESS_TECHNOLOGY_EVDO0;
+  default:                                  return MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN;
+  }
+}
+
+guint
+mx_modem_signal_quality_from_rssi (gint rssi_dbm)
+{
+  /* 3GPP TS 27.007 CSQ range: -113 dBm is 0 %, -51 dBm is 100 %. */
+  if (rssi_dbm >= 0)
+    return 0;
+  return (guint) CLAMP ((rssi_dbm + 113) * 100 / 62, 0, 100);
+}
+
+static gchar *
+operator_code (guint16 mcc, guint16 mnc, gint includes_pcs_digit /* -1: unknown */)
+{
+  gboolean three;
+
+  if (includes_pcs_digit >= 0)
+    three = includes_pcs_digit;
+  else
+    three = mnc >= 100 || mcc == 302 || (mcc >= 310 && mcc <= 316);
+  return three ? g_strdup_printf ("%03u%03u", mcc, mnc) : g_strdup_printf ("%03u%02u", mcc, mnc);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Registration                                                             */
+
+typedef struct {
+  QmiNasRegistrationState      reg;
+  QmiNasRoamingIndicatorStatus roaming;
+  gboolean                     have_roaming;
+  GArray                      *radios;       /* borrowed */
+  gboolean                     have_plmn;
+  guint16                      mcc, mnc;
+  gint                         pcs_digit;    /* -1 unknown */
+  const gchar                 *description;  /* borrowed */
+} ServingSystem;
+
+static void
+apply_serving_system (MxModem *self, const ServingSystem *ss)
+{
+  MMModem3gppRegistrationState reg3gpp;
+  MMModemAccessTechnology act = MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN;
+  MMModemState state = mx_modem_get_state (self), next;
+  g_autofree gchar *code = NULL;
+  guint i;
+
+  switch (ss->reg) {
+  case QMI_NAS_REGISTRATION_STATE_REGISTERED:
+    reg3gpp = (ss->have_roaming && ss->roaming == QMI_NAS_ROAMING_INDICATOR_STATUS_ON)
+              ? MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING : MM_MODEM_3GPP_REGISTRATION_STATE_HOME;
+    break;
+  case QMI_NAS_REGISTRATION_STATE_NOT_REGISTERED_SEARCHING:
+    reg3gpp = MM_MODEM_3GPP_REGISTRATION_STATE_SEARCHING; break;
+  case QMI_NAS_REGISTRATION_STATE_REGISTRATION_DENIED:
+    reg3gpp = MM_MODEM_3GPP_REGISTRATION_STATE_DENIED; break;
+  case QMI_NAS_REGISTRATION_STATE_NOT_REGISTERED:
+    reg3gpp = MM_MODEM_3GPP_REGISTRATION_STATE_IDLE; break;
+  default:
+    reg3gpp = MM_MODEM_3GPP_REGISTRATION_STATE_UNKNOWN; break;
+  }
+  for (i = 0; ss->radios && i < ss->radios->len; i++)
+    act |= mx_modem_access_tech_from_radio (g_array_index (ss->radios, QmiNasRadioInterface, i));
+
+  if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_HOME || reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING) {
+    if (ss->have_plmn)
+      code = operator_code (ss->mcc, ss->mnc, ss->pcs_digit);
+    mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, code ? code : "");
+    mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp,
+                                          ss->have_plmn && ss->description ? ss->description : "");
+    mm_gdbus_modem_set_access_technologies (self->modem, act);
+  } else {
+    mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, "");
+    mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp, "");
+    mm_gdbus_modem_set_access_technologies (self->modem, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
+  }
+  if (mm_gdbus_modem3gpp_get_registration_state (self->modem_3gpp) != reg3gpp)
+    g_info ("modem %s: 3GPP registration %s%s%s", self->path ? self->path : "",
+            mm_modem_3gpp_registration_state_get_string (reg3gpp), code ? " on " : "", code ? code : "");
+  mm_gdbus_modem3gpp_set_registration_state (self->modem_3gpp, reg3gpp);
+
+  /* Modem state follows registration while enabled; CONNECTING..CONNECTED
+   * belong to the bearer component and only drop when registration is lost. */
+  if (state < MM_MODEM_STATE_ENABLED || self->enabling_or_disabling)
+    return;
+  if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_HOME || reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING)
+    next = state >= MM_MODEM_STATE_REGISTERED ? state : MM_MODEM_STATE_REGISTERED;
+  else if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_SEARCHING)
+    next = MM_MODEM_STATE_SEARCHING;
+  else
+    next = MM_MODEM_STATE_ENABLED;
+  mx_modem_set_state (self, next, MM_MODEM_STATE_CHANGE_REASON_UNKNOWN);
+}
+
+static void
+serving_system_indication_cb (QmiClientNas *client, QmiIndicationNasServingSystemOutput *output, MxModem *self)
+{
+  ServingSystem ss = { .pcs_digit = -1 };
+  guint16 mcc, mnc;
+  gboolean pcs;
+
+  if (!qmi_indication_nas_serving_system_output_get_serving_system (output, &ss.reg, NULL, NULL, NULL,
+                                                                     &ss.radios, NULL))
+    return;
+  ss.have_roaming = qmi_indication_nas_serving_system_output_get_roaming_indicator (output, &ss.roaming, NULL);
+  ss.have_plmn = qmi_indication_nas_serving_system_output_get_current_plmn (output, &ss.mcc, &ss.mnc,
+                                                                            &ss.description, NULL);
+  if (qmi_indication_nas_serving_system_output_get_mnc_pcs_digit_include_status (output, &mcc, &mnc, &pcs, NULL))
+    ss.pcs_digit = pcs;
+  g_debug ("NAS Serving System indication");
+  apply_serving_system (self, &ss);
+}
+
+static void
+apply_signal (MxModem *self, gint8 strength)
+{
+  guint quality = mx_modem_signal_quality_from_rssi (strength);
+
+  mm_gdbus_modem_set_signal_quality (self->modem, g_variant_new ("(ub)", quality, TRUE));
+}
+
+static void
+event_report_indication_cb (QmiClientNas *client, QmiIndicationNasEventReportOutput *output, MxModem *self)
+{
+  gint8 strength;
+
+  if (qmi_indication_nas_event_report_output_get_signal_strength (output, &strength, NULL, NULL))
+    apply_signal (self, strength);
+}
+
+static void
+clear_registration (MxModem *self)
+{
+  mm_gdbus_modem3gpp_set_registration_state (self->modem_3gpp, MM_MODEM_3GPP_REGISTRATION_STATE_IDLE);
+  mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, "");
+  mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp, "");
+  mm_gdbus_modem_set_access_technologies (self->modem, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
+  mm_gdbus_modem_set_signal_quality (self->modem, g_variant_new ("(ub)", 0, FALSE));
+}
+
+static void
+disconnect_indications (MxModem *self)
+{
+  if (self->serving_system_id && self->nas)
+    g_signal_handler_disconnect (self->nas, self->serving_system_id);
+  if (self->event_report_id && self->nas)
+    g_signal_handler_disconnect (self->nas, self->event_report_id);
+  self->serving_system_id = 0;
+  self->event_report_id = 0;
+}
+
+void
+mx_modem_3gpp_teardown (MxModem *self)
+{
+  disconnect_indications (self);
+  clear_registration (self);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Enable                                                                   */
+
+typedef enum {
+  ENABLE_STEP_ONLINE,
+  ENABLE_STEP_REGISTER_INDICATIONS,
+  ENABLE_STEP_EVENT_REPORT,
+  ENABLE_STEP_SERVING_SYSTEM,
+  ENABLE_STEP_SIGNAL,
+  ENABLE_STEP_DONE,
+} EnableStep;
+
+static void enable_step (GTask *task);
+
+static void
+enable_next (GTask *task)
+{
+  EnableStep *step = g_task_get_task_data (task);
+
+  (*step)++;
+  enable_step (task);
+}
+
+static void
+enable_failed (GTask *task, GError *error)
+{
+  MxModem *self = g_task_get_source_object (task);
+
+  self->enabling_or_disabling = FALSE;
+  disconnect_indications (self);
+  g_message ("modem %s: enabling failed: %s", self->path ? self->path : "", error->message);
+  if (!self->removed)
+    mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && error->domain != MM_CORE_ERROR &&
+      error->domain != MM_MOBILE_EQUIPMENT_ERROR) {
+    /* A QMI error is not one of ModemManager's D-Bus errors: wrap it. */
+    GError *mm = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED, "Cannot enable modem: %s", error->message);
+    g_error_free (error);
+    error = mm;
+  }
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+static void
+set_online_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(QmiMessageDmsSetOperatingModeOutput) output = NULL;
+  GError *error = NULL;
+
+  output = qmi_client_dms_set_operating_mode_finish (QMI_CLIENT_DMS (source), res, &error);
+  if (output && !qmi_message_dms_set_operating_mode_output_get_result (output, &error) &&
+      g_error_matches (error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_NO_EFFECT))
+    g_clear_error (&error);   /* already online */
+  if (error) {
+    g_prefix_error (&error, "DMS Set Operating Mode (online): ");
+    enable_failed (task, error);
+    return;
+  }
+  mm_gdbus_modem_set_power_state (self->modem, MM_MODEM_POWER_STATE_ON);
+  enable_next (task);
+}
+
+static void
+register_indications_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(QmiMessageNasRegisterIndicationsOutput) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output = qmi_client_nas_register_indications_finish (QMI_CLIENT_NAS (source), res, &error);
+  if (!output || !qmi_message_nas_register_indications_output_get_result (output, &error)) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      enable_failed (task, g_steal_pointer (&error));
+      return;
+    }
+    /* Registration then only changes with what we read ourselves. */
+    g_warning ("NAS Register Indications failed: %s; registration changes will not be seen",
+               error->message);
+  }
+  enable_next (task);
+}
+
+static void
+event_report_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(QmiMessageNasSetEventReportOutput) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output = qmi_client_nas_set_event_report_finish (QMI_CLIENT_NAS (source), res, &error);
+  if (!output || !qmi_message_nas_set_event_report_output_get_result (output, &error)) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      enable_failed (task, g_steal_pointer (&error));
+      return;
+    }
+    g_debug ("NAS Set Event Report failed: %s; signal quality read once only", error->message);
+  }
+  enable_next (task);
+}
+
+static void
+get_serving_system_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(QmiMessageNasGetServingSystemOutput) output = NULL;
+  ServingSystem ss = { .pcs_digit = -1 };
+  GError *error = NULL;
+  guint16 mcc, mnc;
+  gboolean pcs;
+
+  output = qmi_client_nas_get_serving_system_finish (QMI_CLIENT_NAS (source), res, &error);
+  if (!output || !qmi_message_nas_get_serving_system_output_get_result (output, &error) ||
+      !qmi_message_nas_get_serving_system_output_get_serving_system (output, &ss.reg, NULL, NULL, NULL,
+                                                                      &ss.radios, &error)) {
+    g_prefix_error (&error, "NAS Get Serving System: ");
+    enable_failed (task, error);
+    return;
+  }
+  ss.have_roaming = qmi_message_nas_get_serving_system_output_get_roaming_indicator (output, &ss.roaming, NULL);
+  ss.have_plmn = qmi_message_nas_get_serving_system_output_get_current_plmn (output, &ss.mcc, &ss.mnc,
+                                                                             &ss.description, NULL);
+  if (qmi_message_nas_get_serving_system_output_get_mnc_pcs_digit_include_status (output, &mcc, &mnc, &pcs, NULL))
+    ss.pcs_digit = pcs;
+  apply_serving_system (self, &ss);
+  enable_next (task);
+}
+
+static void
+get_signal_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(QmiMessageNasGetSignalStrengthOutput) output = NULL;
+  g_autoptr(GError) error = NULL;
+  gint8 strength;
+
+  output = qmi_client_nas_get_signal_strength_finish (QMI_CLIENT_NAS (source), res, &error);
+  if (output && qmi_message_nas_get_signal_strength_output_get_result (output, &error) &&
+      qmi_message_nas_get_signal_strength_output_get_signal_strength (output, &strength, NULL, &error))
+    apply_signal (self, strength);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    enable_failed (task, g_steal_pointer (&error));
+    return;
+  } else
+    g_debug ("NAS Get Signal Strength failed: %s", error->message);
+  enable_next (task);
+}
+
+static void
+enable_step (GTask *task)
+{
+  MxModem *self = g_task_get_source_object (task);
+  EnableStep *step = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  switch (*step) {
+  case ENABLE_STEP_ONLINE: {
+    g_autoptr(QmiMessageDmsSetOperatingModeInput) input = qmi_message_dms_set_operating_mode_input_new ();
+    qmi_message_dms_set_operating_mode_input_set_mode (input, QMI_DMS_OPERATING_MODE_ONLINE, NULL);
+    qmi_client_dms_set_operating_mode (self->dms, input, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                       cancellable, set_online_ready, task);
+    return;
+  }
+  case ENABLE_STEP_REGISTER_INDICATIONS: {
+    g_autoptr(QmiMessageNasRegisterIndicationsInput) input = qmi_message_nas_register_indications_input_new ();
+    if (!self->serving_system_id)
+      self->serving_system_id = g_signal_connect (self->nas, "serving-system",
+                                                  G_CALLBACK (serving_system_indication_cb), self);
+    if (!self->event_report_id)
+      self->event_report_id = g_signal_connect (self->nas, "event-report",
+                                                G_CALLBACK (event_report_indication_cb), self);
+    qmi_message_nas_register_indications_input_set_serving_system_events (input, TRUE, NULL);
+    qmi_client_nas_register_indications (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable,
+                                         register_indications_ready, task);
+    return;
+  }
+  case ENABLE_STEP_EVENT_REPORT: {
+    g_autoptr(QmiMessageNasSetEventReportInput) input = qmi_message_nas_set_event_report_input_new ();
+    static const gint8 thresholds[] = { -105, -95, -85, -75, -65 };
+    g_autoptr(GArray) array = g_array_sized_new (FALSE, FALSE, 1, G_N_ELEMENTS (thresholds));
+    g_array_append_vals (array, thresholds, G_N_ELEMENTS (thresholds));
+    qmi_message_nas_set_event_report_input_set_signal_strength_indicator (input, TRUE, array, NULL);
+    qmi_client_nas_set_event_report (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                     cancellable, event_report_ready, task);
+    return;
+  }
+  case ENABLE_STEP_SERVING_SYSTEM:
+    /* State ENABLED first, so that apply_serving_system() moves on from it. */
+    self->enabling_or_disabling = FALSE;
+    mx_modem_set_state (self, MM_MODEM_STATE_ENABLED, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
+    qmi_client_nas_get_serving_system (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable,
+                                       get_serving_system_ready, task);
+    return;
+  case ENABLE_STEP_SIGNAL:
+    qmi_client_nas_get_signal_strength (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                        cancellable, get_signal_ready, task);
+    return;
+  case ENABLE_STEP_DONE:
+  default:
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+}
+
+/* Checks shared by enable, disable and power changes. */
+static gboolean
+check_not_busy (MxModem *self, GTask *task)
+{
+  MMModemState state = mx_modem_get_state (self);
+  const gchar *why = NULL;
+
+  if (self->enabling_or_disabling)
+    why = "the modem is being enabled or disabled";
+  else if (state == MM_MODEM_STATE_LOCKED)
+    why = "the SIM is locked";
+  else if (state == MM_MODEM_STATE_FAILED)
+    why = "the modem is in failed state";
+  else if (state < MM_MODEM_STATE_LOCKED)
+    why = "the modem is not initialized yet";
+  else if (!self->dms || !self->nas)
+    why = "the modem is gone";
+  if (!why)
+    return TRUE;
+  g_task_return_new_error (task, MM_CORE_ERROR,
+                           self->enabling_or_disabling ? MM_CORE_ERROR_IN_PROGRESS : MM_CORE_ERROR_WRONG_STATE,
+                           "Cannot change the modem now: %s", why);
+  g_object_unref (task);
+  return FALSE;
+}
+
+void
+mx_modem_3gpp_enable (MxModem *self, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  if (mx_modem_get_state (self) >= MM_MODEM_STATE_ENABLED) {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+  if (!check_not_busy (self, task))
+    return;
+  g_task_set_task_data (task, g_new0 (EnableStep, 1), g_free);
+  self->enabling_or_disabling = TRUE;
+  mx_modem_set_state (self, MM_MODEM_STATE_ENABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
+  enable_step (task);
+}
+
+gboolean
+mx_modem_3gpp_enable_finish (MxModem *self, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (res), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Disable and power state                                                  */
+
+static void
+set_mode_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  MMModemPowerState power = GPOINTER_TO_UINT (g_task_get_task_data (task));
+  g_autoptr(QmiMessageDmsSetOperatingModeOutput) output = NULL;
+  GError *error = NULL;
+  gboolean disabling = self->enabling_or_disabling;
+
+  output = qmi_client_dms_set_operating_mode_finish (QMI_CLIENT_DMS (source), res, &error);
+  if (output && !qmi_message_dms_set_operating_mode_output_get_result (output, &error) &&
+      g_error_matches (error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_NO_EFFECT))
+    g_clear_error (&error);
+  self->enabling_or_disabling = FALSE;
+  if (error) {
+    g_prefix_error (&error, "DMS Set Operating Mode: ");
+    if (disabling && !self->removed)
+      mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      GError *mm = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED, "%s", error->message);
+      g_error_free (error);
+      error = mm;
+    }
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  mm_gdbus_modem_set_power_state (self->modem, power);
+  if (disabling)
+    mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+set_mode (MxModem *self, GTask *task, QmiDmsOperatingMode mode, MMModemPowerState power)
+{
+  g_autoptr(QmiMessageDmsSetOperatingModeInput) input = qmi_message_dms_set_operating_mode_input_new ();
+
+  g_task_set_task_data (task, GUINT_TO_POINTER (power), NULL);
+  qmi_message_dms_set_operating_mode_input_set_mode (input, mode, NULL);
+  qmi_client_dms_set_operating_mode (self->dms, input, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                     g_task_get_cancellable (task), set_mode_ready, task);
+}
+
+static void
+unregister_indications_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(QmiMessageNasRegisterIndicationsOutput) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output = qmi_client_nas_register_indications_finish (QMI_CLIENT_NAS (source), res, &error);
+  if (!output || !qmi_message_nas_register_indications_output_get_result (output, &error))
+    g_debug ("NAS Register Indications (off) failed: %s", error->message);
+  if (g_task_return_error_if_cancelled (task)) {
+    self->enabling_or_disabling = FALSE;
+    g_object_unref (task);
+    return;
+  }
+  set_mode (self, task, QMI_DMS_OPERATING_MODE_LOW_POWER, MM_MODEM_POWER_STATE_LOW);
+}
+
+static void
+disable_unregister (GTask *task)
+{
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(QmiMessageNasRegisterIndicationsInput) input = qmi_message_nas_register_indications_input_new ();
+
+  disconnect_indications (self);
+  clear_registration (self);
+  qmi_message_nas_register_indications_input_set_serving_system_events (input, FALSE, NULL);
+  qmi_client_nas_register_indications (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                       g_task_get_cancellable (task), unregister_indications_ready, task);
+}
+
+static void
+bearers_disconnected (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = MX_MODEM (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!mx_modem_disconnect_bearers_finish (self, res, &error))
+    g_warning ("modem %s: disconnecting bearers before disable: %s", self->path ? self->path : "",
+               error->message);
+  if (g_task_return_error_if_cancelled (task)) {
+    self->enabling_or_disabling = FALSE;
+    g_object_unref (task);
+    return;
+  }
+  disable_unregister (task);
+}
+
+void
+mx_modem_3gpp_disable (MxModem *self, GCancellable *cancellable,
+                       GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  MMModemState state = mx_modem_get_state (self);
+
+  if (state == MM_MODEM_STATE_DISABLED) {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+  if (!check_not_busy (self, task))
+    return;
+  self->enabling_or_disabling = TRUE;
+  mx_modem_set_state (self, MM_MODEM_STATE_DISABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
+  /* Bearers go first, as in ModemManager: no session survives low-power. */
+  if (!mx_modem_disconnect_bearers (self, bearers_disconnected, task))
+    disable_unregister (task);
+}
+
+gboolean
+mx_modem_3gpp_disable_finish (MxModem *self, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (res), error);
+}
+
+void
+mx_modem_3gpp_set_power (MxModem *self, MMModemPowerState power, GCancellable *cancellable,
+                         GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  QmiDmsOperatingMode mode;
+
+  if (!check_not_busy (self, task))
+    return;
+  if (mx_modem_get_state (self) > MM_MODEM_STATE_DISABLED) {
+    g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
+                             "Cannot set power state: the modem is enabled; disable it first");
+    g_object_unref (task);
+    return;
+  }
+  switch (power) {
+  case MM_MODEM_POWER_STATE_LOW: mode = QMI_DMS_OPERATING_MODE_LOW_POWER; break;
+  case MM_MODEM_POWER_STATE_ON:  mode = QMI_DMS_OPERATING_MODE_ONLINE; break;
+  case MM_MODEM_POWER_STATE_OFF: mode = QMI_DMS_OPERATING_MODE_OFFLINE; break;
+  default:
+    g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS,
+                             "Invalid power state %u", power);
+    g_object_unref (task);
+    return;
+  }
+  set_mode (self, task, mode, power);
+}
+
+gboolean
+mx_modem_3gpp_set_power_finish (MxModem *self, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (res), error);
+}

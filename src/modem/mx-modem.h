@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A QMI modem as ModemManager's D-Bus API shows it: one MxModem per physical
+ * device whose control port speaks QMI (a char device through qmi-proxy, or
+ * a QRTR node). It owns the control port (MxQmiPort), the Modem, Modem3gpp
+ * and Modem.Simple interfaces on /org/freedesktop/ModemManager1/Modem/N,
+ * the SIM object, and the state machine (StateChanged).
+ *
+ * Life cycle (driven by MxModemRegistry): mx_modem_new() ->
+ * mx_modem_initialize() (opens the port, loads identity and SIM state;
+ * nothing is exported if it fails) -> mx_modem_export() -> ... ->
+ * mx_modem_remove() (control port or device gone, or daemon shutdown).
+ *
+ * Seam for the bearer component: MxModemBearerHooks (Simple.Connect,
+ * Simple.Disconnect, CreateBearer, DeleteBearer, ListBearers). Without hooks
+ * those methods answer org.freedesktop.ModemManager1.Error.Core.Unsupported. */
+#pragma once
+
+#include <gio/gio.h>
+#include <libmm-glib.h>
+#include "mx-modem-qmi-port.h"
+#include "mx-core-manager.h"
+
+G_BEGIN_DECLS
+
+/* One port of the modem as the Ports property lists it. */
+typedef struct {
+  gchar          *name;   /* "wwan0qmi0", "mhi_hwip0" */
+  MMModemPortType type;   /* MM_MODEM_PORT_TYPE_QMI, _NET, ... */
+} MxModemPort;
+
+/* What discovery knows about the device; copied by mx_modem_new(). */
+typedef struct {
+  gchar      *uid;           /* physical device uid or sysfs path: the Device property */
+  gchar      *plugin;        /* "mhi", "qcom-soc", ... */
+  gchar     **drivers;       /* kernel drivers of the ports, e.g. {"mhi-pci-generic","mhi_net"} */
+  MxModemPort *ports;        /* all ports, control port first */
+  guint       n_ports;
+  gchar      *control_port;  /* name of the QMI control port ("wwan0qmi0", "qrtr0") */
+  gchar      *control_path;  /* its char device ("/dev/wwan0qmi0"); NULL for QRTR */
+  gboolean    qrtr;          /* control is the QRTR node qrtr_node */
+  guint32     qrtr_node;
+  guint16     vendor_id, product_id;
+  GObject    *device;        /* discovery's device object, for the bearer component; may be NULL */
+  guint       max_multiplexed_links; /* from discovery (udev tag/driver); 0 = unknown */
+} MxModemConfig;
+
+MxModemConfig *mx_modem_config_copy (const MxModemConfig *config);
+void           mx_modem_config_free (MxModemConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MxModemConfig, mx_modem_config_free)
+
+#define MX_TYPE_MODEM (mx_modem_get_type ())
+G_DECLARE_FINAL_TYPE (MxModem, mx_modem, MX, MODEM, GObject)
+
+/* Signal "removed": the modem's control port went away; the registry then
+ * calls mx_modem_remove(). */
+#define MX_MODEM_SIGNAL_REMOVED "removed"
+
+MxModem  *mx_modem_new        (MxManager *manager, const MxModemConfig *config);
+
+void      mx_modem_initialize        (MxModem            *self,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data);
+gboolean  mx_modem_initialize_finish (MxModem      *self,
+                                      GAsyncResult *res,
+                                      GError      **error);
+
+/* Puts the modem (and its SIM) on the bus; returns the object path. */
+const gchar *mx_modem_export  (MxModem *self);
+/* Unexports, cancels everything in flight, closes the control port. */
+void      mx_modem_remove     (MxModem *self);
+
+/* Discovery found more (or fewer) ports for the same control port:
+ * refreshes Ports, Drivers, Device, MaxBearers. Replaces the config (a
+ * pointer from mx_modem_get_config() is invalid afterwards). */
+void      mx_modem_update_ports (MxModem *self, const MxModemConfig *config);
+
+/* Accessors, mainly for the bearer component. */
+const MxModemConfig *mx_modem_get_config  (MxModem *self);
+const gchar  *mx_modem_get_path           (MxModem *self);   /* NULL until exported */
+MxQmiPort    *mx_modem_peek_port          (MxModem *self);
+MxManager    *mx_modem_peek_manager       (MxModem *self);
+MmGdbusModem *mx_modem_peek_modem_iface   (MxModem *self);
+MmGdbusObjectSkeleton *mx_modem_peek_object (MxModem *self);
+/* Names of the data ports (MM_MODEM_PORT_TYPE_NET), in Ports order. */
+GPtrArray    *mx_modem_dup_data_ports     (MxModem *self);
+/* Cancelled when the modem goes away. */
+GCancellable *mx_modem_peek_cancellable   (MxModem *self);
+
+MMModemState  mx_modem_get_state (MxModem *self);
+/* For the bearer component (CONNECTING, CONNECTED, DISCONNECTING, and back
+ * to REGISTERED): updates State and emits StateChanged. */
+void          mx_modem_set_state (MxModem *self, MMModemState state,
+                                  MMModemStateChangeReason reason);
+
+/* ---------------------------------------------------------------------- */
+/* Bearer seam. Each hook runs after the caller was authorized
+ * (MX_AUTH_ACTION_DEVICE_CONTROL) and must complete @invocation.
+ * For simple_connect the modem was unlocked/enabled as the properties ask. */
+typedef struct {
+  void (*simple_connect)    (MxModem *modem, GDBusMethodInvocation *invocation,
+                             GVariant *properties, gpointer user_data);
+  void (*simple_disconnect) (MxModem *modem, GDBusMethodInvocation *invocation,
+                             const gchar *bearer_path, gpointer user_data);
+  void (*create_bearer)     (MxModem *modem, GDBusMethodInvocation *invocation,
+                             GVariant *properties, gpointer user_data);
+  void (*delete_bearer)     (MxModem *modem, GDBusMethodInvocation *invocation,
+                             const gchar *bearer_path, gpointer user_data);
+  /* Called when the modem goes away (before it is unexported): bearers
+   * must disconnect and drop their links. */
+  void (*modem_removed)     (MxModem *modem, gpointer user_data);
+  /* Optional: Disable was requested; disconnect every bearer of @modem
+   * (errors are logged, the modem is disabled anyway), then complete. */
+  void     (*disconnect_all)        (MxModem *modem, GAsyncReadyCallback callback,
+                                     gpointer callback_data, gpointer user_data);
+  gboolean (*disconnect_all_finish) (MxModem *modem, GAsyncResult *res, GError **error);
+} MxModemBearerHooks;
+
+/* Process-wide; NULL hooks: back to Unsupported. */
+void mx_modem_set_bearer_hooks (const MxModemBearerHooks *hooks, gpointer user_data);
+
+G_END_DECLS
