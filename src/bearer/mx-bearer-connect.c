@@ -121,7 +121,6 @@ up_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   mx_bearer_stats_start (self, mx_bearer_service_get_stats_interval (self->service));
   mx_bearer_publish_connected (self);
   g_signal_emit_by_name (self, MX_BEARER_SIGNAL_CHANGED);
-  mx_bearer_service_bearer_changed (self->service, self);
   if (self->link)
     g_info ("bearer %s connected on %s (mux id %d, mtu %u)", self->path, self->interface,
             self->link->mux_id, self->link->mtu);

@@ -15,8 +15,8 @@ enum { MX_FAMILY_V4, MX_FAMILY_V6, MX_N_FAMILIES };
 
 struct _MxBearer {
   GObject             parent;
-  MxBearerService    *service;
-  MxModem            *modem;
+  MxBearerService    *service;   /* weak */
+  MxModem            *modem;     /* weak: NULL once the modem is gone */
   MxDataPort         *port;
   MMBearerProperties *props;
   MmGdbusBearer      *skeleton;

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The bearer component as the daemon wires it: installs the modem's bearer
- * hooks (Simple.Connect/Disconnect, CreateBearer, DeleteBearer), keeps each
- * modem's bearers and data ports, publishes Bearers and
- * MaxActiveMultiplexedBearers, exports the org.modemux.DataPorts1 extension
- * on each modem, follows link/port loss from the link manager, and at start
- * removes links a previous (killed) instance left behind.
+ * The bearer component as the daemon wires it: gives every modem of the
+ * registry its bearer list (MxBearerList, which answers the modem's bearer
+ * methods and publishes Bearers, MaxActiveMultiplexedBearers and the
+ * org.modemux.DataPorts1 extension), follows link/port loss from the link
+ * manager, probes the kernel's rmnet support, at start removes links a
+ * previous (killed) instance left behind, and at shutdown disconnects every
+ * bearer.
  */
 #pragma once
 
 #include <gio/gio.h>
 #include "mx-bearer.h"
+#include "mx-bearer-list.h"
 #include "mx-link-manager.h"
 #include "mx-modem.h"
 #include "mx-modem-registry.h"
@@ -21,7 +23,7 @@ G_BEGIN_DECLS
 #define MX_TYPE_BEARER_SERVICE (mx_bearer_service_get_type ())
 G_DECLARE_FINAL_TYPE (MxBearerService, mx_bearer_service, MX, BEARER_SERVICE, GObject)
 
-/* @links must have a loaded map. Installs the modem bearer hooks. */
+/* @links must have a loaded map. */
 MxBearerService *mx_bearer_service_new (MxLinkManager *links,
                                         MxNetlink     *netlink,
                                         gboolean       test_multiplex_requested);
@@ -40,14 +42,22 @@ gboolean mx_bearer_service_cleanup_stale_links_finish (MxBearerService *self,
  * modem as soon as it is exported. */
 void     mx_bearer_service_attach_registry (MxBearerService *self, MxModemRegistry *registry);
 
+/* Gives @modem its bearer list (once; later calls return the same list)
+ * and installs it on the modem. The registry's modems get theirs through
+ * mx_bearer_service_attach_registry(). */
+MxBearerList *mx_bearer_service_adopt_modem (MxBearerService *self, MxModem *modem);
+
 /* What the daemon calls once the link map is loaded: removes stale links,
- * then attaches to @registry (may be NULL: modems are then picked up
- * lazily at their first bearer call). */
+ * then attaches to @registry (may be NULL: then only modems given to
+ * mx_bearer_service_adopt_modem() have bearers). */
 void     mx_bearer_service_start (MxBearerService *self, MxModemRegistry *registry);
 
-/* Daemon stopping: uninstalls the hooks, disconnects every bearer (Stop
- * Network, links deleted) and completes when all are down. */
+/* Daemon stopping: disconnects every bearer of every modem (Stop Network on
+ * the still-open control ports, links deleted) and completes when all are
+ * down; after @budget_s seconds it deletes every link of ours without the
+ * modem and completes then. */
 void     mx_bearer_service_shutdown        (MxBearerService    *self,
+                                            guint               budget_s,
                                             GAsyncReadyCallback callback,
                                             gpointer            user_data);
 void     mx_bearer_service_shutdown_finish (MxBearerService *self, GAsyncResult *res);
@@ -60,6 +70,9 @@ gboolean       mx_bearer_service_get_test_multiplex_requested (MxBearerService *
 guint          mx_bearer_service_get_stats_interval (MxBearerService *self);
 void           mx_bearer_service_set_stats_interval (MxBearerService *self, guint seconds);
 
+/* TRUE once the probe found no rmnet in the kernel (no port can multiplex). */
+gboolean mx_bearer_service_kernel_lacks_rmnet (MxBearerService *self);
+
 /* Whether the kernel can create rmnet links (probed once: a NEWLINK of kind
  * rmnet that the kernel must refuse either for lack of the kind -> no
  * CONFIG_RMNET, or for the missing lower -> supported). */
@@ -70,9 +83,5 @@ void     mx_bearer_service_probe_rmnet        (MxBearerService    *self,
 gboolean mx_bearer_service_probe_rmnet_finish (MxBearerService *self,
                                                GAsyncResult    *res,
                                                GError         **error);
-
-/* Bearer state changed: refresh the modem's state (CONNECTED...) and the
- * extension interface. */
-void     mx_bearer_service_bearer_changed (MxBearerService *self, MxBearer *bearer);
 
 G_END_DECLS

@@ -70,8 +70,6 @@ set_state (MxBearer *self, MxBearerState state)
     return;
   self->state = state;
   g_signal_emit (self, changed_signal, 0);
-  if (self->service)
-    mx_bearer_service_bearer_changed (self->service, self);
 }
 
 /* ---- teardown ---- */
@@ -157,7 +155,7 @@ teardown_step (GTask *task)
      * releases what is left locally. */
   }
 
-  if (self->link && c->delete_link) {
+  if (self->link && c->delete_link && self->service) {
     mx_link_manager_delete_async (mx_bearer_service_peek_links (self->service), self->link->ifname,
                                   FALSE, NULL, (GAsyncReadyCallback) link_deleted, task);
     return;
@@ -446,8 +444,11 @@ mx_bearer_new (MxBearerService *service, MxModem *modem, MxDataPort *port, MMBea
   MxBearer *self = g_object_new (MX_TYPE_BEARER, NULL);
   g_autoptr(GVariant) dict = NULL;
 
+  /* Weak: the service and the modem (through its bearer list) own us. */
   self->service = service;
-  self->modem = g_object_ref (modem);
+  g_object_add_weak_pointer (G_OBJECT (service), (gpointer *) &self->service);
+  self->modem = modem;
+  g_object_add_weak_pointer (G_OBJECT (modem), (gpointer *) &self->modem);
   self->port = g_object_ref (port);
   self->props = mm_bearer_properties_new ();
   /* Copy through the public getters/setters (no public copy function). */
@@ -499,7 +500,8 @@ mx_bearer_dispose (GObject *object)
     g_cancellable_cancel (self->connect_cancellable);
   g_clear_object (&self->connect_cancellable);
   g_clear_object (&self->port);
-  g_clear_object (&self->modem);
+  g_clear_weak_pointer (&self->modem);
+  g_clear_weak_pointer (&self->service);
   g_clear_object (&self->props);
   G_OBJECT_CLASS (mx_bearer_parent_class)->dispose (object);
 }

@@ -99,15 +99,30 @@ on_ready (MxDaemon *daemon, MxManager *manager, gpointer user_data)
   mx_link_map_load_async (c->link_map, c->cancellable, link_map_loaded, c);
 }
 
+/* Of the daemon's stop budget, what Stop Network may take; the rest is for
+ * deleting our links without the modem when it does not answer. */
+#define BEARER_STOP_BUDGET_S (MX_DAEMON_STOP_TIMEOUT_S - 3)
+
+static void
+close_modems (Components *c)
+{
+  if (c->registry)
+    mx_modem_registry_shutdown (c->registry);
+}
+
 static void
 bearers_shut_down (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Components *c = user_data;
 
   mx_bearer_service_shutdown_finish (MX_BEARER_SERVICE (source), result);
+  close_modems (c);
   mx_daemon_release (c->daemon);
 }
 
+/* The shutdown order: no new devices; every bearer down while the control
+ * ports are still open (Stop Network reaches the modem, links deleted);
+ * only then are control ports closed; the bus name goes last (MxDaemon). */
 static void
 on_stopping (MxDaemon *daemon, MxManager *manager, gpointer user_data)
 {
@@ -116,14 +131,12 @@ on_stopping (MxDaemon *daemon, MxManager *manager, gpointer user_data)
   g_cancellable_cancel (c->cancellable);
   if (c->discovery)
     mx_discovery_stop (c->discovery);
-  /* Bearers go down (Stop Network, links deleted) before the modems that
-   * carry them are unexported. */
-  if (c->bearers) {
-    mx_daemon_hold (daemon);
-    mx_bearer_service_shutdown (c->bearers, bearers_shut_down, c);
+  if (!c->bearers) {
+    close_modems (c);
+    return;
   }
-  if (c->registry)
-    mx_modem_registry_shutdown (c->registry);
+  mx_daemon_hold (daemon);
+  mx_bearer_service_shutdown (c->bearers, BEARER_STOP_BUDGET_S, bearers_shut_down, c);
 }
 
 static void

@@ -560,8 +560,7 @@ mx_modem_3gpp_disable (MxModem *self, GCancellable *cancellable,
   self->enabling_or_disabling = TRUE;
   mx_modem_set_state (self, MM_MODEM_STATE_DISABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
   /* Bearers go first, as in ModemManager: no session survives low-power. */
-  if (!mx_modem_disconnect_bearers (self, bearers_disconnected, task))
-    disable_unregister (task);
+  mx_modem_disconnect_bearers (self, g_task_get_cancellable (task), bearers_disconnected, task);
 }
 
 gboolean

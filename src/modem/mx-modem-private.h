@@ -24,6 +24,7 @@ struct _MxModem {
   MmGdbusModem3gpp      *modem_3gpp;
   MmGdbusModemSimple    *simple;
   MxSim                 *sim;
+  MxModemBearerList     *bearers;        /* set by the bearer layer; NULL: Unsupported */
 
   /* Shared clients, borrowed from the port (owned there). */
   QmiClientDms          *dms;
@@ -43,9 +44,9 @@ void     mx_modem_set_identity (MxModem *self, const gchar *manufacturer, const 
                                 const gchar *imei);
 void     mx_modem_complete_unlocked_init (MxModem *self);
 
-/* Through the bearer hooks: FALSE (and nothing called) without them. */
-gboolean mx_modem_disconnect_bearers        (MxModem *self, GAsyncReadyCallback callback,
-                                             gpointer user_data);
+/* Through the bearer list (at once TRUE without one). */
+void     mx_modem_disconnect_bearers        (MxModem *self, GCancellable *cancellable,
+                                             GAsyncReadyCallback callback, gpointer user_data);
 gboolean mx_modem_disconnect_bearers_finish (MxModem *self, GAsyncResult *res, GError **error);
 
 /* mx-modem-qmi-init.c: runs the whole initialization; completes the task

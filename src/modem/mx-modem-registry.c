@@ -75,7 +75,7 @@ mx_modem_config_new_from_device (MxDevice *device, const gchar **why)
   } else {
     config->control_path = g_strdup_printf ("/dev/%s", mx_port_get_name (control));
   }
-  config->device = G_OBJECT (g_object_ref (device));
+  config->data_ports = g_ptr_array_new_with_free_func ((GDestroyNotify) mx_port_unref);
 
   /* Ports as ModemManager lists them: control, data and ignored ports,
    * never virtual links (they belong to bearers). */
@@ -88,6 +88,8 @@ mx_modem_config_new_from_device (MxDevice *device, const gchar **why)
     p.name = g_strdup (mx_port_get_name (port));
     p.type = port->role == MX_PORT_ROLE_IGNORED ? MM_MODEM_PORT_TYPE_IGNORED : mm_port_type (port->type);
     g_array_append_val (list, p);
+    if (port->role == MX_PORT_ROLE_DATA && port->type == MX_PORT_TYPE_NET)
+      g_ptr_array_add (config->data_ports, mx_port_ref (port));
     if (port->role == MX_PORT_ROLE_DATA && port->max_multiplexed_links > 0)
       config->max_multiplexed_links = MAX (config->max_multiplexed_links, (guint) port->max_multiplexed_links);
   }

@@ -10,34 +10,46 @@ G_DEFINE_TYPE (MxModem, mx_modem, G_TYPE_OBJECT)
 enum { SIGNAL_REMOVED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static MxModemBearerHooks bearer_hooks;
-static gboolean           bearer_hooks_set;
-static gpointer           bearer_hooks_data;
-
 void
-mx_modem_set_bearer_hooks (const MxModemBearerHooks *hooks, gpointer user_data)
+mx_modem_set_bearer_list (MxModem *self, MxModemBearerList *list)
 {
-  bearer_hooks_set = hooks != NULL;
-  if (hooks)
-    bearer_hooks = *hooks;
-  else
-    memset (&bearer_hooks, 0, sizeof bearer_hooks);
-  bearer_hooks_data = user_data;
+  g_return_if_fail (!list || MX_IS_MODEM_BEARER_LIST (list));
+  g_set_object (&self->bearers, list);
 }
 
-gboolean
-mx_modem_disconnect_bearers (MxModem *self, GAsyncReadyCallback callback, gpointer user_data)
+MxModemBearerList *mx_modem_peek_bearer_list (MxModem *self) { return self->bearers; }
+
+static void
+bearers_disconnected_all (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  if (!bearer_hooks.disconnect_all || !bearer_hooks.disconnect_all_finish)
-    return FALSE;
-  bearer_hooks.disconnect_all (self, callback, user_data, bearer_hooks_data);
-  return TRUE;
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!mx_modem_bearer_list_disconnect_all_finish (MX_MODEM_BEARER_LIST (source), res, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+void
+mx_modem_disconnect_bearers (MxModem *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  if (!self->bearers) {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+  mx_modem_bearer_list_disconnect_all (self->bearers, cancellable, bearers_disconnected_all, task);
 }
 
 gboolean
 mx_modem_disconnect_bearers_finish (MxModem *self, GAsyncResult *res, GError **error)
 {
-  return bearer_hooks.disconnect_all_finish (self, res, error);
+  return g_task_propagate_boolean (G_TASK (res), error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -64,7 +76,8 @@ mx_modem_config_copy (const MxModemConfig *config)
   copy->qrtr_node = config->qrtr_node;
   copy->vendor_id = config->vendor_id;
   copy->product_id = config->product_id;
-  copy->device = config->device ? g_object_ref (config->device) : NULL;
+  copy->data_ports = config->data_ports ? g_ptr_array_ref (config->data_ports)
+                                        : g_ptr_array_new_with_free_func ((GDestroyNotify) mx_port_unref);
   copy->max_multiplexed_links = config->max_multiplexed_links;
   return copy;
 }
@@ -84,7 +97,7 @@ mx_modem_config_free (MxModemConfig *config)
   g_free (config->ports);
   g_free (config->control_port);
   g_free (config->control_path);
-  g_clear_object (&config->device);
+  g_clear_pointer (&config->data_ports, g_ptr_array_unref);
   g_free (config);
 }
 
@@ -128,6 +141,20 @@ mx_modem_set_state (MxModem *self, MMModemState state, MMModemStateChangeReason 
           mm_modem_state_get_string (old), mm_modem_state_get_string (state));
   mm_gdbus_modem_set_state (self->modem, state);
   mm_gdbus_modem_emit_state_changed (self->modem, old, state, reason);
+}
+
+MMModemState
+mx_modem_get_registration_state (MxModem *self)
+{
+  switch (mm_gdbus_modem3gpp_get_registration_state (self->modem_3gpp)) {
+  case MM_MODEM_3GPP_REGISTRATION_STATE_HOME:
+  case MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING:
+    return MM_MODEM_STATE_REGISTERED;
+  case MM_MODEM_3GPP_REGISTRATION_STATE_SEARCHING:
+    return MM_MODEM_STATE_SEARCHING;
+  default:
+    return MM_MODEM_STATE_ENABLED;
+  }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -182,7 +209,7 @@ sim_card_removed_cb (MxSim *sim, MxModem *self)
   g_message ("modem %s: SIM card removed", self->path ? self->path : self->config->control_port);
   mx_modem_3gpp_teardown (self);
   if (mx_modem_get_state (self) >= MM_MODEM_STATE_ENABLED)
-    mx_modem_disconnect_bearers (self, bearers_dropped_ready, NULL);
+    mx_modem_disconnect_bearers (self, NULL, bearers_dropped_ready, NULL);
   mm_gdbus_modem_set_unlock_required (self->modem, MM_MODEM_LOCK_NONE);
   mm_gdbus_modem_set_state_failed_reason (self->modem, MM_MODEM_STATE_FAILED_REASON_SIM_MISSING);
   mx_modem_set_state (self, MM_MODEM_STATE_FAILED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
@@ -324,11 +351,11 @@ handle_set_power_state (MmGdbusModem *skeleton, GDBusMethodInvocation *invocatio
 static void
 do_create_bearer (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 {
-  if (!bearer_hooks.create_bearer) {
+  if (!self->bearers) {
     return_unsupported (invocation, NO_BEARERS);
     return;
   }
-  bearer_hooks.create_bearer (self, invocation, args, bearer_hooks_data);
+  mx_modem_bearer_list_create_bearer (self->bearers, invocation, args);
 }
 
 static gboolean
@@ -341,11 +368,11 @@ handle_create_bearer (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation,
 static void
 do_delete_bearer (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 {
-  if (!bearer_hooks.delete_bearer) {
+  if (!self->bearers) {
     return_unsupported (invocation, NO_BEARERS);
     return;
   }
-  bearer_hooks.delete_bearer (self, invocation, g_variant_get_string (args, NULL), bearer_hooks_data);
+  mx_modem_bearer_list_delete_bearer (self->bearers, invocation, g_variant_get_string (args, NULL));
 }
 
 static gboolean
@@ -391,8 +418,10 @@ connect_enabled (GObject *source, GAsyncResult *res, gpointer user_data)
   if (!mx_modem_3gpp_enable_finish (ctx->self, res, &error)) {
     g_prefix_error (&error, "Cannot connect: ");
     g_dbus_method_invocation_take_error (ctx->invocation, error);
+  } else if (!ctx->self->bearers) {
+    return_unsupported (ctx->invocation, NO_BEARERS);
   } else {
-    bearer_hooks.simple_connect (ctx->self, ctx->invocation, ctx->properties, bearer_hooks_data);
+    mx_modem_bearer_list_simple_connect (ctx->self->bearers, ctx->invocation, ctx->properties);
   }
   connect_context_free (ctx);
 }
@@ -402,7 +431,7 @@ do_simple_connect (MxModem *self, GDBusMethodInvocation *invocation, GVariant *a
 {
   ConnectContext *ctx;
 
-  if (!bearer_hooks.simple_connect) {
+  if (!self->bearers) {
     return_unsupported (invocation, NO_BEARERS);
     return;
   }
@@ -430,11 +459,11 @@ handle_simple_connect (MmGdbusModemSimple *skeleton, GDBusMethodInvocation *invo
 static void
 do_simple_disconnect (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 {
-  if (!bearer_hooks.simple_disconnect) {
+  if (!self->bearers) {
     return_unsupported (invocation, NO_BEARERS);
     return;
   }
-  bearer_hooks.simple_disconnect (self, invocation, g_variant_get_string (args, NULL), bearer_hooks_data);
+  mx_modem_bearer_list_simple_disconnect (self->bearers, invocation, g_variant_get_string (args, NULL));
 }
 
 static gboolean
@@ -707,8 +736,10 @@ mx_modem_remove (MxModem *self)
     return;
   self->removed = TRUE;
   g_info ("modem %s: removing", self->path ? self->path : self->config->control_port);
-  if (bearer_hooks.modem_removed && self->path)
-    bearer_hooks.modem_removed (self, bearer_hooks_data);
+  /* The control port is gone or going: bearers end without it, links go. */
+  if (self->bearers)
+    mx_modem_bearer_list_lose_all (self->bearers, "the modem went away");
+  g_clear_object (&self->bearers);
   g_cancellable_cancel (self->cancellable);
   mx_modem_3gpp_teardown (self);
   if (self->path) {
@@ -749,6 +780,7 @@ mx_modem_dispose (GObject *object)
 
   if (self->port)
     mx_modem_remove (self);
+  g_clear_object (&self->bearers);
   if (self->sim) {
     g_signal_handlers_disconnect_by_data (self->sim, self);
     g_clear_object (&self->sim);

@@ -10,15 +10,17 @@
  * nothing is exported if it fails) -> mx_modem_export() -> ... ->
  * mx_modem_remove() (control port or device gone, or daemon shutdown).
  *
- * Seam for the bearer component: MxModemBearerHooks (Simple.Connect,
- * Simple.Disconnect, CreateBearer, DeleteBearer, ListBearers). Without hooks
- * those methods answer org.freedesktop.ModemManager1.Error.Core.Unsupported. */
+ * The bearers are reached through the MxModemBearerList the modem holds
+ * (implemented by the bearer layer): Simple.Connect/Disconnect,
+ * CreateBearer, DeleteBearer, and the first step of Disable. */
 #pragma once
 
 #include <gio/gio.h>
 #include <libmm-glib.h>
 #include "mx-modem-qmi-port.h"
+#include "mx-discovery-port.h"
 #include "mx-core-manager.h"
+#include "mx-modem-bearer-list.h"
 
 G_BEGIN_DECLS
 
@@ -40,7 +42,9 @@ typedef struct {
   gboolean    qrtr;          /* control is the QRTR node qrtr_node */
   guint32     qrtr_node;
   guint16     vendor_id, product_id;
-  GObject    *device;        /* discovery's device object, for the bearer component; may be NULL */
+  GPtrArray  *data_ports;    /* MxPort* (role DATA, type NET) with the plugin's mapping
+                              * (endpoint, DPM ids, multiplex default, tags), for the
+                              * bearer layer; never NULL */
   guint       max_multiplexed_links; /* from discovery (udev tag/driver); 0 = unknown */
 } MxModemConfig;
 
@@ -88,35 +92,18 @@ GPtrArray    *mx_modem_dup_data_ports     (MxModem *self);
 GCancellable *mx_modem_peek_cancellable   (MxModem *self);
 
 MMModemState  mx_modem_get_state (MxModem *self);
+/* The state registration alone implies while enabled: REGISTERED (home or
+ * roaming), SEARCHING, or ENABLED. */
+MMModemState  mx_modem_get_registration_state (MxModem *self);
 /* For the bearer component (CONNECTING, CONNECTED, DISCONNECTING, and back
  * to REGISTERED): updates State and emits StateChanged. */
 void          mx_modem_set_state (MxModem *self, MMModemState state,
                                   MMModemStateChangeReason reason);
 
-/* ---------------------------------------------------------------------- */
-/* Bearer seam. Each hook runs after the caller was authorized
- * (MX_AUTH_ACTION_DEVICE_CONTROL) and must complete @invocation.
- * For simple_connect the modem was unlocked/enabled as the properties ask. */
-typedef struct {
-  void (*simple_connect)    (MxModem *modem, GDBusMethodInvocation *invocation,
-                             GVariant *properties, gpointer user_data);
-  void (*simple_disconnect) (MxModem *modem, GDBusMethodInvocation *invocation,
-                             const gchar *bearer_path, gpointer user_data);
-  void (*create_bearer)     (MxModem *modem, GDBusMethodInvocation *invocation,
-                             GVariant *properties, gpointer user_data);
-  void (*delete_bearer)     (MxModem *modem, GDBusMethodInvocation *invocation,
-                             const gchar *bearer_path, gpointer user_data);
-  /* Called when the modem goes away (before it is unexported): bearers
-   * must disconnect and drop their links. */
-  void (*modem_removed)     (MxModem *modem, gpointer user_data);
-  /* Optional: Disable was requested; disconnect every bearer of @modem
-   * (errors are logged, the modem is disabled anyway), then complete. */
-  void     (*disconnect_all)        (MxModem *modem, GAsyncReadyCallback callback,
-                                     gpointer callback_data, gpointer user_data);
-  gboolean (*disconnect_all_finish) (MxModem *modem, GAsyncResult *res, GError **error);
-} MxModemBearerHooks;
-
-/* Process-wide; NULL hooks: back to Unsupported. */
-void mx_modem_set_bearer_hooks (const MxModemBearerHooks *hooks, gpointer user_data);
+/* The bearer layer's side of the modem (see mx-modem-bearer-list.h); the
+ * modem holds a reference. Without one the bearer methods answer
+ * org.freedesktop.ModemManager1.Error.Core.Unsupported. */
+void               mx_modem_set_bearer_list  (MxModem *self, MxModemBearerList *list);
+MxModemBearerList *mx_modem_peek_bearer_list (MxModem *self);
 
 G_END_DECLS

@@ -107,11 +107,13 @@ create_modem (Fixture *f)
   g_ptr_array_add (ports, data);
   f->mxdevice = mx_device_new ("test-modem");
   mx_device_update (f->mxdevice, NULL, ports);
-  config.device = G_OBJECT (f->mxdevice);
+  config.data_ports = ports;
 
   f->modem = mx_modem_new (f->bench.manager, &config);
   error = mx_test_modem_initialize (f->modem);
   g_assert_no_error (error);
+  /* What the service does for the registry's modems. */
+  mx_bearer_service_adopt_modem (f->bearers, f->modem);
 }
 
 static void
@@ -157,7 +159,7 @@ fixture_teardown (Fixture *f, gconstpointer scenario)
 {
   gboolean down = FALSE;
 
-  mx_bearer_service_shutdown (f->bearers, shutdown_done, &down);
+  mx_bearer_service_shutdown (f->bearers, 5, shutdown_done, &down);
   MX_TEST_RUN_UNTIL (down, "bearer shutdown");
   mx_modem_remove (f->modem);
   g_clear_object (&f->modem);

@@ -372,8 +372,7 @@ test_unsupported_connect (Fixture *f, gconstpointer scenario)
 {
   g_autoptr(MxTestRun) connect = NULL;
 
-  /* Without the bearer component, Simple.Connect says so. */
-  mx_modem_set_bearer_hooks (NULL, NULL);
+  /* Without the bearer layer, Simple.Connect says so. */
   create_modem (f);
   connect = mx_test_mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
   g_assert_cmpint (connect->status, !=, 0);
@@ -381,49 +380,85 @@ test_unsupported_connect (Fixture *f, gconstpointer scenario)
   g_assert_nonnull (strstr (connect->err, "bearer component"));
 }
 
-/* A stand-in bearer component that only records what the modem asks. */
-static guint disconnect_all_calls;
-static MMModemState state_at_disconnect_all;
+/* A stand-in bearer layer that only records what the modem asks of it. */
+#define FAKE_TYPE_BEARERS (fake_bearers_get_type ())
+G_DECLARE_FINAL_TYPE (FakeBearers, fake_bearers, FAKE, BEARERS, GObject)
+
+struct _FakeBearers {
+  GObject      parent;
+  MxModem     *modem;
+  guint        disconnect_all_calls;
+  MMModemState state_at_disconnect_all;
+};
+
+static void fake_bearers_iface_init (MxModemBearerListInterface *iface);
+G_DEFINE_TYPE_WITH_CODE (FakeBearers, fake_bearers, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (MX_TYPE_MODEM_BEARER_LIST, fake_bearers_iface_init))
 
 static void
-fake_disconnect_all (MxModem *modem, GAsyncReadyCallback callback, gpointer callback_data,
-                     gpointer user_data)
+fake_unsupported (MxModemBearerList *list, GDBusMethodInvocation *invocation, gconstpointer arg)
 {
-  GTask *task = g_task_new (modem, NULL, callback, callback_data);
+  g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                                         "fake bearer list");
+}
 
-  disconnect_all_calls++;
-  state_at_disconnect_all = mx_modem_get_state (modem);
+static void
+fake_disconnect_all (MxModemBearerList *list, GCancellable *cancellable,
+                     GAsyncReadyCallback callback, gpointer user_data)
+{
+  FakeBearers *self = FAKE_BEARERS (list);
+  GTask *task = g_task_new (list, cancellable, callback, user_data);
+
+  self->disconnect_all_calls++;
+  self->state_at_disconnect_all = mx_modem_get_state (self->modem);
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
 
 static gboolean
-fake_disconnect_all_finish (MxModem *modem, GAsyncResult *res, GError **error)
+fake_disconnect_all_finish (MxModemBearerList *list, GAsyncResult *res, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (res), error);
 }
 
 static void
+fake_lose_all (MxModemBearerList *list, const gchar *reason)
+{
+}
+
+static void
+fake_bearers_iface_init (MxModemBearerListInterface *iface)
+{
+  iface->simple_connect = (gpointer) fake_unsupported;
+  iface->simple_disconnect = (gpointer) fake_unsupported;
+  iface->create_bearer = (gpointer) fake_unsupported;
+  iface->delete_bearer = (gpointer) fake_unsupported;
+  iface->disconnect_all = fake_disconnect_all;
+  iface->disconnect_all_finish = fake_disconnect_all_finish;
+  iface->lose_all = fake_lose_all;
+}
+
+static void fake_bearers_init (FakeBearers *self) {}
+static void fake_bearers_class_init (FakeBearersClass *klass) {}
+
+static void
 test_disable_disconnects_bearers_first (Fixture *f, gconstpointer scenario)
 {
-  static const MxModemBearerHooks hooks = {
-    .disconnect_all = fake_disconnect_all,
-    .disconnect_all_finish = fake_disconnect_all_finish,
-  };
+  g_autoptr(FakeBearers) bearers = g_object_new (FAKE_TYPE_BEARERS, NULL);
   g_autoptr(MxTestRun) enable = NULL;
   g_autoptr(MxTestRun) disable = NULL;
 
-  mx_modem_set_bearer_hooks (&hooks, NULL);
   create_modem (f);
+  bearers->modem = f->modem;
+  mx_modem_set_bearer_list (f->modem, MX_MODEM_BEARER_LIST (bearers));
   enable = mx_test_mmcli ("-m", "0", "-e", NULL);
   g_assert_cmpint (enable->status, ==, 0);
-  disconnect_all_calls = 0;
   disable = mx_test_mmcli ("-m", "0", "-d", NULL);
   g_assert_cmpint (disable->status, ==, 0);
-  g_assert_cmpuint (disconnect_all_calls, ==, 1);
-  g_assert_cmpint (state_at_disconnect_all, ==, MM_MODEM_STATE_DISABLING);
+  g_assert_cmpuint (bearers->disconnect_all_calls, ==, 1);
+  g_assert_cmpint (bearers->state_at_disconnect_all, ==, MM_MODEM_STATE_DISABLING);
   g_assert_cmpint (mx_modem_get_state (f->modem), ==, MM_MODEM_STATE_DISABLED);
-  mx_modem_set_bearer_hooks (NULL, NULL);
+  mx_modem_set_bearer_list (f->modem, NULL);
 }
 
 int
