@@ -85,7 +85,7 @@ class ModemStack(unittest.TestCase):
 
     scenario = "mhi.conf"
     fixture = None      # another .umockdev file next to MX_MODEM_FIXTURE
-    data_tun = None     # the simulator's TUN standing in for the data netdev
+    data_tuns = ()      # the simulator's TUNs standing in for the data netdevs
 
     def prepare_testbed(self):
         """Changes to the fixture before modemuxd starts."""
@@ -116,7 +116,7 @@ class ModemStack(unittest.TestCase):
         scenario = os.path.join(MODEM_SCENARIOS, self.scenario)
         if not os.path.exists(scenario):
             scenario = os.path.join(SCENARIOS, self.scenario)
-        data = ["--data-tun", self.data_tun] if self.data_tun else []
+        data = [arg for tun in self.data_tuns for arg in ("--data-tun", tun)]
         self.sim = self.h.spawn([SIM, "--scenario", scenario, *data,
                                  "--qmi-proxy", "--control", self.control,
                                  "--log", os.path.join(self.sim_dir, "sim.log")],
@@ -245,7 +245,7 @@ class UsbQmiWwan(ModemStack):
     qmi_wwan binds it. The simulator's TUN wwan0 is the netdev netlink sees;
     qmi/raw_ip and qmi/pass_through are the testbed's files."""
     fixture = "usb-qmi-wwan-qmimux.umockdev"
-    data_tun = "wwan0"
+    data_tuns = ("wwan0",)
 
     def prepare_testbed(self):
         self.testbed.set_attribute(USB_NET, "qmi/raw_ip", "N")

@@ -160,6 +160,8 @@ stop_network (SimClient *client, QmiMessage *req)
         return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_INVALID_HANDLE);
     family = session->family;
     client->wds_session = NULL;
+    /* Tests tell a Stop Network from a released client by this line. */
+    sim_modem_log (client->modem, "Stop Network: session %u (mux %u)", session->id, session->mux_id);
     sim_modem_stop_session (client->modem, session, FALSE);
     /* Firmware confirms the teardown with an indication (see start_network). */
     send_pss_indication (client, FALSE, family, QMI_WDS_CALL_END_REASON_GENERIC_CLIENT_END,
