@@ -17,35 +17,11 @@ CTL=$MX_BUILD_ROOT/src/ctl/modemuxctl
 SCENARIO=${MX_SOURCE_ROOT:?}/test/sim/scenarios/default.conf
 D=$(mktemp -d)
 SIM_PID= MXD_PID= BUS_PID=
-cleanup() {
-  [ -n "$MXD_PID" ] && kill "$MXD_PID" 2>/dev/null && wait "$MXD_PID"
-  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID"
-  [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
-  rm -f /dev/wwan0qmi0
-  rm -rf "$D"
-}
-trap cleanup EXIT
+trap mx_mhi_stack_stop EXIT
 mmcli() { /usr/bin/mmcli --test-session "$@"; }
 
-eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | { read -r a; read -r p; echo "export DBUS_SESSION_BUS_ADDRESS=$a BUS_PID=$p"; })"
-[ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || mx_fail "no session bus"
-
-"$SIM" --scenario "$SCENARIO" --qmi-proxy --data-tun mhi_hwip0 --control "$D/ctl" --log "$D/sim.log" > "$D/out" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 100); do grep -q 'modemux-sim ready' "$D/out" && break; sleep 0.1; done
-grep -q 'modemux-sim ready' "$D/out" || mx_fail "simulator did not start: $(cat "$D/out")"
-# libqmi wants a special file even through the proxy; mhi_net's MTU is 16384.
-mknod /dev/wwan0qmi0 c 1 3
-ip link set dev mhi_hwip0 mtu 16384
-
-cat > "$D/events" <<EV
-action=add,subsystem=wwan,name=wwan0qmi0,uid=sim-mhi,driver=mhi_wwan_ctrl
-action=add,subsystem=net,name=mhi_hwip0,uid=sim-mhi,driver=mhi_net
-EV
-"$MXD" --test-session --no-auto-scan --initial-kernel-events="$D/events" --debug > "$D/mxd.log" 2>&1 &
-MXD_PID=$!
-for _ in $(seq 300); do mmcli -L 2>/dev/null | grep -q Modem/0 && break; sleep 0.1; done
-mmcli -L | grep -q Modem/0 || mx_fail "no modem: $(tail -40 "$D/mxd.log")"
+mx_mhi_stack_start "$SCENARIO"
+mmcli -L | grep -q Modem/0 || mx_fail "no modem at Modem/0"
 mx_ok "modem announced with kernel events"
 
 mx_run "simple-connect apn=internet" mmcli -m 0 --simple-connect="apn=internet"
@@ -108,8 +84,7 @@ out=$("$CTL" links --test-session 2>"$D/err") || mx_fail "modemuxctl links witho
 mx_contains "no daemon: kernel view shows $iface" "$out" "$iface"
 mx_contains "no daemon: said on stderr" "$(cat "$D/err")" "has no owner on the session bus); showing the kernel's view"
 mx_must_fail "links --daemon without daemon" "$CTL" links --test-session --daemon
-"$MXD" --test-session --no-auto-scan --initial-kernel-events="$D/events" --debug > "$D/mxd2.log" 2>&1 &
-MXD_PID=$!
+mx_mhi_daemon_start "$D/mxd2.log"
 for _ in $(seq 300); do ip link show dev "$iface" > /dev/null 2>&1 || break; sleep 0.1; done
 ip link show dev "$iface" > /dev/null 2>&1 && mx_fail "stale $iface not removed after restart: $(grep -i link "$D/mxd2.log" | tail)"
 mx_ok "stale link $iface removed by the restarted daemon"

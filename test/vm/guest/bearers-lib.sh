@@ -33,3 +33,52 @@ PY
   [ "${ul:-0}" -ge 1 ] || mx_fail "mux $mux counted nothing: $("$SIM" --ctl "$D/ctl" counters "$mux")"
   mx_ok "ping through $iface counted under mux $mux"
 }
+
+# The MHI QMI modem as the daemon-level scripts run it: a session bus, the
+# simulator ($SIM) as fake qmi-proxy for /dev/wwan0qmi0 with its TUN
+# mhi_hwip0 (MTU 16384, as mhi_net), and modemuxd ($MXD) told about both
+# by kernel events sharing one uid (the VM has no MHI bus). Sets BUS_PID,
+# SIM_PID, MXD_PID; $D/sim.log and $D/mxd.log are the logs.
+# mx_mhi_stack_start SCENARIO [MODEMUXD-ARGS...]
+mx_mhi_stack_start() {
+  local scenario=$1; shift
+  eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | { read -r a; read -r p; echo "export DBUS_SESSION_BUS_ADDRESS=$a BUS_PID=$p"; })"
+  [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || mx_fail "no session bus"
+  "$SIM" --scenario "$scenario" --qmi-proxy --data-tun mhi_hwip0 --control "$D/ctl" --log "$D/sim.log" > "$D/out" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 100); do grep -q 'modemux-sim ready' "$D/out" && break; sleep 0.1; done
+  grep -q 'modemux-sim ready' "$D/out" || mx_fail "simulator did not start: $(cat "$D/out")"
+  # libqmi wants a special file even through the proxy; mhi_net's MTU is 16384.
+  mknod /dev/wwan0qmi0 c 1 3
+  ip link set dev mhi_hwip0 mtu 16384
+  cat > "$D/events" <<EV
+action=add,subsystem=wwan,name=wwan0qmi0,uid=sim-mhi,driver=mhi_wwan_ctrl
+action=add,subsystem=net,name=mhi_hwip0,uid=sim-mhi,driver=mhi_net
+EV
+  mx_mhi_daemon_start "$D/mxd.log" "$@"
+}
+
+# mx_mhi_daemon_start LOG [MODEMUXD-ARGS...]: (re)starts modemuxd on the
+# stack above and waits for Modem/N in mmcli -L.
+mx_mhi_daemon_start() {
+  local log=$1; shift
+  "$MXD" --test-session --no-auto-scan --initial-kernel-events="$D/events" --debug "$@" > "$log" 2>&1 &
+  MXD_PID=$!
+  for _ in $(seq 300); do /usr/bin/mmcli --test-session -L 2>/dev/null | grep -q Modem/ && break; sleep 0.1; done
+  /usr/bin/mmcli --test-session -L | grep -q Modem/ || mx_fail "no modem: $(tail -40 "$log")"
+}
+
+# mx_mhi_stack_stop: for the scripts' EXIT trap.
+mx_mhi_stack_stop() {
+  [ -n "${MXD_PID:-}" ] && kill "$MXD_PID" 2>/dev/null && wait "$MXD_PID"
+  [ -n "${SIM_PID:-}" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID"
+  [ -n "${BUS_PID:-}" ] && kill "$BUS_PID" 2>/dev/null
+  rm -f /dev/wwan0qmi0
+  rm -rf "$D"
+}
+
+# mx_our_links: the rmnet links carrying modemux's ownership marker.
+mx_our_links() {
+  ip -d -j link show type rmnet 2>/dev/null |
+    /usr/bin/python3 -c 'import json,sys; print(" ".join(l["ifname"] for l in json.load(sys.stdin) if l.get("ifalias","").startswith("modemux:")))'
+}
