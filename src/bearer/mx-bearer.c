@@ -187,11 +187,37 @@ mx_bearer_teardown_finish (MxBearer *self, GAsyncResult *res)
 
 /* ---- connect / disconnect ---- */
 
+/* One connect call: the caller's cancellable (the modem's, which lives
+ * long) is followed only while the connect runs. */
+typedef struct {
+  GTask        *outer;
+  GCancellable *parent;
+  gulong        parent_id;
+} ConnectCall;
+
+static void
+connect_done (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  ConnectCall *call = user_data;
+  GError *error = NULL;
+
+  if (call->parent_id)
+    g_cancellable_disconnect (call->parent, call->parent_id);
+  g_clear_object (&call->parent);
+  if (g_task_propagate_boolean (G_TASK (res), &error))
+    g_task_return_boolean (call->outer, TRUE);
+  else
+    g_task_return_error (call->outer, error);
+  g_object_unref (call->outer);
+  g_free (call);
+}
+
 void
 mx_bearer_connect (MxBearer *self, GCancellable *cancellable,
                    GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, NULL, callback, user_data);
+  ConnectCall *call;
 
   switch (self->state) {
   case MX_BEARER_CONNECTED:
@@ -215,13 +241,16 @@ mx_bearer_connect (MxBearer *self, GCancellable *cancellable,
   g_clear_object (&self->connect_cancellable);
   self->connect_cancellable = g_cancellable_new ();
   g_clear_pointer (&self->cancel_reason, g_free);
-  if (cancellable)
-    g_cancellable_connect (cancellable, G_CALLBACK (g_cancellable_cancel),
-                           g_object_ref (self->connect_cancellable), g_object_unref);
-  g_task_set_task_data (task, g_object_ref (self->connect_cancellable), g_object_unref);
+  call = g_new0 (ConnectCall, 1);
+  call->outer = task;
+  if (cancellable) {
+    call->parent = g_object_ref (cancellable);
+    call->parent_id = g_cancellable_connect (cancellable, G_CALLBACK (g_cancellable_cancel),
+                                             g_object_ref (self->connect_cancellable), g_object_unref);
+  }
   self->attempts++;
   set_state (self, MX_BEARER_CONNECTING);
-  mx_bearer_connect_run (self, task);
+  mx_bearer_connect_run (self, g_task_new (self, NULL, connect_done, call));
 }
 
 gboolean

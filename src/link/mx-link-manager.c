@@ -557,8 +557,11 @@ delete_one_ready (GObject *source, GAsyncResult *res, gpointer data)
                                GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "ifindex")));
   if (ok)
     g_task_return_boolean (task, TRUE);
-  else
+  else {
+    /* Still there (or never was): a later removal is not ours to expect. */
+    g_hash_table_remove (self->deleting, g_object_get_data (G_OBJECT (task), "ifindex"));
     g_task_return_error (task, error);
+  }
   g_object_unref (task);
 }
 

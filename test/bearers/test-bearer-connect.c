@@ -249,6 +249,39 @@ test_create_connect_disconnect_delete (Fixture *f, gconstpointer scenario)
   mx_test_assert_kv (modem, "modem.generic.bearers", "--");
 }
 
+/* How many cancellables chain to the modem's (g_cancellable_connect with
+ * g_cancellable_cancel, as a connect does). */
+static guint
+modem_cancellable_followers (Fixture *f)
+{
+  GCancellable *c = mx_modem_peek_cancellable (f->modem);
+  GSignalMatchType match = G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_FUNC;
+  guint sig = g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE);
+  guint n = g_signal_handlers_block_matched (c, match, sig, 0, NULL, g_cancellable_cancel, NULL);
+
+  g_signal_handlers_unblock_matched (c, match, sig, 0, NULL, g_cancellable_cancel, NULL);
+  return n;
+}
+
+/* Connects follow the modem's long-lived cancellable only while they run:
+ * a handler left behind per connect would grow without bound. */
+static void
+test_connects_leave_no_handler_on_the_modem (Fixture *f, gconstpointer scenario)
+{
+  guint before = modem_cancellable_followers (f);
+
+  for (guint i = 0; i < 3; i++) {
+    g_autoptr(MxTestRun) connect = mx_test_mmcli ("-m", "0", "--simple-connect=apn=internet,multiplex=none", NULL);
+    g_autoptr(MxTestRun) disconnect = NULL;
+
+    g_assert_cmpint (connect->status, ==, 0);
+    g_assert_cmpuint (modem_cancellable_followers (f), ==, before);
+    disconnect = mx_test_mmcli ("-m", "0", "--simple-disconnect", NULL);
+    g_assert_cmpint (disconnect->status, ==, 0);
+  }
+  g_assert_cmpuint (modem_cancellable_followers (f), ==, before);
+}
+
 static void
 test_network_disconnect_is_noticed (Fixture *f, gconstpointer scenario)
 {
@@ -729,6 +762,8 @@ main (int argc, char **argv)
                 fixture_setup, test_required_fails_naming_config_rmnet, fixture_teardown);
     g_test_add ("/bearer-connect/create-connect-disconnect-delete", Fixture, "default.conf",
                 fixture_setup, test_create_connect_disconnect_delete, fixture_teardown);
+    g_test_add ("/bearer-connect/connects-leave-no-handler-on-the-modem", Fixture, "default.conf",
+                fixture_setup, test_connects_leave_no_handler_on_the_modem, fixture_teardown);
     g_test_add ("/bearer-connect/network-disconnect-is-noticed", Fixture, "default.conf",
                 fixture_setup, test_network_disconnect_is_noticed, fixture_teardown);
     g_test_add ("/bearer-connect/bad-properties-are-clear-errors", Fixture, "default.conf",
