@@ -65,7 +65,7 @@ up_ready (MxNetlink *netlink, GAsyncResult *res, GTask *task)
   g_autoptr(GPtrArray) replies = NULL;
   g_autoptr(GError) error = NULL;
 
-  replies = mx_netlink_request_finish (netlink, res, &error);
+  replies = mx_rtnl_link_request_finish (netlink, res, &error);
   if (!replies) {
     g_prefix_error (&error, "Could not bring %s up: ", c->ifname);
     g_task_return_error (task, g_steal_pointer (&error));
@@ -81,8 +81,8 @@ send_up (GTask *task)
   UpCtx *c = g_task_get_task_data (task);
   guint8 buf[MX_RTNL_BUF_SIZE];
 
-  mx_netlink_request_async (c->netlink, mx_rtnl_link_set_up (buf, c->ifindex, TRUE), NULL,
-                            g_task_get_cancellable (task), (GAsyncReadyCallback) up_ready, task);
+  mx_rtnl_link_request_async (c->netlink, mx_rtnl_link_set_up (buf, c->ifindex, TRUE), NULL,
+                              g_task_get_cancellable (task), (GAsyncReadyCallback) up_ready, task);
 }
 
 static void
@@ -92,7 +92,7 @@ mtu_ready (MxNetlink *netlink, GAsyncResult *res, GTask *task)
   g_autoptr(GPtrArray) replies = NULL;
   g_autoptr(GError) error = NULL;
 
-  replies = mx_netlink_request_finish (netlink, res, &error);
+  replies = mx_rtnl_link_request_finish (netlink, res, &error);
   if (!replies) {
     g_prefix_error (&error, "Could not set the MTU of %s to %u: ", c->ifname, c->mtu);
     g_task_return_error (task, g_steal_pointer (&error));
@@ -137,8 +137,8 @@ mx_data_port_netdev_up (MxNetlink          *netlink,
     return;
   }
   if (mtu) {
-    mx_netlink_request_async (netlink, mx_rtnl_link_set_mtu (buf, c->ifindex, mtu), NULL,
-                              cancellable, (GAsyncReadyCallback) mtu_ready, task);
+    mx_rtnl_link_request_async (netlink, mx_rtnl_link_set_mtu (buf, c->ifindex, mtu), NULL,
+                                cancellable, (GAsyncReadyCallback) mtu_ready, task);
     return;
   }
   send_up (task);
@@ -261,7 +261,7 @@ qmi_wwan_down_ready (MxNetlink *netlink, GAsyncResult *res, GTask *task)
   g_autoptr(GPtrArray) replies = NULL;
   GError *error = NULL;
 
-  replies = mx_netlink_request_finish (netlink, res, &error);
+  replies = mx_rtnl_link_request_finish (netlink, res, &error);
   if (!replies) {
     g_prefix_error (&error, "Could not bring %s down to switch its framing: ", self->name);
     acquire_done (self, task, error);
@@ -298,9 +298,9 @@ qmi_wwan_frame (MxDataPort *self, GTask *task)
   }
   g_debug ("qmi_wwan port %s: %s framing, %s wanted", self->name,
            mx_qmi_wwan_format_to_string (current), mx_qmi_wwan_format_to_string (want));
-  mx_netlink_request_async (self->netlink, mx_rtnl_link_set_up (buf, ifindex, FALSE), NULL,
-                            g_task_get_cancellable (task),
-                            (GAsyncReadyCallback) qmi_wwan_down_ready, task);
+  mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_set_up (buf, ifindex, FALSE), NULL,
+                              g_task_get_cancellable (task),
+                              (GAsyncReadyCallback) qmi_wwan_down_ready, task);
 }
 
 static void

@@ -163,7 +163,7 @@ probe_ready (MxNetlink *netlink, GAsyncResult *res, MxBearerService *self)
   GHashTableIter iter;
   MxBearerList *list;
 
-  replies = mx_netlink_request_finish (netlink, res, &error);
+  replies = mx_rtnl_link_request_finish (netlink, res, &error);
   if (g_error_matches (error, MX_LINK_ERROR, MX_LINK_ERROR_KERNEL_UNSUPPORTED)) {
     self->rmnet = PROBE_NO;
     g_message ("the kernel cannot create rmnet links (CONFIG_RMNET is not enabled): "
@@ -198,8 +198,8 @@ mx_bearer_service_probe_rmnet (MxBearerService *self, GCancellable *cancellable,
   self->rmnet = PROBE_RUNNING;
   /* An rmnet NEWLINK on ifindex 0 can never succeed: the kernel answers
    * EOPNOTSUPP when it has no rmnet, ENODEV/EINVAL when it does. */
-  mx_netlink_request_async (self->netlink, mx_rtnl_link_new_rmnet (buf, 0, "mxprobe0", 1, 0, 0),
-                            "rmnet", NULL, (GAsyncReadyCallback) probe_ready, g_object_ref (self));
+  mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_new_rmnet (buf, 0, "mxprobe0", 1, 0, 0),
+                              "rmnet", NULL, (GAsyncReadyCallback) probe_ready, g_object_ref (self));
 }
 
 gboolean

@@ -88,7 +88,7 @@ rollback_ready (GObject *source, GAsyncResult *res, gpointer data)
   g_autoptr(GError) error = NULL;
   g_autofree gchar *name = data;
 
-  links = mx_netlink_request_finish (MX_NETLINK (source), res, &error);
+  links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   if (!links)
     g_warning ("rolling back half-created link %s failed: %s", name, error->message);
   else
@@ -108,8 +108,8 @@ create_fail (GTask *task, GError *error)
   } else if (d->ifindex) {
     guint8 buf[MX_RTNL_BUF_SIZE];
     g_hash_table_add (self->deleting, GUINT_TO_POINTER (d->ifindex));
-    mx_netlink_request_async (self->netlink, mx_rtnl_link_del (buf, d->ifindex), kind_name (d->req.kind),
-                              NULL, rollback_ready, g_strdup (d->name));
+    mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_del (buf, d->ifindex), kind_name (d->req.kind),
+                                NULL, rollback_ready, g_strdup (d->name));
   }
   unreserve (self, d);
   g_prefix_error (&error, "cannot create %s link on %s: ", kind_name (d->req.kind), d->port);
@@ -132,7 +132,7 @@ final_get_ready (GObject *source, GAsyncResult *res, gpointer data)
   GError *error = NULL;
   MxLink *link;
 
-  links = mx_netlink_request_finish (MX_NETLINK (source), res, &error);
+  links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   if (!links || links->len == 0) {
     create_fail (task, error ? error : g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE,
                                                     "the new link %s vanished", d->name));
@@ -165,8 +165,8 @@ create_step_finish (GTask *task)
   CreateData *d = g_task_get_task_data (task);
   guint8 buf[MX_RTNL_BUF_SIZE];
 
-  mx_netlink_request_async (self->netlink, mx_rtnl_link_get (buf, d->ifindex, NULL), NULL,
-                            g_task_get_cancellable (task), final_get_ready, task);
+  mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_get (buf, d->ifindex, NULL), NULL,
+                              g_task_get_cancellable (task), final_get_ready, task);
 }
 
 static void
@@ -178,7 +178,7 @@ step_ready (GObject *source, GAsyncResult *res, gpointer data)
   GError *error = NULL;
   void (*next) (GTask *) = g_object_get_data (G_OBJECT (task), "next-step");
 
-  links = mx_netlink_request_finish (MX_NETLINK (source), res, &error);
+  links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   if (!links) {
     g_prefix_error (&error, "link %s created but: ", d->name);
     create_fail (task, error);
@@ -194,8 +194,8 @@ send_step (GTask *task, const struct nlmsghdr *nlh, void (*next) (GTask *))
   CreateData *d = g_task_get_task_data (task);
 
   g_object_set_data (G_OBJECT (task), "next-step", next);
-  mx_netlink_request_async (self->netlink, nlh, kind_name (d->req.kind),
-                            g_task_get_cancellable (task), step_ready, task);
+  mx_rtnl_link_request_async (self->netlink, nlh, kind_name (d->req.kind),
+                              g_task_get_cancellable (task), step_ready, task);
 }
 
 static void
@@ -242,7 +242,7 @@ get_new_ready (GObject *source, GAsyncResult *res, gpointer data)
   g_autoptr(GPtrArray) links = NULL;
   GError *error = NULL;
 
-  links = mx_netlink_request_finish (MX_NETLINK (source), res, &error);
+  links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   if ((!links || links->len == 0) && g_cancellable_is_cancelled (g_task_get_cancellable (task))) {
     g_clear_error (&error);
     create_fail (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled"));
@@ -268,22 +268,22 @@ newlink_ready (GObject *source, GAsyncResult *res, gpointer data)
   GError *error = NULL;
   guint8 buf[MX_RTNL_BUF_SIZE];
 
-  links = mx_netlink_request_finish (MX_NETLINK (source), res, &error);
+  links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   if (!links) {
     /* If cancelled after the kernel got the request, the link may exist:
      * look it up without the cancellable and delete it. */
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_clear_error (&error);
-      mx_netlink_request_async (self->netlink, mx_rtnl_link_get (buf, 0, d->name), NULL, NULL,
-                                get_new_ready, task);
+      mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_get (buf, 0, d->name), NULL, NULL,
+                                  get_new_ready, task);
       return;
     }
     create_fail (task, error);
     return;
   }
   /* The ack does not carry the ifindex: ask for the link by name. */
-  mx_netlink_request_async (self->netlink, mx_rtnl_link_get (buf, 0, d->name), NULL,
-                            g_task_get_cancellable (task), get_new_ready, task);
+  mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_get (buf, 0, d->name), NULL,
+                              g_task_get_cancellable (task), get_new_ready, task);
 }
 
 /* qmimux: the kernel names the link; we learn it from the map. */
@@ -513,15 +513,15 @@ mx_link_manager_create_async (MxLinkManager *self, const MxLinkRequest *request,
 
   switch (request->kind) {
   case MX_LINK_KIND_RMNET:
-    mx_netlink_request_async (self->netlink,
-                              mx_rtnl_link_new_rmnet (buf, d->port_ifindex, d->name, (guint16) d->mux_id,
-                                                      request->flags, request->flags_mask),
-                              "rmnet", cancellable, newlink_ready, task);
+    mx_rtnl_link_request_async (self->netlink,
+                                mx_rtnl_link_new_rmnet (buf, d->port_ifindex, d->name, (guint16) d->mux_id,
+                                                        request->flags, request->flags_mask),
+                                "rmnet", cancellable, newlink_ready, task);
     break;
   case MX_LINK_KIND_WWAN:
-    mx_netlink_request_async (self->netlink,
-                              mx_rtnl_link_new_wwan (buf, d->port, d->name, d->mux_id),
-                              "wwan", cancellable, newlink_ready, task);
+    mx_rtnl_link_request_async (self->netlink,
+                                mx_rtnl_link_new_wwan (buf, d->port, d->name, d->mux_id),
+                                "wwan", cancellable, newlink_ready, task);
     break;
   case MX_LINK_KIND_QMIMUX:
   default:
@@ -549,7 +549,7 @@ delete_one_ready (GObject *source, GAsyncResult *res, gpointer data)
   gboolean ok;
 
   if (MX_IS_NETLINK (source))
-    ok = (links = mx_netlink_request_finish (MX_NETLINK (source), res, &error)) != NULL;
+    ok = (links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error)) != NULL;
   else
     ok = mx_qmimux_del_finish (res, &error);
   if (ok)
@@ -576,8 +576,8 @@ delete_link (MxLinkManager *self, const MxLink *link, GCancellable *cancellable,
     mx_qmimux_del_async (NULL, link->lower_name, (guint) link->mux_id, cancellable,
                          delete_one_ready, task);
   else
-    mx_netlink_request_async (self->netlink, mx_rtnl_link_del (buf, link->ifindex), link->kind,
-                              cancellable, delete_one_ready, task);
+    mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_del (buf, link->ifindex), link->kind,
+                                cancellable, delete_one_ready, task);
 }
 
 void

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "mx-link-map"
 #include <string.h>
 #include <linux/if.h>
+#include <linux/rtnetlink.h>
 #include "mx-link-map.h"
 #include "mx-link-error.h"
 #include "mx-link-qmimux.h"
@@ -302,6 +303,20 @@ on_link_event (MxNetlink *netlink, const MxLink *event, gboolean removed, MxLink
   }
 }
 
+static void
+on_notification (MxNetlink *netlink, const struct nlmsghdr *nlh, MxLinkMap *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MxLink) link = NULL;
+  gboolean removed = FALSE;
+
+  link = mx_rtnl_link_parse_notification (nlh, &removed, &error);
+  if (link)
+    on_link_event (netlink, link, removed, self);
+  else if (error)
+    g_warning ("ignoring undecodable link notification: %s", error->message);
+}
+
 /* Replaces the whole state by @snapshot (MxLink* for every netdev), with
  * signals for the differences. */
 static void
@@ -405,7 +420,7 @@ dump_ready (GObject *source, GAsyncResult *res, gpointer data)
   GError *error = NULL;
   guint i;
 
-  snapshot = mx_netlink_request_finish (MX_NETLINK (source), res, &error);
+  snapshot = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   self->loading = FALSE;
   queued = g_steal_pointer (&self->queued);
   queued_removed = g_steal_pointer (&self->queued_removed);
@@ -440,8 +455,8 @@ mx_link_map_load_async (MxLinkMap *self, GCancellable *cancellable, GAsyncReadyC
     return;
   }
   self->loading = TRUE;
-  mx_netlink_request_async (self->netlink, mx_rtnl_link_dump (buf, NULL), NULL, cancellable,
-                            dump_ready, task);
+  mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_dump (buf, NULL), NULL, cancellable,
+                              dump_ready, task);
 }
 
 gboolean
@@ -578,8 +593,14 @@ mx_link_map_new (MxNetlink *netlink, const char *sysfs_root)
 
   self->sysfs_root = g_strdup (sysfs_root ? sysfs_root : "/sys");
   if (netlink) {
+    g_autoptr(GError) error = NULL;
+
     self->netlink = g_object_ref (netlink);
-    self->event_id = g_signal_connect (netlink, "link-event", G_CALLBACK (on_link_event), self);
+    /* Before the first dump, so no change falls between dump and notifications. */
+    if (!mx_netlink_subscribe (netlink, RTNLGRP_LINK, &error))
+      g_warning ("link notifications unavailable, the map will not follow changes: %s",
+                 error->message);
+    self->event_id = g_signal_connect (netlink, "notification", G_CALLBACK (on_notification), self);
     self->overrun_id = g_signal_connect (netlink, "overrun", G_CALLBACK (on_overrun), self);
   }
   return self;

@@ -288,3 +288,99 @@ mx_rtnl_link_parse (const struct nlmsghdr *nlh, GError **error)
     link->lower_ifindex = 0;
   return g_steal_pointer (&link);
 }
+
+MxLink *
+mx_rtnl_link_parse_notification (const struct nlmsghdr *nlh, gboolean *removed, GError **error)
+{
+  if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+    return NULL;
+  if (removed)
+    *removed = nlh->nlmsg_type == RTM_DELLINK;
+  return mx_rtnl_link_parse (nlh, error);
+}
+
+/* ---- link requests over the transport ---- */
+
+/* Takes @error (of the transport) and returns the link layer's for @kind. */
+static GError *
+link_error (GError *error, const char *kind)
+{
+  GError *mapped;
+
+  if (error->domain != MX_NETLINK_ERROR)
+    return error; /* cancelled */
+  switch (error->code) {
+  case MX_NETLINK_ERROR_KERNEL:
+    mapped = mx_link_error_from_errno (mx_netlink_error_get_errno (error), kind,
+                                       mx_netlink_error_get_ext_ack (error));
+    break;
+  case MX_NETLINK_ERROR_SEND:
+    mapped = mx_link_error_from_errno (mx_netlink_error_get_errno (error), kind,
+                                       "sending the request failed");
+    break;
+  default:
+    mapped = g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_FAILED, "%s request failed: %s",
+                          kind ? kind : "link", error->message);
+    break;
+  }
+  g_error_free (error);
+  return mapped;
+}
+
+static void
+link_request_ready (GObject *source, GAsyncResult *res, gpointer data)
+{
+  g_autoptr(GTask) task = data;
+  g_autoptr(GPtrArray) replies = NULL;
+  GPtrArray *links;
+  GError *error = NULL;
+  guint i;
+
+  replies = mx_netlink_request_finish (MX_NETLINK (source), res, &error);
+  if (!replies) {
+    g_task_return_error (task, link_error (error, g_task_get_task_data (task)));
+    return;
+  }
+  links = g_ptr_array_new_with_free_func ((GDestroyNotify) mx_link_free);
+  for (i = 0; i < replies->len; i++) {
+    const struct nlmsghdr *nlh = g_bytes_get_data (g_ptr_array_index (replies, i), NULL);
+    g_autoptr(GError) local = NULL;
+    MxLink *link;
+
+    if (nlh->nlmsg_type != RTM_NEWLINK) {
+      g_debug ("ignoring netlink message type %u in a link reply", nlh->nlmsg_type);
+      continue;
+    }
+    if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+      g_debug ("link dump interrupted by a change; notifications will catch up");
+    link = mx_rtnl_link_parse (nlh, &local);
+    if (link)
+      g_ptr_array_add (links, link);
+    else
+      g_warning ("ignoring undecodable link in reply: %s", local->message);
+  }
+  g_task_return_pointer (task, links, (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+mx_rtnl_link_request_async (MxNetlink *netlink, const struct nlmsghdr *nlh, const char *kind,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MX_IS_NETLINK (netlink));
+  /* The transport is the source object: callers' callbacks get the MxNetlink. */
+  task = g_task_new (netlink, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mx_rtnl_link_request_async);
+  g_task_set_task_data (task, g_strdup (kind), g_free);
+  mx_netlink_request_async (netlink, nlh, 0, cancellable, link_request_ready, task);
+}
+
+GPtrArray *
+mx_rtnl_link_request_finish (MxNetlink *netlink, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, netlink), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mx_rtnl_link_request_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

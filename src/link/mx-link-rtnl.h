@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* rtnetlink link messages: pure encoders that fill a caller buffer, and the
- * decoder of RTM_NEWLINK/RTM_DELLINK into an MxLink. No I/O here.
+/* The rtnetlink link codec: pure encoders that fill a caller buffer, the
+ * decoder of RTM_NEWLINK/RTM_DELLINK into an MxLink, and the link request
+ * over the raw MxNetlink transport (replies decoded, errors as MX_LINK_ERROR).
  *
  * Encoders produce exactly the bytes iproute2 6.1 sends for the same
  * operation (attribute order, ifi_type 0, alias without NUL), so unit tests
@@ -11,6 +12,7 @@
 #include <glib.h>
 #include <linux/netlink.h>
 #include "mx-link.h"
+#include "mx-link-netlink.h"
 
 G_BEGIN_DECLS
 
@@ -42,5 +44,29 @@ struct nlmsghdr *mx_rtnl_link_dump (void *buf, const char *kind);
 
 /* Decodes RTM_NEWLINK/RTM_DELLINK. Returns NULL with @error on malformed input. */
 MxLink *mx_rtnl_link_parse (const struct nlmsghdr *nlh, GError **error);
+
+/* Decodes an RTNLGRP_LINK notification: RTM_NEWLINK (*@removed FALSE) or
+ * RTM_DELLINK (TRUE). Other message types (other groups share the
+ * notification socket) return NULL without @error. */
+MxLink *mx_rtnl_link_parse_notification (const struct nlmsghdr *nlh, gboolean *removed,
+                                         GError **error);
+
+/* Sends the link request @nlh (built above) with the transport's default
+ * timeout. @kind names the link kind for error messages ("rmnet", "wwan" or
+ * NULL). Kernel errors become MX_LINK_ERROR through
+ * mx_link_error_from_errno() with the extended ack text; cancelling gives
+ * G_IO_ERROR_CANCELLED. The task's source object is @netlink. */
+void       mx_rtnl_link_request_async  (MxNetlink             *netlink,
+                                        const struct nlmsghdr *nlh,
+                                        const char            *kind,
+                                        GCancellable          *cancellable,
+                                        GAsyncReadyCallback    callback,
+                                        gpointer               user_data);
+/* Returns a GPtrArray of MxLink, every RTM_NEWLINK of the reply (element
+ * free func set; possibly empty: a plain ack); undecodable links are
+ * skipped with a warning. */
+GPtrArray *mx_rtnl_link_request_finish (MxNetlink     *netlink,
+                                        GAsyncResult  *result,
+                                        GError       **error);
 
 G_END_DECLS
