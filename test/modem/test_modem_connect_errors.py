@@ -6,8 +6,9 @@ until a connect of that bearer succeeds.
 modemuxd as a user starts it (umockdev testbed with the USB qmi_wwan
 fixture, the simulator as fake qmi-proxy with apn-rejects.conf: internet
 connects, corporate is not subscribed, secure fails authentication, ims is
-in use on another interface, anything else is unknown), driven by the real
-mmcli. Environment: as test_modem_mmcli.py."""
+in use on another interface, anything else is unknown; start-no-effect.conf:
+the first Start Network answered NoEffect), driven by the real mmcli.
+Environment: as test_modem_mmcli.py."""
 
 import os
 import sys
@@ -23,10 +24,11 @@ import mxharness  # noqa: E402
 ERROR = "org.freedesktop.ModemManager1.Error."
 
 
-class RefusedConnects(stack.ModemStack):
+class ConnectStack(stack.ModemStack):
+    """The USB qmi_wwan stack (wwan0 is the simulator's TUN), as in
+    test_modem_mmcli.UsbQmiWwan; its scenario is the subclass's."""
     fixture = "usb-qmi-wwan-qmimux.umockdev"
     data_tun = "wwan0"
-    scenario = "apn-rejects.conf"
 
     def prepare_testbed(self):
         self.testbed.set_attribute(stack.USB_NET, "qmi/raw_ip", "N")
@@ -57,6 +59,10 @@ class RefusedConnects(stack.ModemStack):
                                        timeout=mxharness.TIMEOUT, env=self.h.env,
                                        capture_output=True, text=True).stdout
         return [line for line in out.splitlines() if line.startswith("session ")]
+
+
+class RefusedConnects(ConnectStack):
+    scenario = "apn-rejects.conf"
 
     def test_unknown_apn_is_missing_or_unknown_apn(self):
         self.wait_for_modem()
@@ -99,6 +105,23 @@ class RefusedConnects(stack.ModemStack):
         self.assertEqual(bearer["bearer.status.connection-error.name"], "--")
         self.assertEqual(bearer["bearer.status.connection-error.message"], "--")
         self.assertEqual(len(self.sessions()), 1)
+
+
+class PdnHeldElsewhere(ConnectStack):
+    """Start Network answered NoEffect once: our fresh client did not start
+    the PDN, another client holds it."""
+    scenario = "start-no-effect.conf"
+
+    def test_no_effect_is_connection_busy_and_the_retry_connects(self):
+        self.wait_for_modem()
+        self.connect_fails("internet", "Connection.Busy",
+                           "Start Network failed: the PDN is already active for another client "
+                           "on APN 'internet' (QMI protocol error (26): 'NoEffect')")
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        bearer = self.bearer_of("internet")
+        self.assertEqual(bearer["bearer.status.connected"], "yes")
+        self.assertEqual(bearer["bearer.status.connection-error.name"], "--")
 
 
 if __name__ == "__main__":
