@@ -72,11 +72,14 @@ static void
 failed_teardown_ready (MxBearer *self, GAsyncResult *res, GTask *task)
 {
   ConnectCtx *c = g_task_get_task_data (task);
+  GError *error;
 
   mx_bearer_teardown_finish (self, res);
   self->failed_attempts++;
   g_message ("bearer %s: connect failed: %s", self->path, c->error->message);
-  g_task_return_error (task, to_dbus_error (self, g_steal_pointer (&c->error)));
+  error = to_dbus_error (self, g_steal_pointer (&c->error));
+  mx_bearer_set_connection_error (self, error);
+  g_task_return_error (task, error);
   g_object_unref (task);
 }
 

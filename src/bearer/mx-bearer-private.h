@@ -54,6 +54,9 @@ void mx_bearer_connect_run (MxBearer *self, GTask *task);
 
 /* Publishes the connected state (Interface, Ip4Config, ...). */
 void mx_bearer_publish_connected (MxBearer *self);
+/* ConnectionError: why the last connect failed (@error, in a ModemManager
+ * domain), or empty (NULL) once one succeeded. */
+void mx_bearer_set_connection_error (MxBearer *self, const GError *error);
 /* A session reported that the network ended it. */
 void mx_bearer_on_session_disconnected (MxWdsSession *session, guint reason, const gchar *text,
                                         MxBearer *self);

@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "mx-bearer"
 
 #include "mx-bearer-wds-session.h"
+#include "mx-bearer-error.h"
 #include "mx-modem-qmi-timeout.h"
 
 #include <arpa/inet.h>
@@ -317,18 +318,14 @@ start_network_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
     return;
   }
   if (!qmi_message_wds_start_network_output_get_result (out, &error)) {
-    QmiWdsCallEndReason reason;
-    QmiWdsVerboseCallEndReasonType vtype;
-    gint16 vreason;
-    const gchar *why = NULL;
+    /* The reasons become ModemManager's error names (mx-bearer-error.c). */
+    StartCtx *c = g_task_get_task_data (task);
+    g_autoptr(GError) mapped = NULL;
+    MxCallEnd end;
 
-    if (qmi_message_wds_start_network_output_get_verbose_call_end_reason (out, &vtype, &vreason, NULL))
-      why = qmi_wds_verbose_call_end_reason_get_string (vtype, vreason);
-    if (!why && qmi_message_wds_start_network_output_get_call_end_reason (out, &reason, NULL))
-      why = qmi_wds_call_end_reason_get_string (reason);
-    if (why)
-      g_prefix_error (&error, "(call end reason: %s) ", why);
-    start_fail (task, step_error ("Start Network", error));
+    mx_call_end_from_start_network (out, &end);
+    mapped = mx_bearer_error_from_start_network (error, &end, c->apn);
+    start_fail (task, step_error ("Start Network", mapped));
     return;
   }
   qmi_message_wds_start_network_output_get_packet_data_handle (out, &self->handle, NULL);

@@ -58,9 +58,21 @@ mx_bearer_publish_connected (MxBearer *self)
   mm_gdbus_bearer_set_multiplexed (self->skeleton, self->multiplexed);
   mm_gdbus_bearer_set_ip4_config (self->skeleton, mx_ip_settings_to_variant (self->ip[MX_FAMILY_V4]));
   mm_gdbus_bearer_set_ip6_config (self->skeleton, mx_ip_settings_to_variant (self->ip[MX_FAMILY_V6]));
-  mm_gdbus_bearer_set_connection_error (self->skeleton, g_variant_new ("(ss)", "", ""));
+  mx_bearer_set_connection_error (self, NULL);
   mm_gdbus_bearer_set_stats (self->skeleton, mx_bearer_stats_variant (self));
   mm_gdbus_bearer_set_connected (self->skeleton, TRUE);
+}
+
+void
+mx_bearer_set_connection_error (MxBearer *self, const GError *error)
+{
+  /* The D-Bus name of the error's (registered) domain and code, as the
+   * failed call returned it. */
+  g_autofree gchar *name = error ? g_dbus_error_encode_gerror (error) : NULL;
+
+  mm_gdbus_bearer_set_connection_error (self->skeleton,
+                                        g_variant_new ("(ss)", name ? name : "",
+                                                       error ? error->message : ""));
 }
 
 static void

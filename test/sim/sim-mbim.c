@@ -437,13 +437,16 @@ activate (SimMbim *self, guint32 session_id, const gchar *apn, guint32 ip_type, 
 
   for (i = 0; i < n; i++) {
     QmiProtocolError qerr = QMI_PROTOCOL_ERROR_NONE;
-    guint16 cause = 0;
+    guint16 type = 0;
+    gint16 reason = 0;
     /* owner NULL: the engine treats owners as QMI clients. */
     SimSession *s = sim_modem_start_session (self->modem, apn, families[i], (guint8) session_id,
-                                             NULL, &qerr, &cause);
+                                             NULL, &qerr, &type, &reason);
 
     if (!s) {
       guint j;
+      /* NwError carries 3GPP causes only. */
+      guint16 cause = type == QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_3GPP ? (guint16) reason : 0;
 
       *nw_error = cause;
       self->stopping = TRUE;

@@ -664,32 +664,42 @@ session_disconnect_cb (gpointer user_data)
 
 SimSession *
 sim_modem_start_session (SimModem *modem, const gchar *apn_name, guint family, guint8 mux_id,
-                         gpointer owner, QmiProtocolError *error_out, guint16 *verbose_reason_3gpp)
+                         gpointer owner, QmiProtocolError *error_out,
+                         guint16 *verbose_type, gint16 *verbose_reason)
 {
     const SimApn *apn;
     SimSession *session;
     guint host;
+    gint16 cause = 0;
 
-    *verbose_reason_3gpp = 0;
+    *verbose_type = QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_3GPP;
+    *verbose_reason = 0;
     if (modem->reg_state != SIM_REG_HOME && modem->reg_state != SIM_REG_ROAMING) {
+        /* no service: the call manager's reason, not a 3GPP cause */
         *error_out = QMI_PROTOCOL_ERROR_CALL_FAILED;
-        *verbose_reason_3gpp = 0; /* no service: not a 3GPP cause */
+        *verbose_type = QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_CM;
+        *verbose_reason = QMI_WDS_VERBOSE_CALL_END_REASON_CM_NO_SERVICE;
         return NULL;
     }
     apn = sim_scenario_find_apn (modem->scenario, apn_name);
-    if (!apn) {
+    if (!apn)
+        cause = 27; /* missing or unknown APN */
+    else if (apn->reject_type) {
+        /* the scenario's refusal of this APN */
         *error_out = QMI_PROTOCOL_ERROR_CALL_FAILED;
-        *verbose_reason_3gpp = 27; /* missing or unknown APN */
+        *verbose_type = apn->reject_type;
+        *verbose_reason = apn->reject_reason;
+        sim_modem_log (modem, "start on apn %s refused: %s %d", apn_name,
+                       qmi_wds_verbose_call_end_reason_type_get_string (apn->reject_type),
+                       apn->reject_reason);
         return NULL;
-    }
-    if ((family == 4 && !apn->ipv4) || (family == 6 && !apn->ipv6)) {
+    } else if ((family == 4 && !apn->ipv4) || (family == 6 && !apn->ipv6))
+        cause = family == 4 ? 50 : 51; /* PDN type IPv4/IPv6 only allowed */
+    else if (g_list_length (modem->sessions) >= modem->scenario->max_sessions)
+        cause = 26; /* insufficient resources */
+    if (cause) {
         *error_out = QMI_PROTOCOL_ERROR_CALL_FAILED;
-        *verbose_reason_3gpp = family == 4 ? 50 : 51; /* PDN type IPv4/IPv6 only allowed */
-        return NULL;
-    }
-    if (g_list_length (modem->sessions) >= modem->scenario->max_sessions) {
-        *error_out = QMI_PROTOCOL_ERROR_CALL_FAILED;
-        *verbose_reason_3gpp = 26; /* insufficient resources */
+        *verbose_reason = cause;
         return NULL;
     }
     for (host = 2; host < 250 && host_in_use (modem, apn, family, host); host++)

@@ -52,6 +52,8 @@ typedef struct {
     guint8   ipv6_dns[2][16];
     guint    n_ipv6_dns;
     guint    mtu;
+    guint16  reject_type;     /* != 0: Start Network on this APN is refused with */
+    gint16   reject_reason;   /* this verbose call-end reason (QmiWdsVerboseCallEndReason*) */
 } SimApn;
 
 typedef enum {
@@ -255,12 +257,14 @@ struct _SimSession {
 };
 
 /* Start a session on @apn for @family (4/6) bound to @mux_id. On failure
- * returns NULL with *error_out (QMI error; CallFailed for an unknown APN
- * with *call_end_reason = 3GPP cause) set. Emits SIM_MODEM_EVENT_SESSION_STARTED. */
+ * returns NULL with *error_out (QMI error) set; for CallFailed also the
+ * verbose call-end reason (*verbose_type: QmiWdsVerboseCallEndReasonType,
+ * e.g. 3GPP with cause 27 for an unknown APN). Emits
+ * SIM_MODEM_EVENT_SESSION_STARTED. */
 SimSession  *sim_modem_start_session (SimModem *modem, const gchar *apn, guint family,
                                       guint8 mux_id, gpointer owner,
                                       QmiProtocolError *error_out,
-                                      guint16 *verbose_reason_3gpp);
+                                      guint16 *verbose_type, gint16 *verbose_reason);
 /* Stop (emits SIM_MODEM_EVENT_SESSION_STOPPED, frees the session). When
  * @network_initiated, QMI owners get a Packet Service Status indication. */
 void         sim_modem_stop_session  (SimModem *modem, SimSession *session, gboolean network_initiated);

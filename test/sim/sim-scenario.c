@@ -163,6 +163,50 @@ parse_enum_list (GKeyFile *kf, const gchar *group, const gchar *key, GType type,
     return TRUE;
 }
 
+/* reject=TYPE:REASON, e.g. 3gpp:33 or internal:interface-in-use: the
+ * verbose call-end reason (libqmi's nicks or numbers) that refuses every
+ * Start Network on this APN. */
+static gboolean
+parse_reject (GKeyFile *kf, const gchar *group, SimApn *apn, GError **error)
+{
+    g_autofree gchar *text = get_str (kf, group, "reject");
+    g_auto(GStrv) parts = NULL;
+    guint32 type = 0, reason = 0;
+    GType reasons = G_TYPE_INVALID;
+    gboolean ok;
+
+    if (!text)
+        return TRUE;
+    parts = g_strsplit (text, ":", 2);
+    if (g_strv_length (parts) == 2 && parse_enum (QMI_TYPE_WDS_VERBOSE_CALL_END_REASON_TYPE,
+                                                  g_strstrip (parts[0]), &type) && type) {
+        if (type == QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_3GPP)
+            reasons = QMI_TYPE_WDS_VERBOSE_CALL_END_REASON_3GPP;
+        else if (type == QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_INTERNAL)
+            reasons = QMI_TYPE_WDS_VERBOSE_CALL_END_REASON_INTERNAL;
+        else if (type == QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_CM)
+            reasons = QMI_TYPE_WDS_VERBOSE_CALL_END_REASON_CM;
+        g_strstrip (parts[1]);
+        if (reasons != G_TYPE_INVALID)
+            ok = parse_enum (reasons, parts[1], &reason);
+        else {
+            /* Other types: numbers only. */
+            guint64 n = 0;
+
+            ok = g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXINT16, &n, NULL);
+            reason = (guint32) n;
+        }
+        if (ok && reason <= G_MAXINT16) {
+            apn->reject_type = (guint16) type;
+            apn->reject_reason = (gint16) reason;
+            return TRUE;
+        }
+    }
+    g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                 "[%s] reject=%s: want TYPE:REASON, e.g. 3gpp:33 or internal:interface-in-use", group, text);
+    return FALSE;
+}
+
 static gboolean
 parse_apn (GKeyFile *kf, const gchar *group, SimApn *apn, GError **error)
 {
@@ -189,7 +233,7 @@ parse_apn (GKeyFile *kf, const gchar *group, SimApn *apn, GError **error)
     if (!parse_addresses (kf, group, "dns6", apn->ipv6_dns, 16, &apn->n_ipv6_dns, error))
         return FALSE;
     apn->mtu = (guint) get_int (kf, group, "mtu", 1500);
-    return TRUE;
+    return parse_reject (kf, group, apn, error);
 }
 
 static const struct { const gchar *name; guint8 id; } service_names[] = {

@@ -100,7 +100,8 @@ start_network (SimClient *client, QmiMessage *req)
     guint8 family = (guint8) client->wds_ip_family;
     guint8 profile = 0;
     QmiProtocolError error = QMI_PROTOCOL_ERROR_NONE;
-    guint16 reason = 0;
+    guint16 type = 0;
+    gint16 reason = 0;
     SimSession *session;
     QmiMessage *resp;
 
@@ -120,17 +121,18 @@ start_network (SimClient *client, QmiMessage *req)
             return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_INVALID_PROFILE);
         apn = g_strdup (s->apns[profile - 1].name);
     }
-    session = sim_modem_start_session (modem, apn, family, client->wds_mux_id, client, &error, &reason);
+    session = sim_modem_start_session (modem, apn, family, client->wds_mux_id, client, &error,
+                                       &type, &reason);
     if (!session) {
         resp = qmi_message_response_new (req, error);
         if (error == QMI_PROTOCOL_ERROR_CALL_FAILED) {
-            guint8 v[4];
-            guint16 type = reason ? QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_3GPP : QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_CM;
-            guint16 code = reason ? reason : QMI_WDS_VERBOSE_CALL_END_REASON_CM_NO_SERVICE;
+            gboolean no_service = type == QMI_WDS_VERBOSE_CALL_END_REASON_TYPE_CM &&
+                                  reason == QMI_WDS_VERBOSE_CALL_END_REASON_CM_NO_SERVICE;
+            guint16 code = (guint16) reason;
+            guint8 v[4] = { type & 0xff, type >> 8, code & 0xff, code >> 8 };
 
-            v[0] = type & 0xff; v[1] = type >> 8; v[2] = code & 0xff; v[3] = code >> 8;
-            sim_add_u16 (resp, 0x10, reason ? QMI_WDS_CALL_END_REASON_GENERIC_UNSPECIFIED
-                                            : QMI_WDS_CALL_END_REASON_GENERIC_NO_SERVICE);
+            sim_add_u16 (resp, 0x10, no_service ? QMI_WDS_CALL_END_REASON_GENERIC_NO_SERVICE
+                                                : QMI_WDS_CALL_END_REASON_GENERIC_UNSPECIFIED);
             sim_add_bytes (resp, 0x11, v, 4);
         }
         return resp;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Scenario files change what the real qmicli sees: a PIN-locked SIM,
 firmware without QMAP, a SoC modem that insists on its endpoint, a network
-that drops calls, slow registration."""
+that refuses APNs, that drops calls, slow registration."""
 
 import os
 import re
@@ -91,6 +91,25 @@ class SocModem(simtest.SimTestCase):
     def test_dpm_open_port(self):
         self.ok('--dpm-open-port=hw-data-ep-type=embedded,hw-data-ep-iface-number=1,hw-data-rx-id=5,hw-data-tx-id=4')
         self.assertIn('DPM port opened', self.sim.ctl('log'))
+
+
+class NetworkRefusesApns(simtest.SimTestCase):
+    scenario = 'apn-rejects.conf'
+
+    def start_fails(self, apn):
+        out = self.fails('--wds-start-network=apn=%s,ip-type=4' % apn)
+        self.assertIn('CallFailed', out)
+        return out
+
+    def test_each_refused_apn_gives_its_verbose_call_end_reason(self):
+        self.assertIn('[3gpp] option-unsubscribed', self.start_fails('corporate'))
+        self.assertIn('[3gpp] authentication-failed', self.start_fails('secure'))
+        self.assertIn('[internal] interface-in-use', self.start_fails('ims'))
+        self.assertIn('[3gpp] unknown-apn', self.start_fails('nosuchapn'))
+        self.assertEqual(self.sim.ctl('sessions'), '')
+
+    def test_the_accepted_apn_still_connects(self):
+        self.ok('--wds-start-network=apn=internet,ip-type=4')
 
 
 class NetworkDropsCalls(simtest.SimTestCase):
