@@ -28,7 +28,7 @@ class ConnectStack(stack.ModemStack):
     """The USB qmi_wwan stack (wwan0 is the simulator's TUN), as in
     test_modem_mmcli.UsbQmiWwan; its scenario is the subclass's."""
     fixture = "usb-qmi-wwan-qmimux.umockdev"
-    data_tun = "wwan0"
+    data_tuns = ("wwan0",)
 
     def prepare_testbed(self):
         self.testbed.set_attribute(stack.USB_NET, "qmi/raw_ip", "N")
