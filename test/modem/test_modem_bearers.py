@@ -14,8 +14,10 @@ connected -> disconnecting -> registered; D-Bus calls racing the modem's
 removal or a port hang-up end with an answer, never a crash."""
 
 import os
+import shutil
 import signal
 import subprocess
+import unittest
 
 import test_modem_mmcli
 from test_modem_mmcli import ModemStack, mmcli_kv, values, WWAN
@@ -46,6 +48,7 @@ class TwoBearers(ModemStack):
 
     def connect(self, apn):
         """Simple.Connect; returns the index of the bearer it used."""
+        self.wait_for_modem()
         r = self.h.mmcli("-m", "0", f"--simple-connect=apn={apn}")
         self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
         for path in values(mmcli_kv(self.h, "-m", "0"), "modem.generic.bearers"):
@@ -185,6 +188,19 @@ class Races(TwoBearers):
         self.assertIsNone(self.h.daemon.poll(), "modemuxd died:\n" + self.h.daemon_log())
         if proc.returncode:
             self.assertIn("error", (out + err).lower())
+
+
+VALGRIND = shutil.which("valgrind")
+
+
+@unittest.skipIf(os.environ.get("MX_SANITIZE", "none") != "none", "ASan build: valgrind cannot run it")
+@unittest.skipIf(VALGRIND is None, "valgrind not installed")
+class RacesUnderValgrind(Races):
+    """The same races with modemuxd under memcheck: an invalid read or a
+    definite leak makes it exit 99, which check_daemon_exit reports."""
+    daemon_wrapper = (VALGRIND, "-q", "--leak-check=full", "--num-callers=30",
+                      "--errors-for-leak-kinds=definite", "--error-exitcode=99",
+                      "--suppressions=/usr/share/glib-2.0/valgrind/glib.supp")
 
 
 if __name__ == "__main__":

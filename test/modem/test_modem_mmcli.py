@@ -86,6 +86,7 @@ class ModemStack(unittest.TestCase):
     scenario = "mhi.conf"
     fixture = None      # another .umockdev file next to MX_MODEM_FIXTURE
     data_tuns = ()      # the simulator's TUNs standing in for the data netdevs
+    daemon_wrapper = () # argv prefix for modemuxd, e.g. valgrind
 
     def prepare_testbed(self):
         """Changes to the fixture before modemuxd starts."""
@@ -105,8 +106,8 @@ class ModemStack(unittest.TestCase):
         env["UMOCKDEV_DIR"] = self.testbed.get_root_dir()
         env["LD_PRELOAD"] = "libumockdev-preload.so.0"
         env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
-        self.h.daemon = self.h.spawn([mxharness.daemon_path(self.h.build_dir), "--log-level=DEBUG",
-                                      "--test-no-qrtr"], "modemuxd", env=env)
+        self.h.daemon = self.h.spawn([*self.daemon_wrapper, mxharness.daemon_path(self.h.build_dir),
+                                      "--log-level=DEBUG", "--test-no-qrtr"], "modemuxd", env=env)
         self.h.wait_for_name(mxharness.MM_NAME, self.h.daemon)
         self.addCleanup(self.check_daemon_exit)
 
