@@ -277,7 +277,9 @@ start_fail (GTask *task, GError *error)
   g_object_unref (task);
 }
 
-/* A copy of @error named after @step ("Start Network failed: ..."). */
+/* A copy of @error named after @step ("Start Network failed: ..."); used
+ * directly only by Start Network's refusal, which builds its own error from
+ * the call end reason. */
 static GError *
 step_error (const gchar *step, GError *error)
 {
