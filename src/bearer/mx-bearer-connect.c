@@ -1,28 +1,50 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The connect step machine of a bearer:
- *   check state -> multiplex decision (default, kernel rmnet probe) ->
+ * The connect step machine of a bearer (ConnectStep below, driven by
+ * connect_step()):
+ *   check state -> kernel rmnet probe -> multiplex decision ->
  *   data port (format negotiated once per port) -> rmnet link (mux id
- *   allocated by the link manager) -> per IP family: dedicated WDS client,
- *   Bind Mux Data Port, Set IP Family, Start Network, Get Current Settings ->
- *   link MTU from the network, lower and link up -> publish.
+ *   allocated by the link manager) -> per IP family: a WDS session
+ *   (mx-bearer-wds-session.c) -> link MTU from the network, lower and link
+ *   up -> publish.
  * Any failure tears down what earlier steps built (mx_bearer_teardown) before
- * the error is returned, so no link and no session is left behind.
+ * the error is returned, so no link and no session is left behind; the
+ * error names the step ("IPv4 session failed: Start Network failed: ...").
  */
 #define G_LOG_DOMAIN "mx-bearer"
 
 #include "mx-bearer-private.h"
 
 #include "mx-bearer-props.h"
+#include "mx-core-step.h"
 #include "mx-link-error.h"
 
+/* In order; a step without work for this bearer is skipped. */
+typedef enum {
+  STEP_CHECK_STATE,
+  STEP_PROBE_RMNET,
+  STEP_MULTIPLEX,
+  STEP_DATA_PORT,
+  STEP_LINK,
+  STEP_SESSION_IPV4,
+  STEP_SESSION_IPV6,
+  STEP_BRING_UP,
+  STEP_DONE,
+} ConnectStep;
+
+static const gchar *const step_names[] = {
+  "modem state check", "kernel rmnet probe", "multiplex decision", "data port setup",
+  "rmnet link creation", "IPv4 session", "IPv6 session", "bring-up", "publish",
+};
+MX_STEP_NAMES_CHECK (step_names, STEP_DONE);
+
 typedef struct {
+  ConnectStep              step;
   MMBearerMultiplexSupport multiplex;
   MxDataFormatGoal         goal;
   gboolean                 kernel_rmnet;
-  MMBearerIpFamily         wanted[MX_N_FAMILIES];
+  gboolean                 wanted[MX_N_FAMILIES];
   guint                    n_wanted;
-  guint                    next;
   GError                  *family_error;
   GError                  *error;       /* the failure being rolled back */
 } ConnectCtx;
@@ -94,31 +116,45 @@ connect_fail (GTask *task, GError *error)
   mx_bearer_teardown (self, TRUE, TRUE, (GAsyncReadyCallback) failed_teardown_ready, task);
 }
 
-static gboolean
-check_cancelled (GTask *task)
+/* The current step failed: name it, then roll back. */
+static void
+step_failed (GTask *task, GError *error)
 {
-  MxBearer *self = g_task_get_source_object (task);
-  GError *error = NULL;
+  ConnectCtx *c = g_task_get_task_data (task);
 
-  if (!g_cancellable_set_error_if_cancelled (cancellable_of (self), &error))
-    return FALSE;
+  mx_step_prefix_error (&error, MX_STEP_NAME (step_names, c->step));
   connect_fail (task, error);
-  return TRUE;
+}
+
+static void connect_step (GTask *task);
+
+static void
+connect_next (GTask *task)
+{
+  ConnectCtx *c = g_task_get_task_data (task);
+
+  c->step++;
+  connect_step (task);
 }
 
 static void
 up_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   GTask *task = user_data;
-  MxBearer *self = g_task_get_source_object (task);
   GError *error = NULL;
 
   if (!mx_data_port_netdev_up_finish (res, &error)) {
-    connect_fail (task, error);
+    step_failed (task, error);
     return;
   }
-  if (check_cancelled (task))
-    return;
+  connect_next (task);
+}
+
+static void
+publish (GTask *task)
+{
+  MxBearer *self = g_task_get_source_object (task);
+
   self->connected_since = g_get_monotonic_time ();
   self->state = MX_BEARER_CONNECTED;
   mx_bearer_stats_start (self, mx_bearer_service_get_stats_interval (self->service));
@@ -137,8 +173,17 @@ static void
 bring_up (GTask *task)
 {
   MxBearer *self = g_task_get_source_object (task);
+  ConnectCtx *c = g_task_get_task_data (task);
   guint mtu = 0;
 
+  if (!self->ip[MX_FAMILY_V4] && !self->ip[MX_FAMILY_V6]) {
+    /* ipv4v6 and both failed: the first family's error names its step. */
+    if (c->family_error)
+      connect_fail (task, g_steal_pointer (&c->family_error));
+    else
+      step_failed (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED, "No IP family connected"));
+    return;
+  }
   if (self->link) {
     /* The network's MTU (WDS TLV 0x29) is what the path really carries;
      * the kernel's default is only lower MTU - headroom, and larger
@@ -170,8 +215,6 @@ bring_up (GTask *task)
 
 /* ---- per family sessions ---- */
 
-static void start_next_family (GTask *task);
-
 static void
 session_started (MxWdsSession *session, GAsyncResult *res, GTask *task)
 {
@@ -187,44 +230,29 @@ session_started (MxWdsSession *session, GAsyncResult *res, GTask *task)
     self->session_ids[idx] = 0;
     g_clear_object (&self->sessions[idx]);
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || c->n_wanted == 1) {
-      connect_fail (task, error);
+      step_failed (task, error);
       return;
     }
     /* ipv4v6: one family may fail as long as the other connects. */
+    mx_step_prefix_error (&error, MX_STEP_NAME (step_names, c->step));
     g_message ("bearer %s: %s", self->path, error->message);
     if (!c->family_error)
       c->family_error = error;
     else
       g_error_free (error);
-    start_next_family (task);
+    connect_next (task);
     return;
   }
   self->ip[idx] = settings;
-  start_next_family (task);
+  connect_next (task);
 }
 
 static void
-start_next_family (GTask *task)
+start_session (GTask *task, MMBearerIpFamily family)
 {
   MxBearer *self = g_task_get_source_object (task);
-  ConnectCtx *c = g_task_get_task_data (task);
-  MMBearerIpFamily family;
   MxWdsSessionParams params = { 0 };
-  guint idx;
-
-  if (check_cancelled (task))
-    return;
-  if (c->next >= c->n_wanted) {
-    if (!self->ip[MX_FAMILY_V4] && !self->ip[MX_FAMILY_V6]) {
-      connect_fail (task, c->family_error ? g_steal_pointer (&c->family_error) :
-                    g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED, "No IP family connected"));
-      return;
-    }
-    bring_up (task);
-    return;
-  }
-  family = c->wanted[c->next++];
-  idx = family == MM_BEARER_IP_FAMILY_IPV6 ? MX_FAMILY_V6 : MX_FAMILY_V4;
+  guint idx = family == MM_BEARER_IP_FAMILY_IPV6 ? MX_FAMILY_V6 : MX_FAMILY_V4;
 
   /* Bind whenever a mux id is in play; plain mhi_net binds mux id 0 too
    * (some PCIe firmware will not route data otherwise). */
@@ -257,23 +285,23 @@ link_created (MxLinkManager *links, GAsyncResult *res, GTask *task)
     const gchar *port = mx_data_port_get_name (self->port);
 
     if (g_error_matches (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_FREE_MUX_ID))
-      connect_fail (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_TOO_MANY,
-                                       "Maximum number of multiplexed bearers reached on %s: %s",
-                                       port, error->message));
+      step_failed (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_TOO_MANY,
+                                      "Maximum number of multiplexed bearers reached on %s: %s",
+                                      port, error->message));
     else if (g_error_matches (error, MX_LINK_ERROR, MX_LINK_ERROR_KERNEL_UNSUPPORTED))
-      connect_fail (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
-                                       "Multiplexing required but not supported: the kernel "
-                                       "cannot create rmnet links (CONFIG_RMNET): %s", error->message));
+      step_failed (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                                      "Multiplexing required but not supported: the kernel "
+                                      "cannot create rmnet links (CONFIG_RMNET): %s", error->message));
     else
-      connect_fail (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
-                                       "Could not create an rmnet link on %s: %s", port, error->message));
+      step_failed (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
+                                      "Could not create an rmnet link on %s: %s", port, error->message));
     return;
   }
   self->link = link;
   self->interface = g_strdup (link->ifname);
   g_info ("net link %s created on %s (mux id %d)", link->ifname,
           mx_data_port_get_name (self->port), link->mux_id);
-  start_next_family (task);
+  connect_next (task);
 }
 
 static void
@@ -304,38 +332,31 @@ port_acquired (MxDataPort *port, GAsyncResult *res, GTask *task)
   gboolean multiplexed = FALSE;
 
   if (!mx_data_port_acquire_finish (port, res, &multiplexed, &error)) {
-    connect_fail (task, error);
+    step_failed (task, error);
     return;
   }
   self->port_acquired = TRUE;
   self->multiplexed = multiplexed;
-  if (check_cancelled (task))
-    return;
-  if (multiplexed) {
-    create_link (task);
-    return;
-  }
-  self->interface = g_strdup (mx_data_port_get_name (self->port));
-  start_next_family (task);
+  if (!multiplexed)
+    self->interface = g_strdup (mx_data_port_get_name (self->port));
+  connect_next (task);
 }
 
-static void
-decide_and_acquire (GTask *task)
+/* ---- multiplex decision ---- */
+
+static gboolean
+decide_multiplex (GTask *task, GError **error)
 {
   MxBearer *self = g_task_get_source_object (task);
   ConnectCtx *c = g_task_get_task_data (task);
   g_autofree gchar *fallback = NULL;
-  GError *error = NULL;
 
   if (!mx_bearer_multiplex_goal (c->multiplex, mx_data_port_get_driver (self->port),
-                                 c->kernel_rmnet, &c->goal, &fallback, &error)) {
-    connect_fail (task, error);
-    return;
-  }
+                                 c->kernel_rmnet, &c->goal, &fallback, error))
+    return FALSE;
   if (fallback)
     g_message ("bearer %s: %s", self->path, fallback);
-  mx_data_port_acquire (self->port, c->goal, cancellable_of (self),
-                        (GAsyncReadyCallback) port_acquired, task);
+  return TRUE;
 }
 
 static void
@@ -348,7 +369,98 @@ rmnet_probed (MxBearerService *service, GAsyncResult *res, GTask *task)
   if (error)
     g_message ("cannot tell whether the kernel supports rmnet (%s); assuming it does not",
                error->message);
-  decide_and_acquire (task);
+  connect_next (task);
+}
+
+/* ---- state ---- */
+
+static gboolean
+check_state (MxBearer *self, GError **error)
+{
+  MMModemState state = mx_modem_get_state (self->modem);
+
+  if (state < MM_MODEM_STATE_ENABLED) {
+    g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
+                 "Cannot connect: the modem is not enabled (state %s)",
+                 mm_modem_state_get_string (state));
+    return FALSE;
+  }
+  if (!mx_modem_peek_port (self->modem) || !mx_qmi_port_is_open (mx_modem_peek_port (self->modem))) {
+    g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
+                 "Cannot connect: the modem's control port is not open");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- the step machine ---- */
+
+static void
+connect_step (GTask *task)
+{
+  MxBearer *self = g_task_get_source_object (task);
+  ConnectCtx *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  /* Every step may be cut short (Disconnect, the modem going away). */
+  if (g_cancellable_set_error_if_cancelled (cancellable_of (self), &error)) {
+    step_failed (task, error);
+    return;
+  }
+  switch (c->step) {
+  case STEP_CHECK_STATE:
+    if (!check_state (self, &error)) {
+      step_failed (task, error);
+      return;
+    }
+    connect_next (task);
+    return;
+  case STEP_PROBE_RMNET:
+    if (c->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_NONE ||
+        !mx_data_driver_supports_rmnet (mx_data_port_get_driver (self->port))) {
+      connect_next (task);
+      return;
+    }
+    mx_bearer_service_probe_rmnet (self->service, cancellable_of (self),
+                                   (GAsyncReadyCallback) rmnet_probed, task);
+    return;
+  case STEP_MULTIPLEX:
+    if (!decide_multiplex (task, &error)) {
+      step_failed (task, error);
+      return;
+    }
+    connect_next (task);
+    return;
+  case STEP_DATA_PORT:
+    mx_data_port_acquire (self->port, c->goal, cancellable_of (self),
+                          (GAsyncReadyCallback) port_acquired, task);
+    return;
+  case STEP_LINK:
+    if (!self->multiplexed) {
+      connect_next (task);
+      return;
+    }
+    create_link (task);
+    return;
+  case STEP_SESSION_IPV4:
+  case STEP_SESSION_IPV6: {
+    guint idx = c->step == STEP_SESSION_IPV6 ? MX_FAMILY_V6 : MX_FAMILY_V4;
+
+    if (!c->wanted[idx]) {
+      connect_next (task);
+      return;
+    }
+    start_session (task, idx == MX_FAMILY_V6 ? MM_BEARER_IP_FAMILY_IPV6 : MM_BEARER_IP_FAMILY_IPV4);
+    return;
+  }
+  case STEP_BRING_UP:
+    bring_up (task);
+    return;
+  case STEP_DONE:
+  default:
+    publish (task);
+    return;
+  }
 }
 
 void
@@ -356,29 +468,15 @@ mx_bearer_connect_run (MxBearer *self, GTask *task)
 {
   ConnectCtx *c = g_new0 (ConnectCtx, 1);
   MMBearerIpFamily ip_type;
-  MMModemState state = mx_modem_get_state (self->modem);
 
   g_task_set_task_data (task, c, (GDestroyNotify) connect_ctx_free);
-
-  if (state < MM_MODEM_STATE_ENABLED) {
-    connect_fail (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
-                                     "Cannot connect: the modem is not enabled (state %s)",
-                                     mm_modem_state_get_string (state)));
-    return;
-  }
-  if (!mx_modem_peek_port (self->modem) || !mx_qmi_port_is_open (mx_modem_peek_port (self->modem))) {
-    connect_fail (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
-                                     "Cannot connect: the modem's control port is not open"));
-    return;
-  }
 
   ip_type = mm_bearer_properties_get_ip_type (self->props);
   if (ip_type == MM_BEARER_IP_FAMILY_NONE)
     ip_type = MX_BEARER_DEFAULT_IP_FAMILY;
-  if (ip_type == MM_BEARER_IP_FAMILY_IPV4 || ip_type == MM_BEARER_IP_FAMILY_IPV4V6)
-    c->wanted[c->n_wanted++] = MM_BEARER_IP_FAMILY_IPV4;
-  if (ip_type == MM_BEARER_IP_FAMILY_IPV6 || ip_type == MM_BEARER_IP_FAMILY_IPV4V6)
-    c->wanted[c->n_wanted++] = MM_BEARER_IP_FAMILY_IPV6;
+  c->wanted[MX_FAMILY_V4] = ip_type == MM_BEARER_IP_FAMILY_IPV4 || ip_type == MM_BEARER_IP_FAMILY_IPV4V6;
+  c->wanted[MX_FAMILY_V6] = ip_type == MM_BEARER_IP_FAMILY_IPV6 || ip_type == MM_BEARER_IP_FAMILY_IPV4V6;
+  c->n_wanted = (guint) c->wanted[MX_FAMILY_V4] + (guint) c->wanted[MX_FAMILY_V6];
 
   c->multiplex = mx_bearer_multiplex_resolve (
       mm_bearer_properties_get_multiplex (self->props),
@@ -387,12 +485,5 @@ mx_bearer_connect_run (MxBearer *self, GTask *task)
   g_debug ("bearer %s: apn '%s', multiplex %s, data port %s", self->path,
            mm_bearer_properties_get_apn (self->props) ?: "",
            mx_bearer_multiplex_to_string (c->multiplex), mx_data_port_get_name (self->port));
-
-  if (c->multiplex != MM_BEARER_MULTIPLEX_SUPPORT_NONE &&
-      mx_data_driver_supports_rmnet (mx_data_port_get_driver (self->port))) {
-    mx_bearer_service_probe_rmnet (self->service, cancellable_of (self),
-                                   (GAsyncReadyCallback) rmnet_probed, task);
-    return;
-  }
-  decide_and_acquire (task);
+  connect_step (task);
 }

@@ -1,14 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Data-format negotiation: the QMI exchange (DPM Open Port, WDA Get/Set). */
+/* Data-format negotiation: the QMI exchange (DPM Open Port, WDA Get/Set),
+ * one NegotiateStep machine; Set and its verification repeat per rung of
+ * the ladder (mx_data_format_ladder()). */
 #define G_LOG_DOMAIN "mx-data-format"
 
 #include "mx-bearer-data-format.h"
+#include "mx-core-step.h"
 #include "mx-modem-qmi-timeout.h"
 
 #include <string.h>
 #include <libmm-glib.h>
 
+typedef enum {
+  NEGOTIATE_DPM_OPEN_PORT,
+  NEGOTIATE_GET,
+  NEGOTIATE_SET,
+  NEGOTIATE_VERIFY,
+  NEGOTIATE_DONE,
+} NegotiateStep;
+
+static const gchar *const step_names[] = {
+  "DPM Open Port", "WDA Get Data Format", "WDA Set Data Format", "WDA Get Data Format (verify)",
+  "done",
+};
+MX_STEP_NAMES_CHECK (step_names, NEGOTIATE_DONE);
+
 typedef struct {
+  NegotiateStep        step;
   QmiClientWda        *wda;
   QmiClientDpm        *dpm;
   MxDataFormatRequest  request;
@@ -32,8 +50,29 @@ negotiation_free (Negotiation *n)
   g_free (n);
 }
 
-static void get_data_format (GTask *task);
-static void try_rung (GTask *task);
+static void negotiate_step (GTask *task);
+
+/* Steps run in order, except that Set and its verification go round once
+ * per rung: the reply names the step to run next. */
+static void
+negotiate_goto (GTask *task, NegotiateStep step)
+{
+  Negotiation *n = g_task_get_task_data (task);
+
+  n->step = step;
+  negotiate_step (task);
+}
+
+/* The current step failed: name it and return. */
+static void
+step_failed (GTask *task, GError *error)
+{
+  Negotiation *n = g_task_get_task_data (task);
+
+  mx_step_prefix_error (&error, MX_STEP_NAME (step_names, n->step));
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
 
 /* ---- reading a format out of Get or Set responses ---- */
 
@@ -58,40 +97,30 @@ static void try_rung (GTask *task);
 
 /* ---- final answer ---- */
 
-static void
-finish_exhausted (GTask *task)
+/* No rung was taken: why, for the D-Bus error. */
+static GError *
+exhausted_error (Negotiation *n)
 {
-  Negotiation *n = g_task_get_task_data (task);
-
-  if (n->request.goal == MX_DATA_FORMAT_GOAL_MULTIPLEX) {
-    g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
-                             "Multiplexing required but the modem accepted no "
-                             "QMAP data format on this port (%s)",
-                             n->tried->len ? n->tried->str :
-                             "the modem reports no aggregation support");
-    g_object_unref (task);
-    return;
-  }
-  g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
-                           "The modem accepted no usable data format on this "
-                           "%s port (%s)",
-                           mx_data_driver_to_name (n->request.driver),
-                           n->tried->len ? n->tried->str : "nothing to try");
-  g_object_unref (task);
+  if (n->request.goal == MX_DATA_FORMAT_GOAL_MULTIPLEX)
+    return g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                        "Multiplexing required but the modem accepted no "
+                        "QMAP data format on this port (%s)",
+                        n->tried->len ? n->tried->str :
+                        "the modem reports no aggregation support");
+  return g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                      "The modem accepted no usable data format on this "
+                      "%s port (%s)",
+                      mx_data_driver_to_name (n->request.driver),
+                      n->tried->len ? n->tried->str : "nothing to try");
 }
 
 static void
-finish_taken (GTask *task, const MxDataFormat *readback)
+taken (GTask *task, const MxDataFormat *readback)
 {
   Negotiation *n = g_task_get_task_data (task);
-  g_autofree gchar *desc = NULL;
 
   n->result = *readback;
-  desc = mx_data_format_describe (readback);
-  g_info ("data format negotiated on %s port: %s",
-          mx_data_driver_to_name (n->request.driver), desc);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  negotiate_goto (task, NEGOTIATE_DONE);
 }
 
 static void
@@ -103,6 +132,17 @@ note_tried (Negotiation *n, const MxDataFormat *f, const gchar *outcome)
                           mx_data_format_dap_to_string (f->dl_dap), outcome);
 }
 
+/* The modem did not take the current rung: on to the next one. */
+static void
+next_rung (GTask *task, const gchar *outcome)
+{
+  Negotiation *n = g_task_get_task_data (task);
+
+  note_tried (n, &g_array_index (n->ladder, MxDataFormat, n->rung), outcome);
+  n->rung++;
+  negotiate_goto (task, NEGOTIATE_SET);
+}
+
 /* ---- Set, then verify ---- */
 
 static void
@@ -111,26 +151,22 @@ verify_get_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
   Negotiation *n = g_task_get_task_data (task);
   const MxDataFormat *want = &g_array_index (n->ladder, MxDataFormat, n->rung);
   g_autoptr(QmiMessageWdaGetDataFormatOutput) out = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   MxDataFormat readback;
 
   out = qmi_client_wda_get_data_format_finish (wda, res, &error);
   if (out && !qmi_message_wda_get_data_format_output_get_result (out, &error))
     g_clear_pointer (&out, qmi_message_wda_get_data_format_output_unref);
   if (!out) {
-    g_prefix_error (&error, "WDA Get Data Format (verify) failed: ");
-    g_task_return_error (task, g_steal_pointer (&error));
-    g_object_unref (task);
+    step_failed (task, error);
     return;
   }
   READ_FORMAT (get_data_format, out, &readback);
   if (mx_data_format_taken (want, &readback)) {
-    finish_taken (task, &readback);
+    taken (task, &readback);
     return;
   }
-  note_tried (n, want, "had no effect");
-  n->rung++;
-  try_rung (task);
+  next_rung (task, "had no effect");
 }
 
 static void
@@ -139,44 +175,39 @@ set_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
   Negotiation *n = g_task_get_task_data (task);
   const MxDataFormat *want = &g_array_index (n->ladder, MxDataFormat, n->rung);
   g_autoptr(QmiMessageWdaSetDataFormatOutput) out = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   QmiWdaLinkLayerProtocol llp;
 
   out = qmi_client_wda_set_data_format_finish (wda, res, &error);
   if (!out) {
     /* Transport error or timeout: the port is not in a known state. */
-    g_prefix_error (&error, "WDA Set Data Format failed: ");
-    g_task_return_error (task, g_steal_pointer (&error));
-    g_object_unref (task);
+    step_failed (task, error);
     return;
   }
   if (!qmi_message_wda_set_data_format_output_get_result (out, &error)) {
+    g_autofree gchar *outcome = NULL;
+
     if (g_error_matches (error, QMI_PROTOCOL_ERROR,
                          QMI_PROTOCOL_ERROR_MISSING_ARGUMENT) &&
         !n->send_endpoint) {
       /* Some modems (Quectel RM500Q) insist on the endpoint TLV. */
       g_debug ("WDA Set Data Format wants the endpoint; retrying with it");
+      g_clear_error (&error);
       n->send_endpoint = TRUE;
-      try_rung (task);
+      negotiate_goto (task, NEGOTIATE_SET);
       return;
     }
     if (g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_TIMEOUT) ||
         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-      g_prefix_error (&error, "WDA Set Data Format failed: ");
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      step_failed (task, error);
       return;
     }
     g_debug ("WDA Set Data Format %s refused: %s",
              mx_data_format_dap_to_string (want->dl_dap), error->message);
-    {
-      /* Name the step and the modem's answer: it ends up in the D-Bus error. */
-      g_autofree gchar *outcome = g_strdup_printf ("refused by WDA Set Data Format (%s)",
-                                                   error->message);
-      note_tried (n, want, outcome);
-    }
-    n->rung++;
-    try_rung (task);
+    /* Name the step and the modem's answer: it ends up in the D-Bus error. */
+    outcome = g_strdup_printf ("refused by WDA Set Data Format (%s)", error->message);
+    g_error_free (error);
+    next_rung (task, outcome);
     return;
   }
 
@@ -185,37 +216,25 @@ set_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
 
     READ_FORMAT (set_data_format, out, &readback);
     if (mx_data_format_taken (want, &readback)) {
-      finish_taken (task, &readback);
+      taken (task, &readback);
       return;
     }
-    note_tried (n, want, "had no effect");
-    n->rung++;
-    try_rung (task);
+    next_rung (task, "had no effect");
     return;
   }
-
   /* No echo in the Set response: read back explicitly. */
-  {
-    g_autoptr(QmiMessageWdaGetDataFormatInput) in = qmi_message_wda_get_data_format_input_new ();
-
-    if (n->send_endpoint)
-      qmi_message_wda_get_data_format_input_set_endpoint_info (
-          in, n->request.endpoint.type, n->request.endpoint.iface, NULL);
-    qmi_client_wda_get_data_format (n->wda, in, mx_qmi_timeout (MX_DATA_FORMAT_QMI_TIMEOUT),
-                                    g_task_get_cancellable (task),
-                                    (GAsyncReadyCallback) verify_get_ready, task);
-  }
+  negotiate_goto (task, NEGOTIATE_VERIFY);
 }
 
 static void
-try_rung (GTask *task)
+send_set (GTask *task)
 {
   Negotiation *n = g_task_get_task_data (task);
   g_autoptr(QmiMessageWdaSetDataFormatInput) in = NULL;
   const MxDataFormat *want;
 
   if (n->rung >= n->ladder->len) {
-    finish_exhausted (task);
+    step_failed (task, exhausted_error (n));
     return;
   }
   want = &g_array_index (n->ladder, MxDataFormat, n->rung);
@@ -258,7 +277,7 @@ get_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
 {
   Negotiation *n = g_task_get_task_data (task);
   g_autoptr(QmiMessageWdaGetDataFormatOutput) out = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   out = qmi_client_wda_get_data_format_finish (wda, res, &error);
   if (out && !qmi_message_wda_get_data_format_output_get_result (out, &error)) {
@@ -266,15 +285,14 @@ get_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
     if (g_error_matches (error, QMI_PROTOCOL_ERROR,
                          QMI_PROTOCOL_ERROR_MISSING_ARGUMENT) &&
         !n->send_endpoint) {
+      g_clear_error (&error);
       n->send_endpoint = TRUE;
-      get_data_format (task);
+      negotiate_goto (task, NEGOTIATE_GET);
       return;
     }
   }
   if (!out) {
-    g_prefix_error (&error, "WDA Get Data Format failed: ");
-    g_task_return_error (task, g_steal_pointer (&error));
-    g_object_unref (task);
+    step_failed (task, error);
     return;
   }
   READ_FORMAT (get_data_format, out, &n->current);
@@ -287,15 +305,16 @@ get_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
   n->ladder = mx_data_format_ladder (n->request.driver, n->request.goal, &n->current);
   /* Already exactly in the best format we would ask for: nothing to set. */
   if (n->ladder->len > 0 && already_set (&g_array_index (n->ladder, MxDataFormat, 0), &n->current)) {
-    finish_taken (task, &n->current);
+    taken (task, &n->current);
     return;
   }
   n->rung = 0;
-  try_rung (task);
+  negotiate_goto (task, NEGOTIATE_SET);
 }
 
+/* Get Data Format, with the endpoint TLV once the modem asked for it. */
 static void
-get_data_format (GTask *task)
+send_get (GTask *task, GAsyncReadyCallback ready)
 {
   Negotiation *n = g_task_get_task_data (task);
   g_autoptr(QmiMessageWdaGetDataFormatInput) in = NULL;
@@ -306,8 +325,7 @@ get_data_format (GTask *task)
         in, n->request.endpoint.type, n->request.endpoint.iface, NULL);
   }
   qmi_client_wda_get_data_format (n->wda, in, mx_qmi_timeout (MX_DATA_FORMAT_QMI_TIMEOUT),
-                                  g_task_get_cancellable (task),
-                                  (GAsyncReadyCallback) get_ready, task);
+                                  g_task_get_cancellable (task), ready, task);
 }
 
 /* ---- DPM Open Port (IPA) ---- */
@@ -316,7 +334,7 @@ static void
 dpm_ready (QmiClientDpm *dpm, GAsyncResult *res, GTask *task)
 {
   g_autoptr(QmiMessageDpmOpenPortOutput) out = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   out = qmi_client_dpm_open_port_finish (dpm, res, &error);
   if (out && !qmi_message_dpm_open_port_output_get_result (out, &error))
@@ -325,13 +343,13 @@ dpm_ready (QmiClientDpm *dpm, GAsyncResult *res, GTask *task)
     /* Some firmware has the port open already (NoEffect) or no DPM;
      * WDA tells us below whether the data path is usable. */
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      step_failed (task, error);
       return;
     }
     g_message ("DPM Open Port failed, continuing: %s", error->message);
+    g_error_free (error);
   }
-  get_data_format (task);
+  negotiate_goto (task, NEGOTIATE_GET);
 }
 
 static void
@@ -349,11 +367,54 @@ dpm_open_port (GTask *task)
     .tx_endpoint_number = n->request.ipa_modem_rx_endpoint_id,
   };
 
+  if (n->request.driver != MX_DATA_DRIVER_IPA) {
+    negotiate_goto (task, NEGOTIATE_GET);
+    return;
+  }
+  if (!n->dpm || !n->request.ipa_modem_tx_endpoint_id || !n->request.ipa_modem_rx_endpoint_id) {
+    g_message ("IPA modem endpoint ids unknown (Linux < 5.14?) or no DPM "
+               "service: skipping DPM Open Port");
+    negotiate_goto (task, NEGOTIATE_GET);
+    return;
+  }
   g_array_append_val (ports, e);
   qmi_message_dpm_open_port_input_set_hardware_data_ports (in, ports, NULL);
   qmi_client_dpm_open_port (n->dpm, in, mx_qmi_timeout (MX_DATA_FORMAT_QMI_TIMEOUT),
                             g_task_get_cancellable (task),
                             (GAsyncReadyCallback) dpm_ready, task);
+}
+
+/* ---- the step machine ---- */
+
+static void
+negotiate_step (GTask *task)
+{
+  Negotiation *n = g_task_get_task_data (task);
+
+  switch (n->step) {
+  case NEGOTIATE_DPM_OPEN_PORT:
+    dpm_open_port (task);
+    return;
+  case NEGOTIATE_GET:
+    send_get (task, (GAsyncReadyCallback) get_ready);
+    return;
+  case NEGOTIATE_SET:
+    send_set (task);
+    return;
+  case NEGOTIATE_VERIFY:
+    send_get (task, (GAsyncReadyCallback) verify_get_ready);
+    return;
+  case NEGOTIATE_DONE:
+  default: {
+    g_autofree gchar *desc = mx_data_format_describe (&n->result);
+
+    g_info ("data format negotiated on %s port: %s",
+            mx_data_driver_to_name (n->request.driver), desc);
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
+  }
 }
 
 void
@@ -374,16 +435,7 @@ mx_data_format_negotiate (QmiClientWda              *wda,
   n->send_endpoint = request->always_send_endpoint;
   n->tried = g_string_new (NULL);
   g_task_set_task_data (task, n, (GDestroyNotify) negotiation_free);
-
-  if (request->driver == MX_DATA_DRIVER_IPA) {
-    if (n->dpm && request->ipa_modem_tx_endpoint_id && request->ipa_modem_rx_endpoint_id) {
-      dpm_open_port (task);
-      return;
-    }
-    g_message ("IPA modem endpoint ids unknown (Linux < 5.14?) or no DPM "
-               "service: skipping DPM Open Port");
-  }
-  get_data_format (task);
+  negotiate_step (task);
 }
 
 gboolean

@@ -4,6 +4,7 @@
 
 #include "mx-bearer-wds-session.h"
 #include "mx-bearer-error.h"
+#include "mx-core-step.h"
 #include "mx-modem-qmi-timeout.h"
 
 #include <arpa/inet.h>
@@ -172,7 +173,24 @@ on_packet_service_status (QmiClientWds                              *wds,
 
 /* ---- start ---- */
 
+/* Every start runs these steps in order; one without work is skipped. */
+typedef enum {
+  STEP_CLIENT,
+  STEP_BIND_MUX,
+  STEP_SET_IP_FAMILY,
+  STEP_START_NETWORK,
+  STEP_CURRENT_SETTINGS,
+  STEP_DONE,
+} StartStep;
+
+static const gchar *const step_names[] = {
+  "WDS client allocation", "Bind Mux Data Port", "Set IP Family", "Start Network",
+  "Get Current Settings", "done",
+};
+MX_STEP_NAMES_CHECK (step_names, STEP_DONE);
+
 typedef struct {
+  StartStep           step;
   MxWdsSessionParams  params;
   gchar              *apn, *user, *password;
   MxIpSettings       *settings;
@@ -188,6 +206,17 @@ start_ctx_free (StartCtx *c)
   mx_ip_settings_free (c->settings);
   g_clear_error (&c->failure);
   g_free (c);
+}
+
+static void start_step (GTask *task);
+
+static void
+start_next (GTask *task)
+{
+  StartCtx *c = g_task_get_task_data (task);
+
+  c->step++;
+  start_step (task);
 }
 
 static void
@@ -223,7 +252,8 @@ undo_stop_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
   g_object_unref (task);
 }
 
-/* Undo what the start did so far, then fail with @error. */
+/* Undo what the start did so far, then fail with @error (which names its
+ * step: see step_failed). */
 static void
 start_fail (GTask *task, GError *error)
 {
@@ -248,14 +278,25 @@ start_fail (GTask *task, GError *error)
   g_object_unref (task);
 }
 
-/* QMI result errors -> one message naming the step. */
+/* A copy of @error named after @step ("Start Network failed: ..."); used
+ * directly only by Start Network's refusal, which builds its own error from
+ * the call end reason. */
 static GError *
 step_error (const gchar *step, GError *error)
 {
   GError *e = g_error_copy (error);
 
-  g_prefix_error (&e, "%s failed: ", step);
+  mx_step_prefix_error (&e, step);
   return e;
+}
+
+/* The current step failed with @error: name it, undo, return. */
+static void
+step_failed (GTask *task, GError *error)
+{
+  StartCtx *c = g_task_get_task_data (task);
+
+  start_fail (task, step_error (MX_STEP_NAME (step_names, c->step), error));
 }
 
 static void
@@ -270,39 +311,23 @@ current_settings_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
   if (out && !qmi_message_wds_get_current_settings_output_get_result (out, &error))
     g_clear_pointer (&out, qmi_message_wds_get_current_settings_output_unref);
   if (!out) {
-    start_fail (task, step_error ("Get Current Settings", error));
+    step_failed (task, error);
     return;
   }
   c->settings = settings_from_output (self->family, out);
   if (!c->settings->address) {
-    start_fail (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
-                                   "Get Current Settings failed: the network gave no %s address",
-                                   family_name (self->family)));
+    g_autoptr(GError) none = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
+                                          "the network gave no %s address",
+                                          family_name (self->family));
+    step_failed (task, none);
     return;
   }
+  /* Cancelled while the settings were on their way: this step was cut short. */
   if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error)) {
-    start_fail (task, step_error ("Get Current Settings", error));
+    step_failed (task, error);
     return;
   }
-  g_task_return_pointer (task, g_steal_pointer (&c->settings), (GDestroyNotify) mx_ip_settings_free);
-  g_object_unref (task);
-}
-
-static void
-get_current_settings (GTask *task)
-{
-  MxWdsSession *self = g_task_get_source_object (task);
-  g_autoptr(QmiMessageWdsGetCurrentSettingsInput) in = qmi_message_wds_get_current_settings_input_new ();
-
-  qmi_message_wds_get_current_settings_input_set_requested_settings (
-      in,
-      QMI_WDS_REQUESTED_SETTINGS_DNS_ADDRESS | QMI_WDS_REQUESTED_SETTINGS_IP_ADDRESS |
-      QMI_WDS_REQUESTED_SETTINGS_GATEWAY_INFO | QMI_WDS_REQUESTED_SETTINGS_MTU |
-      QMI_WDS_REQUESTED_SETTINGS_DOMAIN_NAME_LIST | QMI_WDS_REQUESTED_SETTINGS_IP_FAMILY,
-      NULL);
-  qmi_client_wds_get_current_settings (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT),
-                                       g_task_get_cancellable (task),
-                                       (GAsyncReadyCallback) current_settings_ready, task);
+  start_next (task);
 }
 
 static void
@@ -314,7 +339,7 @@ start_network_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
 
   out = qmi_client_wds_start_network_finish (wds, res, &error);
   if (!out) {
-    start_fail (task, step_error ("Start Network", error));
+    step_failed (task, error);
     return;
   }
   if (!qmi_message_wds_start_network_output_get_result (out, &error)) {
@@ -330,7 +355,60 @@ start_network_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
   }
   qmi_message_wds_start_network_output_get_packet_data_handle (out, &self->handle, NULL);
   g_debug ("%s session started (handle 0x%08x)", family_name (self->family), self->handle);
-  get_current_settings (task);
+  start_next (task);
+}
+
+static void
+set_ip_family_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
+{
+  g_autoptr(QmiMessageWdsSetIpFamilyOutput) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  out = qmi_client_wds_set_ip_family_finish (wds, res, &error);
+  if (!out) {
+    /* No answer at all: the port is in trouble. */
+    step_failed (task, error);
+    return;
+  }
+  /* Older firmware refuses Set IP Family; Start Network carries the family
+   * too, so a refusal is not fatal (ModemManager ignores it as well). */
+  if (!qmi_message_wds_set_ip_family_output_get_result (out, &error))
+    g_debug ("Set IP Family refused (ignored): %s", error->message);
+  start_next (task);
+}
+
+static void
+bind_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
+{
+  g_autoptr(QmiMessageWdsBindMuxDataPortOutput) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  out = qmi_client_wds_bind_mux_data_port_finish (wds, res, &error);
+  if (out && !qmi_message_wds_bind_mux_data_port_output_get_result (out, &error))
+    g_clear_pointer (&out, qmi_message_wds_bind_mux_data_port_output_unref);
+  if (!out) {
+    step_failed (task, error);
+    return;
+  }
+  start_next (task);
+}
+
+static void
+client_ready (MxQmiPort *port, GAsyncResult *res, GTask *task)
+{
+  MxWdsSession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  QmiClient *client;
+
+  client = mx_qmi_port_get_client_finish (port, res, &error);
+  if (!client) {
+    step_failed (task, error);
+    return;
+  }
+  self->wds = QMI_CLIENT_WDS (client);
+  self->status_id = g_signal_connect (self->wds, "packet-service-status",
+                                      G_CALLBACK (on_packet_service_status), self);
+  start_next (task);
 }
 
 static void
@@ -368,82 +446,64 @@ start_network (GTask *task)
 }
 
 static void
-set_ip_family_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
-{
-  g_autoptr(QmiMessageWdsSetIpFamilyOutput) out = NULL;
-  g_autoptr(GError) error = NULL;
-
-  out = qmi_client_wds_set_ip_family_finish (wds, res, &error);
-  if (!out) {
-    /* No answer at all: the port is in trouble. */
-    start_fail (task, step_error ("Set IP Family", error));
-    return;
-  }
-  /* Older firmware refuses Set IP Family; Start Network carries the family
-   * too, so a refusal is not fatal (ModemManager ignores it as well). */
-  if (!qmi_message_wds_set_ip_family_output_get_result (out, &error))
-    g_debug ("Set IP Family refused (ignored): %s", error->message);
-  start_network (task);
-}
-
-static void
-set_ip_family (GTask *task)
-{
-  MxWdsSession *self = g_task_get_source_object (task);
-  g_autoptr(QmiMessageWdsSetIpFamilyInput) in = qmi_message_wds_set_ip_family_input_new ();
-
-  qmi_message_wds_set_ip_family_input_set_preference (
-      in, self->family == MM_BEARER_IP_FAMILY_IPV6 ? QMI_WDS_IP_FAMILY_IPV6 : QMI_WDS_IP_FAMILY_IPV4,
-      NULL);
-  qmi_client_wds_set_ip_family (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT),
-                                g_task_get_cancellable (task),
-                                (GAsyncReadyCallback) set_ip_family_ready, task);
-}
-
-static void
-bind_ready (QmiClientWds *wds, GAsyncResult *res, GTask *task)
-{
-  g_autoptr(QmiMessageWdsBindMuxDataPortOutput) out = NULL;
-  g_autoptr(GError) error = NULL;
-
-  out = qmi_client_wds_bind_mux_data_port_finish (wds, res, &error);
-  if (out && !qmi_message_wds_bind_mux_data_port_output_get_result (out, &error))
-    g_clear_pointer (&out, qmi_message_wds_bind_mux_data_port_output_unref);
-  if (!out) {
-    start_fail (task, step_error ("Bind Mux Data Port", error));
-    return;
-  }
-  set_ip_family (task);
-}
-
-static void
-client_ready (MxQmiPort *port, GAsyncResult *res, GTask *task)
+start_step (GTask *task)
 {
   MxWdsSession *self = g_task_get_source_object (task);
   StartCtx *c = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  QmiClient *client;
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
-  client = mx_qmi_port_get_client_finish (port, res, &error);
-  if (!client) {
-    start_fail (task, step_error ("WDS client allocation", error));
+  switch (c->step) {
+  case STEP_CLIENT:
+    mx_qmi_port_get_client (self->port, QMI_SERVICE_WDS, MX_QMI_CLIENT_DEDICATED, cancellable,
+                            (GAsyncReadyCallback) client_ready, task);
     return;
-  }
-  self->wds = QMI_CLIENT_WDS (client);
-  self->status_id = g_signal_connect (self->wds, "packet-service-status",
-                                      G_CALLBACK (on_packet_service_status), self);
-  if (c->params.bind_mux) {
-    g_autoptr(QmiMessageWdsBindMuxDataPortInput) in = qmi_message_wds_bind_mux_data_port_input_new ();
+  case STEP_BIND_MUX: {
+    g_autoptr(QmiMessageWdsBindMuxDataPortInput) in = NULL;
 
+    if (!c->params.bind_mux) {
+      start_next (task);
+      return;
+    }
+    in = qmi_message_wds_bind_mux_data_port_input_new ();
     qmi_message_wds_bind_mux_data_port_input_set_endpoint_info (
         in, c->params.endpoint.type, c->params.endpoint.iface, NULL);
     qmi_message_wds_bind_mux_data_port_input_set_mux_id (in, c->params.mux_id, NULL);
     qmi_client_wds_bind_mux_data_port (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT),
-                                       g_task_get_cancellable (task),
-                                       (GAsyncReadyCallback) bind_ready, task);
+                                       cancellable, (GAsyncReadyCallback) bind_ready, task);
     return;
   }
-  set_ip_family (task);
+  case STEP_SET_IP_FAMILY: {
+    g_autoptr(QmiMessageWdsSetIpFamilyInput) in = qmi_message_wds_set_ip_family_input_new ();
+
+    qmi_message_wds_set_ip_family_input_set_preference (
+        in, self->family == MM_BEARER_IP_FAMILY_IPV6 ? QMI_WDS_IP_FAMILY_IPV6 : QMI_WDS_IP_FAMILY_IPV4,
+        NULL);
+    qmi_client_wds_set_ip_family (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT),
+                                  cancellable, (GAsyncReadyCallback) set_ip_family_ready, task);
+    return;
+  }
+  case STEP_START_NETWORK:
+    start_network (task);
+    return;
+  case STEP_CURRENT_SETTINGS: {
+    g_autoptr(QmiMessageWdsGetCurrentSettingsInput) in = qmi_message_wds_get_current_settings_input_new ();
+
+    qmi_message_wds_get_current_settings_input_set_requested_settings (
+        in,
+        QMI_WDS_REQUESTED_SETTINGS_DNS_ADDRESS | QMI_WDS_REQUESTED_SETTINGS_IP_ADDRESS |
+        QMI_WDS_REQUESTED_SETTINGS_GATEWAY_INFO | QMI_WDS_REQUESTED_SETTINGS_MTU |
+        QMI_WDS_REQUESTED_SETTINGS_DOMAIN_NAME_LIST | QMI_WDS_REQUESTED_SETTINGS_IP_FAMILY,
+        NULL);
+    qmi_client_wds_get_current_settings (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT),
+                                         cancellable, (GAsyncReadyCallback) current_settings_ready, task);
+    return;
+  }
+  case STEP_DONE:
+  default:
+    g_task_return_pointer (task, g_steal_pointer (&c->settings), (GDestroyNotify) mx_ip_settings_free);
+    g_object_unref (task);
+    return;
+  }
 }
 
 void
@@ -469,8 +529,7 @@ mx_wds_session_start (MxWdsSession             *self,
   c->params.apn = c->params.user = c->params.password = NULL;
   g_task_set_task_data (task, c, (GDestroyNotify) start_ctx_free);
   self->ended_by_network = FALSE;
-  mx_qmi_port_get_client (self->port, QMI_SERVICE_WDS, MX_QMI_CLIENT_DEDICATED, cancellable,
-                          (GAsyncReadyCallback) client_ready, task);
+  start_step (task);
 }
 
 MxIpSettings *

@@ -5,6 +5,7 @@
 #include "mx-bearer-private.h"
 
 #include "mx-core-auth.h"
+#include "mx-core-step.h"
 #include "mx-link-error.h"
 #include "mx-core-manager.h"
 
@@ -86,13 +87,48 @@ set_state (MxBearer *self, MxBearerState state)
 
 /* ---- teardown ---- */
 
+/* Undoes a connect in reverse; a failing step is logged (named) and the
+ * next one runs anyway: a disconnect always ends DISCONNECTED. */
+typedef enum {
+  TEARDOWN_STOP_IPV4,
+  TEARDOWN_STOP_IPV6,
+  TEARDOWN_DELETE_LINK,
+  TEARDOWN_DONE,
+} TeardownStep;
+
+static const gchar *const teardown_step_names[] = {
+  "stop IPv4 session", "stop IPv6 session", "delete link", "release data port",
+};
+MX_STEP_NAMES_CHECK (teardown_step_names, TEARDOWN_DONE);
+
 typedef struct {
-  gboolean stop_on_modem;
-  gboolean delete_link;
-  guint    next_family;
+  TeardownStep step;
+  gboolean     stop_on_modem;
+  gboolean     delete_link;
 } TeardownCtx;
 
 static void teardown_step (GTask *task);
+
+static void
+teardown_next (GTask *task)
+{
+  TeardownCtx *c = g_task_get_task_data (task);
+
+  c->step++;
+  teardown_step (task);
+}
+
+/* Takes @error. */
+static void
+teardown_step_failed (GTask *task, GError *error)
+{
+  MxBearer *self = g_task_get_source_object (task);
+  TeardownCtx *c = g_task_get_task_data (task);
+
+  mx_step_prefix_error (&error, MX_STEP_NAME (teardown_step_names, c->step));
+  g_warning ("bearer %s: %s", self->path, error->message);
+  g_error_free (error);
+}
 
 static void
 teardown_finish_state (MxBearer *self)
@@ -123,26 +159,49 @@ static void
 link_deleted (MxLinkManager *links, GAsyncResult *res, GTask *task)
 {
   MxBearer *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   if (!mx_link_manager_delete_finish (links, res, &error) &&
-      !g_error_matches (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE))
-    g_warning ("could not delete link %s: %s", self->link ? self->link->ifname : "?", error->message);
-  else if (self->link)
+      !g_error_matches (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE)) {
+    g_prefix_error (&error, "%s: ", self->link ? self->link->ifname : "?");
+    teardown_step_failed (task, g_steal_pointer (&error));
+  } else if (self->link) {
     g_info ("link %s (mux id %d) deleted", self->link->ifname, self->link->mux_id);
-  teardown_finish_state (self);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  }
+  g_clear_error (&error);   /* NO_DEVICE: already gone, as wanted */
+  teardown_next (task);
 }
 
 static void
 session_stopped (MxWdsSession *session, GAsyncResult *res, GTask *task)
 {
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   if (!mx_wds_session_stop_finish (session, res, &error))
-    g_warning ("%s", error->message);
-  teardown_step (task);
+    teardown_step_failed (task, error);
+  teardown_next (task);
+}
+
+static void
+stop_session (GTask *task, guint i)
+{
+  MxBearer *self = g_task_get_source_object (task);
+  TeardownCtx *c = g_task_get_task_data (task);
+  g_autoptr(MxWdsSession) session = g_steal_pointer (&self->sessions[i]);
+
+  if (!session) {
+    teardown_next (task);
+    return;
+  }
+  g_signal_handler_disconnect (session, self->session_ids[i]);
+  self->session_ids[i] = 0;
+  if (!c->stop_on_modem) {
+    /* The modem is gone: nothing to stop there; dropping the session
+     * releases what is left locally. */
+    teardown_next (task);
+    return;
+  }
+  mx_wds_session_stop (session, NULL, (GAsyncReadyCallback) session_stopped, task);
 }
 
 static void
@@ -151,30 +210,29 @@ teardown_step (GTask *task)
   MxBearer *self = g_task_get_source_object (task);
   TeardownCtx *c = g_task_get_task_data (task);
 
-  while (c->next_family < MX_N_FAMILIES) {
-    guint i = c->next_family++;
-    g_autoptr(MxWdsSession) session = g_steal_pointer (&self->sessions[i]);
-
-    if (!session)
-      continue;
-    g_signal_handler_disconnect (session, self->session_ids[i]);
-    self->session_ids[i] = 0;
-    if (c->stop_on_modem) {
-      mx_wds_session_stop (session, NULL, (GAsyncReadyCallback) session_stopped, task);
+  switch (c->step) {
+  case TEARDOWN_STOP_IPV4:
+    stop_session (task, MX_FAMILY_V4);
+    return;
+  case TEARDOWN_STOP_IPV6:
+    stop_session (task, MX_FAMILY_V6);
+    return;
+  case TEARDOWN_DELETE_LINK:
+    /* No service: the daemon is going; its shutdown deletes our links. */
+    if (!self->link || !c->delete_link || !self->service) {
+      teardown_next (task);
       return;
     }
-    /* The modem is gone: nothing to stop there; dropping the session
-     * releases what is left locally. */
-  }
-
-  if (self->link && c->delete_link && self->service) {
     mx_link_manager_delete_async (mx_bearer_service_peek_links (self->service), self->link->ifname,
                                   FALSE, NULL, (GAsyncReadyCallback) link_deleted, task);
     return;
+  case TEARDOWN_DONE:
+  default:
+    teardown_finish_state (self);
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
   }
-  teardown_finish_state (self);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
 }
 
 void

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "mx-link-manager"
 #include <string.h>
 #include "mx-link-manager.h"
+#include "mx-core-step.h"
 #include "mx-link-error.h"
 #include "mx-link-owner.h"
 #include "mx-link-qmimux.h"
@@ -46,15 +47,36 @@ reserve_key (const char *port, guint mux_id)
 
 /* ---- creation ---- */
 
+/* In order; a step without work for the request is skipped. */
+typedef enum {
+  CREATE_RESERVE,
+  CREATE_NEWLINK,
+  CREATE_LOOKUP,
+  CREATE_ALIAS,
+  CREATE_MTU,
+  CREATE_UP,
+  CREATE_READ_BACK,
+  CREATE_DONE,
+} CreateStep;
+
+static const gchar *const create_step_names[] = {
+  "mux id and name reservation", "new link request", "new link lookup", "set owner alias",
+  "set MTU", "set up", "read back", "done",
+};
+MX_STEP_NAMES_CHECK (create_step_names, CREATE_DONE);
+
 typedef struct {
+  CreateStep    step;
   MxLinkRequest req;       /* strings below are owned copies */
   gchar        *port;
+  gchar        *wanted_name;
   gchar        *name;
   gchar        *marker;
   gchar        *mux_key;
   guint32       port_ifindex;
   guint         mux_id;
   guint32       ifindex;   /* once created */
+  gboolean      newlink_cancelled; /* the kernel may have it: look it up uncancellably */
   MxLink       *result;
   gulong        wait_id;   /* qmimux: waiting for the kernel's link */
   gulong        cancel_id;
@@ -64,6 +86,7 @@ static void
 create_data_free (CreateData *d)
 {
   g_free (d->port);
+  g_free (d->wanted_name);
   g_free (d->name);
   g_free (d->marker);
   g_free (d->mux_key);
@@ -109,18 +132,35 @@ create_fail (GTask *task, GError *error)
     guint8 buf[MX_RTNL_BUF_SIZE];
     g_hash_table_add (self->deleting, GUINT_TO_POINTER (d->ifindex));
     mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_del (buf, d->ifindex), kind_name (d->req.kind),
-                                NULL, rollback_ready, g_strdup (d->name));
+                              NULL, rollback_ready, g_strdup (d->name));
   }
   unreserve (self, d);
-  g_prefix_error (&error, "cannot create %s link on %s: ", kind_name (d->req.kind), d->port);
+  g_prefix_error (&error, "cannot create %s link%s%s on %s: ", kind_name (d->req.kind),
+                  d->name ? " " : "", d->name ? d->name : "", d->port);
   g_task_return_error (task, error);
   g_object_unref (task);
 }
 
-static void create_step_alias (GTask *task);
-static void create_step_mtu (GTask *task);
-static void create_step_up (GTask *task);
-static void create_step_finish (GTask *task);
+/* The current step failed: name it, then roll back. */
+static void
+create_step_failed (GTask *task, GError *error)
+{
+  CreateData *d = g_task_get_task_data (task);
+
+  mx_step_prefix_error (&error, MX_STEP_NAME (create_step_names, d->step));
+  create_fail (task, error);
+}
+
+static void create_step (GTask *task);
+
+static void
+create_next (GTask *task)
+{
+  CreateData *d = g_task_get_task_data (task);
+
+  d->step++;
+  create_step (task);
+}
 
 static void
 final_get_ready (GObject *source, GAsyncResult *res, gpointer data)
@@ -134,8 +174,8 @@ final_get_ready (GObject *source, GAsyncResult *res, gpointer data)
 
   links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   if (!links || links->len == 0) {
-    create_fail (task, error ? error : g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE,
-                                                    "the new link %s vanished", d->name));
+    create_step_failed (task, error ? error : g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE,
+                                                           "the new link %s vanished", d->name));
     return;
   }
   link = g_ptr_array_steal_index (links, 0);
@@ -154,84 +194,34 @@ final_get_ready (GObject *source, GAsyncResult *res, gpointer data)
   unreserve (self, d);
   g_info ("created %s link %s (mux id %u) on %s", kind_name (d->req.kind), link->ifname, d->mux_id,
           d->port);
-  g_task_return_pointer (task, link, (GDestroyNotify) mx_link_free);
-  g_object_unref (task);
+  d->result = link;
+  create_next (task);
 }
 
+/* The reply to a change of the new link (alias, MTU, up). */
 static void
-create_step_finish (GTask *task)
-{
-  MxLinkManager *self = g_task_get_source_object (task);
-  CreateData *d = g_task_get_task_data (task);
-  guint8 buf[MX_RTNL_BUF_SIZE];
-
-  mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_get (buf, d->ifindex, NULL), NULL,
-                              g_task_get_cancellable (task), final_get_ready, task);
-}
-
-static void
-step_ready (GObject *source, GAsyncResult *res, gpointer data)
+change_ready (GObject *source, GAsyncResult *res, gpointer data)
 {
   GTask *task = data;
-  CreateData *d = g_task_get_task_data (task);
   g_autoptr(GPtrArray) links = NULL;
   GError *error = NULL;
-  void (*next) (GTask *) = g_object_get_data (G_OBJECT (task), "next-step");
 
   links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   if (!links) {
-    g_prefix_error (&error, "link %s created but: ", d->name);
-    create_fail (task, error);
+    create_step_failed (task, error);
     return;
   }
-  next (task);
+  create_next (task);
 }
 
 static void
-send_step (GTask *task, const struct nlmsghdr *nlh, void (*next) (GTask *))
+send_change (GTask *task, const struct nlmsghdr *nlh)
 {
   MxLinkManager *self = g_task_get_source_object (task);
   CreateData *d = g_task_get_task_data (task);
 
-  g_object_set_data (G_OBJECT (task), "next-step", next);
   mx_rtnl_link_request_async (self->netlink, nlh, kind_name (d->req.kind),
-                              g_task_get_cancellable (task), step_ready, task);
-}
-
-static void
-create_step_up (GTask *task)
-{
-  CreateData *d = g_task_get_task_data (task);
-  guint8 buf[MX_RTNL_BUF_SIZE];
-
-  if (!d->req.up) {
-    create_step_finish (task);
-    return;
-  }
-  send_step (task, mx_rtnl_link_set_up (buf, d->ifindex, TRUE), create_step_finish);
-}
-
-static void
-create_step_mtu (GTask *task)
-{
-  CreateData *d = g_task_get_task_data (task);
-  guint8 buf[MX_RTNL_BUF_SIZE];
-
-  /* The kernel ignores IFLA_MTU in an rmnet NEWLINK: always a second request. */
-  if (!d->req.mtu) {
-    create_step_up (task);
-    return;
-  }
-  send_step (task, mx_rtnl_link_set_mtu (buf, d->ifindex, d->req.mtu), create_step_up);
-}
-
-static void
-create_step_alias (GTask *task)
-{
-  CreateData *d = g_task_get_task_data (task);
-  guint8 buf[MX_RTNL_BUF_SIZE];
-
-  send_step (task, mx_rtnl_link_set_alias (buf, d->ifindex, d->marker), create_step_mtu);
+                            g_task_get_cancellable (task), change_ready, task);
 }
 
 static void
@@ -245,28 +235,26 @@ get_new_ready (GObject *source, GAsyncResult *res, gpointer data)
   links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   if ((!links || links->len == 0) && g_cancellable_is_cancelled (g_task_get_cancellable (task))) {
     g_clear_error (&error);
-    create_fail (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled"));
+    create_step_failed (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled"));
     return;
   }
   if (!links || links->len == 0) {
     /* Created but not found: nothing we could delete by index. */
-    create_fail (task, error ? error : g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE,
-                                                    "link %s vanished right after creation", d->name));
+    create_step_failed (task, error ? error : g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE,
+                                                           "link %s vanished right after creation", d->name));
     return;
   }
   d->ifindex = ((MxLink *) g_ptr_array_index (links, 0))->ifindex;
-  create_step_alias (task);
+  create_next (task);
 }
 
 static void
 newlink_ready (GObject *source, GAsyncResult *res, gpointer data)
 {
   GTask *task = data;
-  MxLinkManager *self = g_task_get_source_object (task);
   CreateData *d = g_task_get_task_data (task);
   g_autoptr(GPtrArray) links = NULL;
   GError *error = NULL;
-  guint8 buf[MX_RTNL_BUF_SIZE];
 
   links = mx_rtnl_link_request_finish (MX_NETLINK (source), res, &error);
   if (!links) {
@@ -274,16 +262,31 @@ newlink_ready (GObject *source, GAsyncResult *res, gpointer data)
      * look it up without the cancellable and delete it. */
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_clear_error (&error);
-      mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_get (buf, 0, d->name), NULL, NULL,
-                                  get_new_ready, task);
+      d->newlink_cancelled = TRUE;
+      create_next (task);
       return;
     }
-    create_fail (task, error);
+    create_step_failed (task, error);
     return;
   }
-  /* The ack does not carry the ifindex: ask for the link by name. */
+  create_next (task);
+}
+
+/* The ack does not carry the ifindex: ask for the link by name. */
+static void
+lookup_new (GTask *task)
+{
+  MxLinkManager *self = g_task_get_source_object (task);
+  CreateData *d = g_task_get_task_data (task);
+  guint8 buf[MX_RTNL_BUF_SIZE];
+
+  if (d->newlink_cancelled) {
+    mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_get (buf, 0, d->name), NULL, NULL,
+                              get_new_ready, task);
+    return;
+  }
   mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_get (buf, 0, d->name), NULL,
-                              g_task_get_cancellable (task), get_new_ready, task);
+                            g_task_get_cancellable (task), get_new_ready, task);
 }
 
 /* qmimux: the kernel names the link; we learn it from the map. */
@@ -317,7 +320,7 @@ qmimux_link_added (MxLinkMap *map, const MxLink *link, gpointer data)
   g_clear_signal_handler (&d->wait_id, map);
   g_cancellable_disconnect (g_task_get_cancellable (task), d->cancel_id);
   d->cancel_id = 0;
-  create_step_alias (task);
+  create_next (task);
 }
 
 static gboolean
@@ -332,7 +335,7 @@ qmimux_cancel_idle (gpointer data)
     g_cancellable_disconnect (g_task_get_cancellable (task), d->cancel_id);
     d->cancel_id = 0;
     d->ifindex = G_MAXUINT32; /* makes create_fail write del_mux */
-    create_fail (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled"));
+    create_step_failed (task, g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled"));
   }
   return G_SOURCE_REMOVE;
 }
@@ -347,16 +350,24 @@ static void
 add_mux_ready (GObject *source, GAsyncResult *res, gpointer data)
 {
   GTask *task = data;
-  MxLinkManager *self = g_task_get_source_object (task);
-  CreateData *d = g_task_get_task_data (task);
   GError *error = NULL;
 
   if (!mx_qmimux_add_finish (res, &error)) {
-    create_fail (task, error);
+    create_step_failed (task, error);
     return;
   }
+  create_next (task);
+}
+
+/* The kernel names a qmimux link: wait for it in the map. */
+static void
+lookup_qmimux (GTask *task)
+{
+  MxLinkManager *self = g_task_get_source_object (task);
+  CreateData *d = g_task_get_task_data (task);
+
   if (find_qmimux (self, d)) {
-    create_step_alias (task);
+    create_next (task);
     return;
   }
   d->wait_id = g_signal_connect (self->map, "link-added", G_CALLBACK (qmimux_link_added), task);
@@ -427,15 +438,15 @@ choose_name (MxLinkManager *self, CreateData *d, GError **error)
 
   if (d->req.kind == MX_LINK_KIND_QMIMUX)
     return TRUE; /* named by qmi_wwan */
-  if (d->req.name) {
-    if (!mx_link_name_validate (d->req.name, error))
+  if (d->wanted_name) {
+    if (!mx_link_name_validate (d->wanted_name, error))
       return FALSE;
-    if (name_taken (self, d->req.name)) {
+    if (name_taken (self, d->wanted_name)) {
       g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_EXISTS,
-                   "an interface named '%s' already exists", d->req.name);
+                   "an interface named '%s' already exists", d->wanted_name);
       return FALSE;
     }
-    d->name = g_strdup (d->req.name);
+    d->name = g_strdup (d->wanted_name);
     return TRUE;
   }
   for (attempt = 0; attempt < 100; attempt++) {
@@ -455,32 +466,21 @@ choose_name (MxLinkManager *self, CreateData *d, GError **error)
   return FALSE;
 }
 
-void
-mx_link_manager_create_async (MxLinkManager *self, const MxLinkRequest *request,
-                              GCancellable *cancellable, GAsyncReadyCallback callback,
-                              gpointer user_data)
+/* Mux id (the port's policy, or the one asked for) and name, reserved
+ * until the creation ends. */
+static gboolean
+reserve (MxLinkManager *self, CreateData *d, GError **error)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  CreateData *d = g_new0 (CreateData, 1);
   const MxMuxIdPolicy *policy;
   MxMuxIdPolicy default_policy;
   MxMuxIdSet used;
-  GError *error = NULL;
-  guint8 buf[MX_RTNL_BUF_SIZE];
 
-  g_task_set_source_tag (task, mx_link_manager_create_async);
-  d->req = *request;
-  d->port = g_strdup (request->port);
-  d->req.port = d->port;
-  d->req.name = NULL;
-  g_task_set_task_data (task, d, (GDestroyNotify) create_data_free);
-
-  if (request->kind != MX_LINK_KIND_WWAN) {
+  if (d->req.kind != MX_LINK_KIND_WWAN) {
     d->port_ifindex = mx_link_map_get_ifindex (self->map, d->port);
     if (!d->port_ifindex) {
-      create_fail (task, g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE,
-                                      "no network interface named '%s'", d->port));
-      return;
+      g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE,
+                   "no network interface named '%s'", d->port);
+      return FALSE;
     }
   }
   policy = g_hash_table_lookup (self->policies, d->port);
@@ -489,45 +489,121 @@ mx_link_manager_create_async (MxLinkManager *self, const MxLinkRequest *request,
     policy = &default_policy;
   }
   used_mux_ids (self, d, &used);
-  if (request->mux_id ? !mx_mux_id_check (policy, &used, count_own_links (self, d->port),
-                                          request->mux_id, &error)
-                      : !mx_mux_id_allocate (policy, &used, count_own_links (self, d->port),
-                                             &d->mux_id, &error)) {
-    create_fail (task, error);
-    return;
-  }
-  if (request->mux_id)
-    d->mux_id = request->mux_id;
-  d->req.name = request->name; /* only read by choose_name(), synchronously */
-  if (!choose_name (self, d, &error)) {
-    d->req.name = NULL;
-    create_fail (task, error);
-    return;
-  }
-  d->req.name = NULL;
+  if (d->req.mux_id ? !mx_mux_id_check (policy, &used, count_own_links (self, d->port),
+                                        d->req.mux_id, error)
+                    : !mx_mux_id_allocate (policy, &used, count_own_links (self, d->port),
+                                           &d->mux_id, error))
+    return FALSE;
+  if (d->req.mux_id)
+    d->mux_id = d->req.mux_id;
+  if (!choose_name (self, d, error))
+    return FALSE;
   d->mux_key = reserve_key (d->port, d->mux_id);
   g_hash_table_add (self->reserved, g_strdup (d->mux_key));
   if (d->name)
     g_hash_table_add (self->reserved, g_strdup (d->name));
   d->marker = mx_link_owner_marker (d->port, d->mux_id);
+  return TRUE;
+}
 
-  switch (request->kind) {
+static void
+new_link (GTask *task)
+{
+  MxLinkManager *self = g_task_get_source_object (task);
+  CreateData *d = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  guint8 buf[MX_RTNL_BUF_SIZE];
+
+  switch (d->req.kind) {
   case MX_LINK_KIND_RMNET:
     mx_rtnl_link_request_async (self->netlink,
-                                mx_rtnl_link_new_rmnet (buf, d->port_ifindex, d->name, (guint16) d->mux_id,
-                                                        request->flags, request->flags_mask),
-                                "rmnet", cancellable, newlink_ready, task);
+                              mx_rtnl_link_new_rmnet (buf, d->port_ifindex, d->name, (guint16) d->mux_id,
+                                                      d->req.flags, d->req.flags_mask),
+                              "rmnet", cancellable, newlink_ready, task);
     break;
   case MX_LINK_KIND_WWAN:
     mx_rtnl_link_request_async (self->netlink,
-                                mx_rtnl_link_new_wwan (buf, d->port, d->name, d->mux_id),
-                                "wwan", cancellable, newlink_ready, task);
+                              mx_rtnl_link_new_wwan (buf, d->port, d->name, d->mux_id),
+                              "wwan", cancellable, newlink_ready, task);
     break;
   case MX_LINK_KIND_QMIMUX:
   default:
     mx_qmimux_add_async (NULL, d->port, d->mux_id, cancellable, add_mux_ready, task);
     break;
   }
+}
+
+static void
+create_step (GTask *task)
+{
+  MxLinkManager *self = g_task_get_source_object (task);
+  CreateData *d = g_task_get_task_data (task);
+  GError *error = NULL;
+  guint8 buf[MX_RTNL_BUF_SIZE];
+
+  switch (d->step) {
+  case CREATE_RESERVE:
+    if (!reserve (self, d, &error)) {
+      create_step_failed (task, error);
+      return;
+    }
+    create_next (task);
+    return;
+  case CREATE_NEWLINK:
+    new_link (task);
+    return;
+  case CREATE_LOOKUP:
+    if (d->req.kind == MX_LINK_KIND_QMIMUX)
+      lookup_qmimux (task);
+    else
+      lookup_new (task);
+    return;
+  case CREATE_ALIAS:
+    send_change (task, mx_rtnl_link_set_alias (buf, d->ifindex, d->marker));
+    return;
+  case CREATE_MTU:
+    /* The kernel ignores IFLA_MTU in an rmnet NEWLINK: always a second request. */
+    if (!d->req.mtu) {
+      create_next (task);
+      return;
+    }
+    send_change (task, mx_rtnl_link_set_mtu (buf, d->ifindex, d->req.mtu));
+    return;
+  case CREATE_UP:
+    if (!d->req.up) {
+      create_next (task);
+      return;
+    }
+    send_change (task, mx_rtnl_link_set_up (buf, d->ifindex, TRUE));
+    return;
+  case CREATE_READ_BACK:
+    mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_get (buf, d->ifindex, NULL), NULL,
+                              g_task_get_cancellable (task), final_get_ready, task);
+    return;
+  case CREATE_DONE:
+  default:
+    g_task_return_pointer (task, g_steal_pointer (&d->result), (GDestroyNotify) mx_link_free);
+    g_object_unref (task);
+    return;
+  }
+}
+
+void
+mx_link_manager_create_async (MxLinkManager *self, const MxLinkRequest *request,
+                              GCancellable *cancellable, GAsyncReadyCallback callback,
+                              gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  CreateData *d = g_new0 (CreateData, 1);
+
+  g_task_set_source_tag (task, mx_link_manager_create_async);
+  d->req = *request;
+  d->port = g_strdup (request->port);
+  d->wanted_name = g_strdup (request->name);
+  d->req.port = d->port;
+  d->req.name = d->wanted_name;
+  g_task_set_task_data (task, d, (GDestroyNotify) create_data_free);
+  create_step (task);
 }
 
 MxLink *
@@ -577,7 +653,7 @@ delete_link (MxLinkManager *self, const MxLink *link, GCancellable *cancellable,
                          delete_one_ready, task);
   else
     mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_del (buf, link->ifindex), link->kind,
-                                cancellable, delete_one_ready, task);
+                              cancellable, delete_one_ready, task);
 }
 
 void

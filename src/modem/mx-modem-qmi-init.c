@@ -7,6 +7,7 @@
 
 #include "mx-modem-private.h"
 #include "mx-core-log.h"
+#include "mx-core-step.h"
 #include "mx-modem-qmi-timeout.h"
 
 #define INIT_TIMEOUT_S 5
@@ -28,12 +29,13 @@ typedef enum {
   STEP_DONE,
 } InitStep;
 
-static const gchar *step_names[] = {
+static const gchar *const step_names[] = {
   "open control port", "allocate DMS client", "allocate NAS client", "allocate UIM client",
   "DMS Get Manufacturer", "DMS Get Model", "DMS Get Revision", "DMS Get Hardware Revision",
   "DMS Get IDs", "DMS Get Capabilities", "DMS Get Operating Mode", "SIM lock state",
   "SIM data", "done",
 };
+MX_STEP_NAMES_CHECK (step_names, STEP_DONE);
 
 typedef struct {
   InitStep step;
@@ -91,12 +93,12 @@ init_failed (GTask *task, GError *error)
   }
   if (step_is_optional (ctx->step) && !g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_TIMEOUT)) {
     g_debug ("modem on %s: %s failed (skipped): %s", self->config->control_port,
-             step_names[ctx->step], error->message);
+             MX_STEP_NAME (step_names, ctx->step), error->message);
     g_error_free (error);
     init_next (task);
     return;
   }
-  g_prefix_error (&error, "%s: ", step_names[ctx->step]);
+  mx_step_prefix_error (&error, MX_STEP_NAME (step_names, ctx->step));
   g_task_return_error (task, error);
   g_object_unref (task);
 }

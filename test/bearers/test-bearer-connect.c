@@ -210,7 +210,8 @@ test_required_fails_naming_config_rmnet (Fixture *f, gconstpointer scenario)
   g_autoptr(MxTestRun) connect = mx_test_mmcli ("-m", "0", "--simple-connect=apn=internet,multiplex=required", NULL);
 
   g_assert_cmpint (connect->status, !=, 0);
-  assert_contains (connect->err, "Multiplexing required but not supported");
+  /* The step that decided, then why. */
+  assert_contains (connect->err, "multiplex decision failed: Multiplexing required but not supported");
   assert_contains (connect->err, "CONFIG_RMNET");
   g_assert_cmpuint (n_sim_sessions (f), ==, 0);
 }
@@ -231,7 +232,7 @@ test_create_connect_disconnect_delete (Fixture *f, gconstpointer scenario)
   /* Bearer.Connect does not enable the modem (Simple.Connect does). */
   refused = mx_test_mmcli ("-b", "0", "--connect", NULL);
   g_assert_cmpint (refused->status, !=, 0);
-  assert_contains (refused->err, "not enabled");
+  assert_contains (refused->err, "modem state check failed: Cannot connect: the modem is not enabled");
   enable = mx_test_mmcli ("-m", "0", "-e", NULL);
   g_assert_cmpint (enable->status, ==, 0);
   connect = mx_test_mmcli ("-b", "0", "--connect", NULL);
@@ -627,6 +628,61 @@ test_vm_stale_links_removed_at_start (Fixture *f, gconstpointer scenario)
   assert_contains (foreign, "rmnet mux_id 8");
 }
 
+/* Simple.Connect by a direct D-Bus call; returns its error (NULL on success)
+ * with the D-Bus error name in *remote and the message stripped of it. */
+static GError *
+simple_connect_error (Fixture *f, const gchar *props_text, gchar **remote)
+{
+  g_autoptr(GVariant) props = g_variant_ref_sink (g_variant_new_parsed (props_text));
+  g_autoptr(GVariant) reply = NULL;
+  MxTestWait w = { NULL, FALSE };
+  GError *error = NULL;
+
+  g_dbus_connection_call (f->bench.connection, "org.freedesktop.ModemManager1",
+                          mx_modem_get_path (f->modem), "org.freedesktop.ModemManager1.Modem.Simple",
+                          "Connect", g_variant_new ("(@a{sv})", props), G_VARIANT_TYPE ("(o)"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, mx_test_wait_cb, &w);
+  MX_TEST_RUN_UNTIL (w.done, "Simple.Connect reply");
+  reply = g_dbus_connection_call_finish (f->bench.connection, w.result, &error);
+  g_object_unref (w.result);
+  if (error) {
+    *remote = g_dbus_error_get_remote_error (error);
+    g_dbus_error_strip_remote_error (error);
+  }
+  return error;
+}
+
+/* session-faults.conf: Bind Mux Data Port, Start Network, Get Current
+ * Settings each fail once, in that order (mhi_net binds mux id 0 even
+ * without multiplexing). Each connect fails with an error that names the
+ * connect step and, inside it, the session's step; the domain and code of
+ * the modem's answer are kept; nothing is left on the modem. */
+static void
+test_failing_steps_are_named (Fixture *f, gconstpointer scenario)
+{
+  static const gchar *prefixes[] = {
+    "IPv4 session failed: Bind Mux Data Port failed: ",
+    "IPv4 session failed: Start Network failed: ",
+    "IPv4 session failed: Get Current Settings failed: ",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++) {
+    g_autofree gchar *remote = NULL;
+    g_autoptr(GError) error = simple_connect_error (f, "{'apn': <'internet'>}", &remote);
+
+    g_assert_nonnull (error);
+    if (!g_str_has_prefix (error->message, prefixes[i]))
+      g_error ("expected '%s' at the start of: %s", prefixes[i], error->message);
+    if (i == 0)   /* a QMI protocol error: Core.Failed, as before it was named */
+      g_assert_cmpstr (remote, ==, "org.freedesktop.ModemManager1.Error.Core.Failed");
+    g_assert_cmpuint (n_sim_sessions (f), ==, 0);
+  }
+  {
+    g_autoptr(MxTestRun) c = mx_test_mmcli ("-m", "0", "--simple-connect=apn=internet", NULL);
+
+    g_assert_cmpint (c->status, ==, 0);
+  }
+}
 
 /* ---- bench/bearers.sh (not a test): connect latency and scaling ---- */
 
@@ -768,6 +824,8 @@ main (int argc, char **argv)
                 fixture_setup, test_network_disconnect_is_noticed, fixture_teardown);
     g_test_add ("/bearer-connect/bad-properties-are-clear-errors", Fixture, "default.conf",
                 fixture_setup, test_bad_properties_are_clear_errors, fixture_teardown);
+    g_test_add ("/bearer-connect/failing-steps-are-named", Fixture, "session-faults.conf",
+                fixture_setup, test_failing_steps_are_named, fixture_teardown);
   } else {
     /* VM tier: rmnet, the simulator's TUN as mhi_hwip0 (test/vm/guest/bearers-mhi.sh). */
     g_test_add ("/bearer-vm/multiplexed-connect", Fixture, "default.conf",

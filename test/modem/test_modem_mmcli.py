@@ -209,7 +209,7 @@ class SilentPort(ModemStack):
     scenario = "silent-dms.conf"
 
     def test_no_modem_is_created_and_the_log_says_why(self):
-        wait_until(lambda: "no modem on wwan0qmi0: initialization failed: DMS Get Manufacturer"
+        wait_until(lambda: "no modem on wwan0qmi0: initialization failed: DMS Get Manufacturer failed: "
                    in self.h.daemon_log(), "the initialization failure in the log")
         self.assertIn("No modems were found", self.h.mmcli("-L").stdout)
         self.assertNotIn("exported at", self.h.daemon_log())

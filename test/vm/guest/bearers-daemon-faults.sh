@@ -100,7 +100,8 @@ gcall() {
 start_modem "$SCENARIOS/no-qmap.conf" no-qmap
 out=$(mmcli -m 0 --simple-connect="apn=internet,multiplex=required" 2>&1) && mx_fail "required connected without QMAP: $out"
 mx_contains "multiplex=required without QMAP: Unsupported" "$out" "org.freedesktop.ModemManager1.Error.Core.Unsupported"
-mx_contains "multiplex=required without QMAP: says why" "$out" "Multiplexing required but the modem accepted no QMAP data format"
+mx_contains "multiplex=required without QMAP: says why, naming the steps" "$out" \
+  "data port setup failed: Data format setup on mhi_hwip0 failed: WDA Set Data Format failed: Multiplexing required but the modem accepted no QMAP data format"
 no_link_left "multiplex=required without QMAP"
 
 out=$(mmcli -m 0 --simple-connect="apn=internet,ip-type=ipv9" 2>&1) && mx_fail "ip-type=ipv9 accepted: $out"
@@ -174,14 +175,15 @@ EOF
 start_modem "$D/faults.conf" faults --test-qmi-timeout=5
 # mhi_net's default is multiplex=requested: QMAPv5, v4, QMAP, raw-IP are
 # four Sets, each refused.
-connect_fails "WDA Set Data Format error" "refused by WDA Set Data Format"
-connect_fails "WDA Set Data Format timeout" "WDA Set Data Format failed: Transaction timed out"
-connect_fails "Bind Mux Data Port error" "Bind Mux Data Port failed"
-connect_fails "Bind Mux Data Port timeout" "Bind Mux Data Port failed: Transaction timed out"
-connect_fails "Start Network error" "Start Network failed"
-connect_fails "Start Network timeout" "Start Network failed: Transaction timed out"
-connect_fails "Get Current Settings error" "Get Current Settings failed"
-connect_fails "Get Current Settings timeout" "Get Current Settings failed: Transaction timed out"
+# Each error names the connect step, then the step inside it.
+connect_fails "WDA Set Data Format error" "data port setup failed: Data format setup on mhi_hwip0 failed: WDA Set Data Format failed: The modem accepted no usable data format"
+connect_fails "WDA Set Data Format timeout" "data port setup failed: Data format setup on mhi_hwip0 failed: WDA Set Data Format failed: Transaction timed out"
+connect_fails "Bind Mux Data Port error" "IPv4 session failed: Bind Mux Data Port failed"
+connect_fails "Bind Mux Data Port timeout" "IPv4 session failed: Bind Mux Data Port failed: Transaction timed out"
+connect_fails "Start Network error" "IPv4 session failed: Start Network failed"
+connect_fails "Start Network timeout" "IPv4 session failed: Start Network failed: Transaction timed out"
+connect_fails "Get Current Settings error" "IPv4 session failed: Get Current Settings failed"
+connect_fails "Get Current Settings timeout" "IPv4 session failed: Get Current Settings failed: Transaction timed out"
 
 mx_run "connect after the faults" mmcli -m 0 --simple-connect="apn=internet"
 B=$(mmcli -K -m 0 | sed -n 's|^modem.generic.bearers.value\[[0-9]*\] *: ||p' | head -1)
@@ -199,7 +201,7 @@ no_link_left "after disconnect"
 # drop alone) makes the modem close every proxy connection mid-connect.
 out=$(mmcli --timeout=120 -m 0 --simple-connect="apn=internet" 2>&1) && mx_fail "connect through a hang-up succeeded: $out"
 echo "   ${out#error: }"
-mx_contains "hang-up at Start Network: the error names the step" "$out" "Start Network"
+mx_contains "hang-up at Start Network: the error names the step" "$out" "IPv4 session failed: Start Network failed"
 mx_contains "hang-up at Start Network: the error says why" "$out" "the modem went away"
 no_link_left "Start Network hang-up"
 no_session_left "Start Network hang-up"

@@ -5,7 +5,8 @@
 # deleted; names derive from port + mux id, so they are the same in every
 # new process ("restart"); a foreign interface holding our name is worked
 # around predictably; a link deleted behind our back with `ip link del` is
-# noticed; refusals come back as readable errors. (The kernel's own EBUSY for
+# noticed; refusals come back as readable errors naming the failing step,
+# and a link whose later step fails is rolled back. (The kernel's own EBUSY for
 # a lower with another rx handler needs a bridge/bond/macvlan, which the VM
 # kernel lacks; its message is checked in the unit suite.)
 . "$(dirname "$0")/vm-lib.sh"
@@ -33,6 +34,11 @@ err=$("$CTL" link-add mxtun1 --name foreign1 2>&1) && mx_fail "duplicate name ac
 mx_contains "an existing name is refused" "$err" "already exists"
 err=$("$CTL" link-add nosuch0 2>&1) && mx_fail "missing port accepted"
 mx_contains "a missing port is named" "$err" "no network interface named 'nosuch0'"
+# A step after the kernel created the link fails (rmnet takes at most 16384):
+# the error names the link and the step, and the half-created link is gone.
+err=$("$CTL" link-add mxtun1 --mtu 70000 2>&1) && mx_fail "MTU 70000 accepted"
+mx_contains "a failing creation step is named" "$err" "cannot create rmnet link mxtun1_5 on mxtun1: set MTU failed: "
+mx_absent /sys/class/net/mxtun1_5 "the half-created link is rolled back"
 err=$("$CTL" link-del foreign1 2>&1) && mx_fail "a foreign link was deleted without --force"
 mx_contains "foreign links are not deleted" "$err" "not created by modemux"
 
