@@ -326,7 +326,8 @@ decide_and_acquire (GTask *task)
   GError *error = NULL;
 
   if (!mx_bearer_multiplex_goal (c->multiplex, mx_data_port_get_driver (self->port),
-                                 c->kernel_rmnet, &c->goal, &fallback, &error)) {
+                                 c->kernel_rmnet, mx_data_port_get_no_multiplex_reason (self->port),
+                                 &c->goal, &fallback, &error)) {
     connect_fail (task, error);
     return;
   }

@@ -88,8 +88,6 @@ mx_modem_config_new_from_device (MxDevice *device, const gchar **why)
     p.name = g_strdup (mx_port_get_name (port));
     p.type = port->role == MX_PORT_ROLE_IGNORED ? MM_MODEM_PORT_TYPE_IGNORED : mm_port_type (port->type);
     g_array_append_val (list, p);
-    if (port->role == MX_PORT_ROLE_DATA && port->max_multiplexed_links > 0)
-      config->max_multiplexed_links = MAX (config->max_multiplexed_links, (guint) port->max_multiplexed_links);
   }
   config->n_ports = list->len;
   config->ports = (MxModemPort *) (gpointer) g_array_free (g_steal_pointer (&list), FALSE);

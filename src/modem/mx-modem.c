@@ -65,7 +65,6 @@ mx_modem_config_copy (const MxModemConfig *config)
   copy->vendor_id = config->vendor_id;
   copy->product_id = config->product_id;
   copy->device = config->device ? g_object_ref (config->device) : NULL;
-  copy->max_multiplexed_links = config->max_multiplexed_links;
   return copy;
 }
 
@@ -635,7 +634,6 @@ mx_modem_new (MxManager *manager, const MxModemConfig *config)
   else
     self->port = mx_qmi_port_new (config->control_port, config->control_path);
   setup_static_properties (self);
-  mm_gdbus_modem_set_max_active_multiplexed_bearers (self->modem, config->max_multiplexed_links);
   return self;
 }
 

@@ -41,7 +41,6 @@ typedef struct {
   guint32     qrtr_node;
   guint16     vendor_id, product_id;
   GObject    *device;        /* discovery's device object, for the bearer component; may be NULL */
-  guint       max_multiplexed_links; /* from discovery (udev tag/driver); 0 = unknown */
 } MxModemConfig;
 
 MxModemConfig *mx_modem_config_copy (const MxModemConfig *config);
