@@ -1,0 +1,101 @@
+#!/bin/bash
+# mx-vm: --udev --timeout 300
+# The mux id udev tags through modemuxd, on a real kernel with rmnet: the
+# simulator is QRTR node 7 (soc scenario) and owns a TUN named rmnet_ipa0,
+# which a test udev rule makes the SoC's IPA netdev (as discovery-qrtr.sh)
+# and tags ID_MM_INITIAL_QMAP_MUX_ID=100, ID_MM_MAX_MULTIPLEXED_LINKS=2.
+# modemuxd finds both through udev and QRTR, as it runs on a phone.
+#  - MaxActiveMultiplexedBearers is the tag's 2;
+#  - the first bearer's rmnet link gets mux id 100, the second 101 (the
+#    kernel's view: `ip -d link`), the simulator binds those ids;
+#  - a third multiplexed bearer is refused (at most 2 links).
+. "$(dirname "$0")/vm-lib.sh"
+set -u
+
+SIM=${MX_BUILD_ROOT:?}/test/sim/modemux-sim
+MXD=$MX_BUILD_ROOT/src/daemon/modemuxd
+SCENARIO=${MX_SOURCE_ROOT:?}/test/sim/scenarios/soc.conf
+RULES=/run/udev/rules.d/77-mx-test-muxid.rules
+[ -e /dev/qrtr-tun ] || mx_fail "/dev/qrtr-tun missing"
+modprobe rmnet 2>/dev/null || true
+D=$(mktemp -d)
+SIM_PID= MXD_PID= BUS_PID=
+cleanup() {
+  [ -n "$MXD_PID" ] && kill "$MXD_PID" 2>/dev/null && wait "$MXD_PID"
+  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID"
+  [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
+  rm -f "$RULES"
+  rm -rf "$D"
+}
+trap cleanup EXIT
+mmcli() { /usr/bin/mmcli --test-session "$@"; }
+modem_prop() {
+  gdbus call --session -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 \
+    -m org.freedesktop.DBus.Properties.Get "$1" "$2"
+}
+
+eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | { read -r a; read -r p; echo "export DBUS_SESSION_BUS_ADDRESS=$a BUS_PID=$p"; })"
+[ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || mx_fail "no session bus"
+
+# What a distro rule does for the real IPA netdev (77-mm-qcom-soc.rules),
+# plus a uid and the driver (a tun has neither), plus the tags under test.
+mkdir -p /run/udev/rules.d
+cat > "$RULES" <<'RULES'
+SUBSYSTEM=="net", KERNEL=="rmnet_ipa0", ENV{ID_MM_QCOM_SOC}="1", ENV{ID_MM_CANDIDATE}="1", ENV{ID_MM_PHYSDEV_UID}="test-soc", ENV{MX_NET_DRIVER}="ipa", ENV{ID_MM_INITIAL_QMAP_MUX_ID}="100", ENV{ID_MM_MAX_MULTIPLEXED_LINKS}="2"
+RULES
+udevadm control --reload
+
+"$MXD" --test-session --debug > "$D/mxd.log" 2>&1 &
+MXD_PID=$!
+for _ in $(seq 100); do gdbus introspect --session -d org.freedesktop.ModemManager1 -o / > /dev/null 2>&1 && break; sleep 0.1; done
+
+"$SIM" --scenario "$SCENARIO" --qrtr-tun 7 --data-tun rmnet_ipa0 --control "$D/ctl" --log "$D/sim.log" > "$D/out" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 100); do grep -q 'modemux-sim ready' "$D/out" && break; sleep 0.1; done
+grep -q 'modemux-sim ready' "$D/out" || mx_fail "simulator did not start: $(cat "$D/out")"
+udevadm settle --timeout=30
+
+for _ in $(seq 300); do mmcli -L 2>/dev/null | grep -q Modem/0 && break; sleep 0.1; done
+mmcli -L | grep -q Modem/0 || mx_fail "no modem: $(grep -i -E 'qrtr|device|plugin|modem|rmnet_ipa0' "$D/mxd.log" | tail -30)"
+mx_ok "QRTR SoC modem with the udev-tagged rmnet_ipa0 found"
+mx_contains "data port policy from the tags" "$(cat "$D/mxd.log")" \
+  "data port rmnet_ipa0: mux ids from 100, at most 2 links (udev tags)"
+
+# The property is written once the kernel's rmnet support is known.
+for _ in $(seq 100); do
+  max=$(modem_prop org.freedesktop.ModemManager1.Modem MaxActiveMultiplexedBearers)
+  [ "$max" = "(<uint32 2>,)" ] && break
+  sleep 0.1
+done
+[ "$max" = "(<uint32 2>,)" ] || mx_fail "MaxActiveMultiplexedBearers: $max, expected 2 (the tag)"
+mx_ok "MaxActiveMultiplexedBearers = 2 (ID_MM_MAX_MULTIPLEXED_LINKS)"
+
+# mux_id_of BEARER: the rmnet mux id of the bearer's link, as the kernel has it.
+mux_id_of() {
+  local iface
+  iface=$(mmcli -K -b "$1" | sed -n 's/^bearer.status.interface *: //p')
+  [ -n "$iface" ] || mx_fail "bearer $1 has no interface: $(mmcli -b "$1")"
+  ip -d link show dev "$iface" | sed -n 's/.*rmnet mux_id \([0-9]*\).*/\1/p'
+}
+
+mx_run "connect IPv4 (first bearer)" mmcli -m 0 --simple-connect="apn=internet"
+mux=$(mux_id_of 0)
+[ "$mux" = 100 ] || mx_fail "first link has mux id '${mux}', expected 100 (ID_MM_INITIAL_QMAP_MUX_ID): $(ip -d link show)"
+mx_ok "first link: mux_id 100"
+mx_run "connect IPv6 (second bearer)" mmcli -m 0 --simple-connect="apn=internet,ip-type=ipv6"
+mux=$(mux_id_of 1)
+[ "$mux" = 101 ] || mx_fail "second link has mux id '${mux}', expected 101: $(ip -d link show)"
+mx_ok "second link: mux_id 101"
+sessions=$("$SIM" --ctl "$D/ctl" sessions)
+mx_contains "simulator bound mux 100" "$sessions" "mux=100 "
+mx_contains "simulator bound mux 101" "$sessions" "mux=101 "
+
+out=$(mmcli -m 0 --simple-connect="apn=internet,ip-type=ipv4v6" 2>&1) && mx_fail "a third bearer connected: $out"
+mx_contains "third multiplexed bearer refused (at most 2 links)" "$out" "Maximum number of multiplexed bearers reached on rmnet_ipa0"
+[ "$(ip -d link show | grep -c 'rmnet mux_id')" = 2 ] || mx_fail "expected exactly our two links: $(ip -d link show)"
+mx_ok "no link left by the refused bearer"
+
+mx_run "simple-disconnect" mmcli -m 0 --simple-disconnect
+ip -d link show | grep -q 'rmnet mux_id' && mx_fail "links left after disconnect: $(ip -d link show)"
+mx_ok "both links removed on disconnect"
+echo "all mux id tag checks passed"
