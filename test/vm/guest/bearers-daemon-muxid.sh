@@ -4,7 +4,9 @@
 # simulator is QRTR node 7 (soc scenario) and owns a TUN named rmnet_ipa0,
 # which a test udev rule makes the SoC's IPA netdev (as discovery-qrtr.sh)
 # and tags ID_MM_INITIAL_QMAP_MUX_ID=100, ID_MM_MAX_MULTIPLEXED_LINKS=2.
-# modemuxd finds both through udev and QRTR, as it runs on a phone.
+# modemuxd finds both through udev and QRTR, as it runs on a phone. The
+# netdev exists (persistent, the simulator attaches to it) before the node
+# appears, so the modem is made once, with both ports.
 #  - MaxActiveMultiplexedBearers is the tag's 2;
 #  - the first bearer's rmnet link gets mux id 100, the second 101 (the
 #    kernel's view: `ip -d link`), the simulator binds those ids;
@@ -19,18 +21,19 @@ RULES=/run/udev/rules.d/77-mx-test-muxid.rules
 [ -e /dev/qrtr-tun ] || mx_fail "/dev/qrtr-tun missing"
 modprobe rmnet 2>/dev/null || true
 D=$(mktemp -d)
-SIM_PID= MXD_PID= BUS_PID=
+SIM_PID='' MXD_PID='' BUS_PID=''
 cleanup() {
   [ -n "$MXD_PID" ] && kill "$MXD_PID" 2>/dev/null && wait "$MXD_PID"
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID"
   [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
+  ip link del rmnet_ipa0 2>/dev/null
   rm -f "$RULES"
   rm -rf "$D"
 }
 trap cleanup EXIT
 mmcli() { /usr/bin/mmcli --test-session "$@"; }
 modem_prop() {
-  gdbus call --session -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 \
+  gdbus call --session -d org.freedesktop.ModemManager1 -o "/org/freedesktop/ModemManager1/Modem/$M" \
     -m org.freedesktop.DBus.Properties.Get "$1" "$2"
 }
 
@@ -44,6 +47,8 @@ cat > "$RULES" <<'RULES'
 SUBSYSTEM=="net", KERNEL=="rmnet_ipa0", ENV{ID_MM_QCOM_SOC}="1", ENV{ID_MM_CANDIDATE}="1", ENV{ID_MM_PHYSDEV_UID}="test-soc", ENV{MX_NET_DRIVER}="ipa", ENV{ID_MM_INITIAL_QMAP_MUX_ID}="100", ENV{ID_MM_MAX_MULTIPLEXED_LINKS}="2"
 RULES
 udevadm control --reload
+ip tuntap add dev rmnet_ipa0 mode tun pi || mx_fail "cannot create tun rmnet_ipa0"
+udevadm settle --timeout=30
 
 "$MXD" --test-session --debug > "$D/mxd.log" 2>&1 &
 MXD_PID=$!
@@ -53,10 +58,15 @@ for _ in $(seq 100); do gdbus introspect --session -d org.freedesktop.ModemManag
 SIM_PID=$!
 for _ in $(seq 100); do grep -q 'modemux-sim ready' "$D/out" && break; sleep 0.1; done
 grep -q 'modemux-sim ready' "$D/out" || mx_fail "simulator did not start: $(cat "$D/out")"
-udevadm settle --timeout=30
 
-for _ in $(seq 300); do mmcli -L 2>/dev/null | grep -q Modem/0 && break; sleep 0.1; done
-mmcli -L | grep -q Modem/0 || mx_fail "no modem: $(grep -i -E 'qrtr|device|plugin|modem|rmnet_ipa0' "$D/mxd.log" | tail -30)"
+M=
+for _ in $(seq 300); do
+  M=$(mmcli -L 2>/dev/null | sed -n 's|.*/Modem/\([0-9]*\) .*|\1|p' | head -1)
+  [ -n "$M" ] && mmcli -K -m "$M" 2>/dev/null | grep -q 'rmnet_ipa0 (net)' && break
+  M=
+  sleep 0.1
+done
+[ -n "$M" ] || mx_fail "no modem with rmnet_ipa0: $(grep -i -E 'qrtr|device|plugin|modem|rmnet_ipa0' "$D/mxd.log" | tail -30)"
 mx_ok "QRTR SoC modem with the udev-tagged rmnet_ipa0 found"
 mx_contains "data port policy from the tags" "$(cat "$D/mxd.log")" \
   "data port rmnet_ipa0: mux ids from 100, at most 2 links (udev tags)"
@@ -70,32 +80,35 @@ done
 [ "$max" = "(<uint32 2>,)" ] || mx_fail "MaxActiveMultiplexedBearers: $max, expected 2 (the tag)"
 mx_ok "MaxActiveMultiplexedBearers = 2 (ID_MM_MAX_MULTIPLEXED_LINKS)"
 
-# mux_id_of BEARER: the rmnet mux id of the bearer's link, as the kernel has it.
+# mux_id_of N: the rmnet mux id of the link of the modem's Nth bearer
+# (creation order), as the kernel has it.
 mux_id_of() {
-  local iface
-  iface=$(mmcli -K -b "$1" | sed -n 's/^bearer.status.interface *: //p')
-  [ -n "$iface" ] || mx_fail "bearer $1 has no interface: $(mmcli -b "$1")"
+  local b iface
+  b=$(mmcli -K -m "$M" | sed -n "s|^modem.generic.bearers.value\[$1\] *: .*/Bearer/||p")
+  [ -n "$b" ] || mx_fail "modem $M has no bearer $1: $(mmcli -m "$M")"
+  iface=$(mmcli -K -b "$b" | sed -n 's/^bearer.status.interface *: //p')
+  [ -n "$iface" ] || mx_fail "bearer $b has no interface: $(mmcli -b "$b")"
   ip -d link show dev "$iface" | sed -n 's/.*rmnet mux_id \([0-9]*\).*/\1/p'
 }
 
-mx_run "connect IPv4 (first bearer)" mmcli -m 0 --simple-connect="apn=internet"
-mux=$(mux_id_of 0)
+mx_run "connect IPv4 (first bearer)" mmcli -m "$M" --simple-connect="apn=internet"
+mux=$(mux_id_of 1)
 [ "$mux" = 100 ] || mx_fail "first link has mux id '${mux}', expected 100 (ID_MM_INITIAL_QMAP_MUX_ID): $(ip -d link show)"
 mx_ok "first link: mux_id 100"
-mx_run "connect IPv6 (second bearer)" mmcli -m 0 --simple-connect="apn=internet,ip-type=ipv6"
-mux=$(mux_id_of 1)
+mx_run "connect IPv6 (second bearer)" mmcli -m "$M" --simple-connect="apn=internet,ip-type=ipv6"
+mux=$(mux_id_of 2)
 [ "$mux" = 101 ] || mx_fail "second link has mux id '${mux}', expected 101: $(ip -d link show)"
 mx_ok "second link: mux_id 101"
 sessions=$("$SIM" --ctl "$D/ctl" sessions)
 mx_contains "simulator bound mux 100" "$sessions" "mux=100 "
 mx_contains "simulator bound mux 101" "$sessions" "mux=101 "
 
-out=$(mmcli -m 0 --simple-connect="apn=internet,ip-type=ipv4v6" 2>&1) && mx_fail "a third bearer connected: $out"
+out=$(mmcli -m "$M" --simple-connect="apn=internet,ip-type=ipv4v6" 2>&1) && mx_fail "a third bearer connected: $out"
 mx_contains "third multiplexed bearer refused (at most 2 links)" "$out" "Maximum number of multiplexed bearers reached on rmnet_ipa0"
 [ "$(ip -d link show | grep -c 'rmnet mux_id')" = 2 ] || mx_fail "expected exactly our two links: $(ip -d link show)"
 mx_ok "no link left by the refused bearer"
 
-mx_run "simple-disconnect" mmcli -m 0 --simple-disconnect
+mx_run "simple-disconnect" mmcli -m "$M" --simple-disconnect
 ip -d link show | grep -q 'rmnet mux_id' && mx_fail "links left after disconnect: $(ip -d link show)"
 mx_ok "both links removed on disconnect"
 echo "all mux id tag checks passed"
