@@ -352,7 +352,8 @@ decide_multiplex (GTask *task, GError **error)
   g_autofree gchar *fallback = NULL;
 
   if (!mx_bearer_multiplex_goal (c->multiplex, mx_data_port_get_driver (self->port),
-                                 c->kernel_rmnet, &c->goal, &fallback, error))
+                                 c->kernel_rmnet, mx_data_port_get_no_multiplex_reason (self->port),
+                                 &c->goal, &fallback, error))
     return FALSE;
   if (fallback)
     g_message ("bearer %s: %s", self->path, fallback);

@@ -17,6 +17,7 @@ struct _MxDataPort {
   MxLinkManager  *links;
   MxNetlink      *netlink;
   gchar          *name;
+  gchar          *no_multiplex_reason;   /* why the port must not multiplex; NULL: it may */
   MxDataDriver    driver;
   MxDataEndpoint  endpoint;
   gboolean        over_qrtr;
@@ -540,9 +541,16 @@ mx_data_port_get_max_links (MxDataPort *self)
 
   if (!mx_data_driver_supports_rmnet (self->driver))
     return 0;
+  /* The tag, as the link manager's allocator enforces it (0: none). */
   if (self->port->max_multiplexed_links >= 0)
     max = MIN (max, (guint) self->port->max_multiplexed_links);
   return max;
+}
+
+const gchar *
+mx_data_port_get_no_multiplex_reason (MxDataPort *self)
+{
+  return self->no_multiplex_reason;
 }
 
 void
@@ -553,6 +561,24 @@ mx_data_port_get_rmnet_flags (MxDataPort *self, guint32 *flags, guint32 *mask)
 }
 
 /* ---- object ---- */
+
+/* The port's ID_MM_INITIAL_QMAP_MUX_ID and ID_MM_MAX_MULTIPLEXED_LINKS reach
+ * the link manager's allocator here, for as long as this data port lives. */
+static void
+apply_mux_id_tags (MxDataPort *self)
+{
+  MxMuxIdPolicy policy;
+
+  mx_port_get_mux_id_policy (self->port, &policy);
+  mx_link_manager_set_mux_id_policy (self->links, self->name, &policy, self);
+  if (self->port->initial_mux_id >= 0 || self->port->max_multiplexed_links >= 0)
+    g_info ("data port %s: mux ids from %u, at most %u links (udev tags)", self->name,
+            policy.first, policy.max_links);
+  if (policy.max_links == 0)
+    self->no_multiplex_reason =
+      g_strdup_printf ("the udev tag ID_MM_MAX_MULTIPLEXED_LINKS=0 of %s forbids multiplexing",
+                       self->name);
+}
 
 MxDataPort *
 mx_data_port_new (MxPort        *port,
@@ -591,6 +617,7 @@ mx_data_port_new (MxPort        *port,
   g_debug ("data port %s: driver %s, endpoint %s/%u", self->name,
            mx_data_driver_to_name (self->driver), mx_endpoint_type_to_string (self->endpoint.type),
            self->endpoint.iface);
+  apply_mux_id_tags (self);
   return self;
 }
 
@@ -605,6 +632,8 @@ mx_data_port_dispose (GObject *object)
     g_object_unref (task);
   }
   g_clear_object (&self->qmi);
+  if (self->links)
+    mx_link_manager_clear_mux_id_policy (self->links, self->name, self);
   g_clear_object (&self->links);
   g_clear_object (&self->netlink);
   g_clear_pointer (&self->port, mx_port_unref);
@@ -617,6 +646,7 @@ mx_data_port_finalize (GObject *object)
   MxDataPort *self = MX_DATA_PORT (object);
 
   g_free (self->name);
+  g_free (self->no_multiplex_reason);
   g_free (self->ipa_rx_offload);
   g_free (self->ipa_tx_offload);
   G_OBJECT_CLASS (mx_data_port_parent_class)->finalize (object);

@@ -27,7 +27,9 @@ G_DECLARE_FINAL_TYPE (MxDataPort, mx_data_port, MX, DATA_PORT, GObject)
 #define MX_DATA_PORT_SIGNAL_CHANGED "changed"
 
 /* @port: discovery's data port (role DATA); @qmi: the modem's control port;
- * @over_qrtr: the control port is a QRTR node (endpoint always sent). */
+ * @over_qrtr: the control port is a QRTR node (endpoint always sent).
+ * While it lives, @links allocates mux ids on the port by the port's udev
+ * tags (ID_MM_INITIAL_QMAP_MUX_ID, ID_MM_MAX_MULTIPLEXED_LINKS). */
 MxDataPort  *mx_data_port_new (MxPort        *port,
                                MxQmiPort     *qmi,
                                gboolean       over_qrtr,
@@ -39,8 +41,13 @@ MxDataDriver            mx_data_port_get_driver     (MxDataPort *self);
 const MxDataEndpoint   *mx_data_port_get_endpoint   (MxDataPort *self);
 /* Discovery's (plugin's) multiplex default for this port. */
 MMBearerMultiplexSupport mx_data_port_get_multiplex_default (MxDataPort *self);
-/* Most multiplexed bearers this port can carry (mux range, udev tag). */
+/* Most multiplexed bearers this port can carry (driver, mux range,
+ * ID_MM_MAX_MULTIPLEXED_LINKS): what MaxActiveMultiplexedBearers adds up. */
 guint                   mx_data_port_get_max_links  (MxDataPort *self);
+/* Why the port must not be multiplexed whatever the modem and kernel can
+ * do (ID_MM_MAX_MULTIPLEXED_LINKS=0), for the connect's multiplex
+ * decision; NULL when it may. */
+const gchar            *mx_data_port_get_no_multiplex_reason (MxDataPort *self);
 /* What was negotiated; NULL before the first setup. */
 const MxDataFormat     *mx_data_port_peek_format    (MxDataPort *self);
 guint                   mx_data_port_get_n_sessions (MxDataPort *self);

@@ -233,6 +233,7 @@ gboolean
 mx_bearer_multiplex_goal (MMBearerMultiplexSupport  multiplex,
                           MxDataDriver              driver,
                           gboolean                  kernel_has_rmnet,
+                          const gchar              *port_refusal,
                           MxDataFormatGoal         *goal,
                           gchar                   **fallback_reason,
                           GError                  **error)
@@ -256,8 +257,10 @@ mx_bearer_multiplex_goal (MMBearerMultiplexSupport  multiplex,
     return TRUE;
   }
 
-  if (!mx_data_driver_supports_rmnet (driver) || !kernel_has_rmnet) {
-    const gchar *why = !mx_data_driver_supports_rmnet (driver) ?
+  /* The port's own refusal first: it holds whatever the kernel can do. */
+  if (port_refusal || !mx_data_driver_supports_rmnet (driver) || !kernel_has_rmnet) {
+    const gchar *why = port_refusal ? port_refusal :
+      !mx_data_driver_supports_rmnet (driver) ?
       "its data port driver has no rmnet support" :
       "the kernel cannot create rmnet links (CONFIG_RMNET is not enabled)";
 

@@ -42,14 +42,18 @@ MMBearerMultiplexSupport mx_bearer_multiplex_resolve (MMBearerMultiplexSupport a
                                                       gboolean                 test_multiplex_requested);
 
 /* What the port is asked for given the bearer's (resolved) multiplex setting,
- * the data driver and whether the kernel can create rmnet links. FALSE with a
- * D-Bus error (MM_CORE_ERROR_UNSUPPORTED) when the combination is impossible:
- * required without rmnet in the kernel names CONFIG_RMNET; none on IPA says
- * IPA only carries multiplexed traffic. When "requested" has to fall back to
- * no multiplexing, @fallback_reason (may be NULL) gets a log line. */
+ * the data driver, whether the kernel can create rmnet links and why the port
+ * itself must not multiplex (@port_refusal, from
+ * mx_data_port_get_no_multiplex_reason(): ID_MM_MAX_MULTIPLEXED_LINKS=0;
+ * NULL: it may). FALSE with a D-Bus error (MM_CORE_ERROR_UNSUPPORTED) when
+ * the combination is impossible: required on a refusing port names the
+ * refusal, required without rmnet in the kernel names CONFIG_RMNET; none on
+ * IPA says IPA only carries multiplexed traffic. When "requested" has to fall
+ * back to no multiplexing, @fallback_reason (may be NULL) gets a log line. */
 gboolean mx_bearer_multiplex_goal (MMBearerMultiplexSupport  multiplex,
                                    MxDataDriver              driver,
                                    gboolean                  kernel_has_rmnet,
+                                   const gchar              *port_refusal,
                                    MxDataFormatGoal         *goal,
                                    gchar                   **fallback_reason,
                                    GError                  **error);

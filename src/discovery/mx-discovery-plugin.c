@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "mx-discovery"
 #include "mx-discovery-plugin.h"
 #include "mx-discovery-udev-tags.h"
+#include "mx-link-mux-id.h"
 
 gboolean
 mx_plugin_port_has_driver (const MxPort *port, const char * const *drivers)
@@ -11,17 +12,27 @@ mx_plugin_port_has_driver (const MxPort *port, const char * const *drivers)
   return driver && drivers && g_strv_contains (drivers, driver);
 }
 
+/* The values are read by the mux id policy's own parser (mx-link-mux-id.c:
+ * decimal or 0x hex, its ranges), so what discovery shows is what the
+ * allocator gets. Each tag on its own: a bad one does not drop the other. */
 void
 mx_plugin_apply_multiplex_tags (MxPort *data)
 {
   GHashTable *props = mx_kernel_device_peek_properties (data->kdev);
   const char *name = mx_port_get_name (data);
-  guint value;
+  const char *max = props ? g_hash_table_lookup (props, MX_TAG_MAX_MULTIPLEXED_LINKS) : NULL;
+  const char *first = props ? g_hash_table_lookup (props, MX_TAG_INITIAL_QMAP_MUX_ID) : NULL;
+  g_autoptr(GError) error = NULL;
+  MxMuxIdPolicy policy;
 
-  if (mx_udev_tag_get_uint (props, name, MX_TAG_MAX_MULTIPLEXED_LINKS, 0,
-                            MX_TAG_MAX_MULTIPLEXED_LINKS_MAX, &value))
-    data->max_multiplexed_links = (gint) value;
-  if (mx_udev_tag_get_uint (props, name, MX_TAG_INITIAL_QMAP_MUX_ID, MX_TAG_QMAP_MUX_ID_MIN,
-                            MX_TAG_QMAP_MUX_ID_MAX, &value))
-    data->initial_mux_id = (gint) value;
+  mx_mux_id_policy_init (&policy);
+  if (max && mx_mux_id_policy_set_from_udev (&policy, NULL, max, &error))
+    data->max_multiplexed_links = (gint) policy.max_links;
+  else if (max)
+    g_warning ("%s: %s; ignored", name, error->message);
+  g_clear_error (&error);
+  if (first && mx_mux_id_policy_set_from_udev (&policy, first, NULL, &error))
+    data->initial_mux_id = (gint) policy.first;
+  else if (first)
+    g_warning ("%s: %s; ignored", name, error->message);
 }

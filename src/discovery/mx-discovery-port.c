@@ -31,6 +31,16 @@ mx_port_clear_data_mapping (MxPort *port)
   port->initial_mux_id = -1;
 }
 
+void
+mx_port_get_mux_id_policy (const MxPort *port, MxMuxIdPolicy *policy)
+{
+  mx_mux_id_policy_init (policy);
+  if (port->initial_mux_id >= 0)
+    policy->first = (guint) port->initial_mux_id;
+  if (port->max_multiplexed_links >= 0)
+    policy->max_links = (guint) port->max_multiplexed_links;
+}
+
 MxPort *
 mx_port_ref (MxPort *port)
 {

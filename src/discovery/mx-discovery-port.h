@@ -7,6 +7,7 @@
 #include <glib-object.h>
 #include <libqmi-glib.h>
 #include "mx-discovery-kernel-device.h"
+#include "mx-link-mux-id.h"
 
 G_BEGIN_DECLS
 
@@ -70,6 +71,8 @@ MxPort *mx_port_ref   (MxPort *port);
 void    mx_port_unref (MxPort *port);
 /* Resets the plugin-computed data mapping (before a plugin recomputes it). */
 void    mx_port_clear_data_mapping (MxPort *port);
+/* The mux id policy a data port's tags ask for (defaults where untagged). */
+void    mx_port_get_mux_id_policy  (const MxPort *port, MxMuxIdPolicy *policy);
 
 const char *mx_port_get_name         (const MxPort *port);
 const char *mx_port_type_to_string   (MxPortType type);

@@ -13,7 +13,7 @@ struct _MxLinkManager {
   MxLinkMap  *map;
   MxNetlink  *netlink;
   gchar      *name_template;
-  GHashTable *policies;   /* port -> MxMuxIdPolicy* */
+  GHashTable *policies;   /* port -> PortPolicy* */
   GHashTable *reserved;   /* "port/mux" and names of creations in flight */
   GHashTable *deleting;   /* ifindex of links we are deleting (no "link-lost" for them) */
   GHashTable *own_ports;  /* ports on which we own links */
@@ -21,6 +21,11 @@ struct _MxLinkManager {
   gulong      added_id;
   gulong      lower_removed_id;
 };
+
+typedef struct {
+  MxMuxIdPolicy policy;
+  gconstpointer owner;
+} PortPolicy;
 
 enum { SIGNAL_LINK_LOST, SIGNAL_PORT_LOST, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -471,6 +476,7 @@ choose_name (MxLinkManager *self, CreateData *d, GError **error)
 static gboolean
 reserve (MxLinkManager *self, CreateData *d, GError **error)
 {
+  const PortPolicy *port_policy;
   const MxMuxIdPolicy *policy;
   MxMuxIdPolicy default_policy;
   MxMuxIdSet used;
@@ -483,8 +489,10 @@ reserve (MxLinkManager *self, CreateData *d, GError **error)
       return FALSE;
     }
   }
-  policy = g_hash_table_lookup (self->policies, d->port);
-  if (!policy) {
+  port_policy = g_hash_table_lookup (self->policies, d->port);
+  if (port_policy) {
+    policy = &port_policy->policy;
+  } else {
     mx_mux_id_policy_init (&default_policy);
     policy = &default_policy;
   }
@@ -823,9 +831,23 @@ mx_link_manager_get_map (MxLinkManager *self)
 }
 
 void
-mx_link_manager_set_mux_id_policy (MxLinkManager *self, const char *port, const MxMuxIdPolicy *policy)
+mx_link_manager_set_mux_id_policy (MxLinkManager *self, const char *port,
+                                   const MxMuxIdPolicy *policy, gconstpointer owner)
 {
-  g_hash_table_replace (self->policies, g_strdup (port), g_memdup2 (policy, sizeof (*policy)));
+  PortPolicy *p = g_new (PortPolicy, 1);
+
+  p->policy = *policy;
+  p->owner = owner;
+  g_hash_table_replace (self->policies, g_strdup (port), p);
+}
+
+void
+mx_link_manager_clear_mux_id_policy (MxLinkManager *self, const char *port, gconstpointer owner)
+{
+  const PortPolicy *p = g_hash_table_lookup (self->policies, port);
+
+  if (p && p->owner == owner)
+    g_hash_table_remove (self->policies, port);
 }
 
 void

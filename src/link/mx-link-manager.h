@@ -36,8 +36,14 @@ typedef struct {
 MxLinkManager *mx_link_manager_new (MxLinkMap *map, MxNetlink *netlink);
 
 MxLinkMap *mx_link_manager_get_map (MxLinkManager *self);
-/* Per-port policies (default: first 1, max 254; default template). */
-void mx_link_manager_set_mux_id_policy (MxLinkManager *self, const char *port, const MxMuxIdPolicy *policy);
+/* Per-port mux id policy (default: first 1, max 254), set by whoever
+ * manages the port (the bearer layer's data port, from its udev tags).
+ * Clearing only drops the policy @owner set: a port that was unplugged and
+ * plugged again may already carry its new owner's policy. */
+void mx_link_manager_set_mux_id_policy   (MxLinkManager *self, const char *port,
+                                          const MxMuxIdPolicy *policy, gconstpointer owner);
+void mx_link_manager_clear_mux_id_policy (MxLinkManager *self, const char *port, gconstpointer owner);
+/* Link name template for every port (NULL: the default). */
 void mx_link_manager_set_name_template (MxLinkManager *self, const char *tmpl);
 
 /* Create: allocate mux id, choose name, NEWLINK, alias (ownership), MTU,

@@ -90,8 +90,6 @@ mx_modem_config_new_from_device (MxDevice *device, const gchar **why)
     g_array_append_val (list, p);
     if (port->role == MX_PORT_ROLE_DATA && port->type == MX_PORT_TYPE_NET)
       g_ptr_array_add (config->data_ports, mx_port_ref (port));
-    if (port->role == MX_PORT_ROLE_DATA && port->max_multiplexed_links > 0)
-      config->max_multiplexed_links = MAX (config->max_multiplexed_links, (guint) port->max_multiplexed_links);
   }
   config->n_ports = list->len;
   config->ports = (MxModemPort *) (gpointer) g_array_free (g_steal_pointer (&list), FALSE);

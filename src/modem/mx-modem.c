@@ -78,7 +78,6 @@ mx_modem_config_copy (const MxModemConfig *config)
   copy->product_id = config->product_id;
   copy->data_ports = config->data_ports ? g_ptr_array_ref (config->data_ports)
                                         : g_ptr_array_new_with_free_func ((GDestroyNotify) mx_port_unref);
-  copy->max_multiplexed_links = config->max_multiplexed_links;
   return copy;
 }
 
@@ -664,7 +663,6 @@ mx_modem_new (MxManager *manager, const MxModemConfig *config)
   else
     self->port = mx_qmi_port_new (config->control_port, config->control_path);
   setup_static_properties (self);
-  mm_gdbus_modem_set_max_active_multiplexed_bearers (self->modem, config->max_multiplexed_links);
   return self;
 }
 

@@ -45,7 +45,6 @@ typedef struct {
   GPtrArray  *data_ports;    /* MxPort* (role DATA, type NET) with the plugin's mapping
                               * (endpoint, DPM ids, multiplex default, tags), for the
                               * bearer layer; never NULL */
-  guint       max_multiplexed_links; /* from discovery (udev tag/driver); 0 = unknown */
 } MxModemConfig;
 
 MxModemConfig *mx_modem_config_copy (const MxModemConfig *config);

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""modemuxd with the MHI QMI fixture (RM500Q class), and a USB qmi_wwan
-modem for the data port's framing switch, as seen by the real mmcli.
+"""modemuxd with the MHI QMI fixture (RM500Q class), also with its data
+netdevs tagged ID_MM_MAX_MULTIPLEXED_LINKS=0, and a USB qmi_wwan modem for
+the data port's framing switch, as seen by the real mmcli.
 
 The whole stack as a user runs it: modemuxd discovers the fixture's ports
 through udev (umockdev testbed, daemon under the umockdev preload), opens
@@ -37,7 +38,7 @@ if __name__ == "__main__":
 
 import gi  # noqa: E402
 gi.require_version("UMockdev", "1.0")
-from gi.repository import UMockdev  # noqa: E402
+from gi.repository import GLib, UMockdev  # noqa: E402
 
 import mxharness  # noqa: E402
 from mxharness import TIMEOUT, Harness, wait_until  # noqa: E402
@@ -284,6 +285,57 @@ class UsbQmiWwan(ModemStack):
         self.assertIn("Cannot set the framing of wwan0: wwan0 is not a qmi_wwan network interface",
                       r.stderr)
         self.assertEqual(self.sessions(), [])
+        self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.generic.state"], "registered")
+
+
+MHI = "/sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0/mhi0/"
+NO_MUX_TAG = "the udev tag ID_MM_MAX_MULTIPLEXED_LINKS=0 of mhi_hwip0 forbids multiplexing"
+
+
+class NoMultiplexingTag(ModemStack):
+    """The MHI modem with both data netdevs tagged ID_MM_MAX_MULTIPLEXED_LINKS=0,
+    as a udev rule for the device would: no multiplexing on this modem, as in
+    ModemManager 1.22. The simulator's TUN mhi_hwip0 carries the plain session."""
+    data_tun = "mhi_hwip0"
+
+    def prepare_testbed(self):
+        for net in ("mhi0_IP_HW0/net/mhi_hwip0", "mhi0_IP_SW0/net/mhi_swip0"):
+            self.testbed.set_property(MHI + net, "ID_MM_MAX_MULTIPLEXED_LINKS", "0")
+
+    def modem_property(self, iface, name):
+        return self.h.call(mxharness.MM_NAME, "/org/freedesktop/ModemManager1/Modem/0",
+                           "org.freedesktop.DBus.Properties", "Get",
+                           GLib.Variant("(ss)", (iface, name)), "(v)")[0]
+
+    def data_ports(self):
+        return {p["name"]: p for p in self.modem_property("org.modemux.DataPorts1", "DataPorts")}
+
+    def test_max_active_multiplexed_bearers_is_zero(self):
+        self.wait_for_modem()
+        # This mmcli (1.20) does not print the property: read it from the bus.
+        self.assertEqual(self.modem_property("org.freedesktop.ModemManager1.Modem",
+                                             "MaxActiveMultiplexedBearers"), 0)
+        # Per port, whatever the kernel can do: the tag's 0.
+        ports = self.data_ports()
+        self.assertEqual(ports["mhi_hwip0"]["max-links"], 0, ports)
+        self.assertEqual(ports["mhi_swip0"]["max-links"], 0, ports)
+
+    def test_requested_connects_without_multiplexing_and_says_why(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet,multiplex=requested")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        kv = mmcli_kv(self.h, "-b", "0")
+        self.assertEqual(kv["bearer.status.connected"], "yes")
+        self.assertEqual(kv["bearer.status.multiplexed"], "no")
+        self.assertEqual(kv["bearer.status.interface"], "mhi_hwip0")
+        self.assertIn("multiplex=requested: connecting without multiplexing because " + NO_MUX_TAG,
+                      self.h.daemon_log())
+
+    def test_required_fails_naming_the_tag(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet,multiplex=required")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Multiplexing required but not supported: " + NO_MUX_TAG, r.stderr)
         self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.generic.state"], "registered")
 
 

@@ -120,7 +120,7 @@ test_requested_falls_back_without_kernel_rmnet (void)
   MxDataFormatGoal goal;
 
   g_assert_true (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED, MX_DATA_DRIVER_MHI_NET,
-                                           FALSE, &goal, &reason, &error));
+                                           FALSE, NULL, &goal, &reason, &error));
   g_assert_no_error (error);
   g_assert_cmpint (goal, ==, MX_DATA_FORMAT_GOAL_RAW_IP);
   g_assert_nonnull (strstr (reason, "CONFIG_RMNET"));
@@ -133,7 +133,7 @@ test_required_without_kernel_rmnet_names_config_rmnet (void)
   MxDataFormatGoal goal;
 
   g_assert_false (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED, MX_DATA_DRIVER_MHI_NET,
-                                            FALSE, &goal, NULL, &error));
+                                            FALSE, NULL, &goal, NULL, &error));
   g_assert_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "CONFIG_RMNET"));
 }
@@ -145,7 +145,7 @@ test_none_on_ipa_is_refused (void)
   MxDataFormatGoal goal;
 
   g_assert_false (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_NONE, MX_DATA_DRIVER_IPA,
-                                            TRUE, &goal, NULL, &error));
+                                            TRUE, NULL, &goal, NULL, &error));
   g_assert_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "multiplex=none"));
 }
@@ -157,7 +157,7 @@ test_unknown_data_driver_is_refused (void)
   MxDataFormatGoal goal;
 
   g_assert_false (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED, MX_DATA_DRIVER_UNKNOWN,
-                                            TRUE, &goal, NULL, &error));
+                                            TRUE, NULL, &goal, NULL, &error));
   g_assert_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "driver is unknown"));
 }
@@ -168,17 +168,58 @@ test_goals_with_kernel_rmnet (void)
   MxDataFormatGoal goal;
 
   g_assert_true (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED, MX_DATA_DRIVER_IPA,
-                                           TRUE, &goal, NULL, NULL));
+                                           TRUE, NULL, &goal, NULL, NULL));
   g_assert_cmpint (goal, ==, MX_DATA_FORMAT_GOAL_MULTIPLEX);
   g_assert_true (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED, MX_DATA_DRIVER_MHI_NET,
-                                           TRUE, &goal, NULL, NULL));
+                                           TRUE, NULL, &goal, NULL, NULL));
   g_assert_cmpint (goal, ==, MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED);
   g_assert_true (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_NONE, MX_DATA_DRIVER_QMI_WWAN,
-                                           TRUE, &goal, NULL, NULL));
+                                           TRUE, NULL, &goal, NULL, NULL));
   g_assert_cmpint (goal, ==, MX_DATA_FORMAT_GOAL_RAW_IP);
   /* bam-dmux demultiplexes in its driver: requested quietly becomes none. */
   g_assert_true (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED, MX_DATA_DRIVER_BAM_DMUX,
-                                           TRUE, &goal, NULL, NULL));
+                                           TRUE, NULL, &goal, NULL, NULL));
+  g_assert_cmpint (goal, ==, MX_DATA_FORMAT_GOAL_RAW_IP);
+}
+
+/* ID_MM_MAX_MULTIPLEXED_LINKS=0, as the data port words it. */
+#define NO_MUX_TAG "the udev tag ID_MM_MAX_MULTIPLEXED_LINKS=0 of mhi_hwip0 forbids multiplexing"
+
+static void
+test_port_refusal_wins_over_kernel_and_driver (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *reason = NULL;
+  MxDataFormatGoal goal;
+
+  /* requested: connects without multiplexing, and the log line says why. */
+  g_assert_true (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED, MX_DATA_DRIVER_MHI_NET,
+                                           TRUE, NO_MUX_TAG, &goal, &reason, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (goal, ==, MX_DATA_FORMAT_GOAL_RAW_IP);
+  g_assert_nonnull (strstr (reason, "ID_MM_MAX_MULTIPLEXED_LINKS=0"));
+
+  /* required: refused naming the tag, even where the kernel lacks rmnet too. */
+  g_assert_false (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED, MX_DATA_DRIVER_MHI_NET,
+                                            TRUE, NO_MUX_TAG, &goal, NULL, &error));
+  g_assert_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "ID_MM_MAX_MULTIPLEXED_LINKS=0"));
+  g_clear_error (&error);
+  g_assert_false (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED, MX_DATA_DRIVER_MHI_NET,
+                                            FALSE, NO_MUX_TAG, &goal, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "ID_MM_MAX_MULTIPLEXED_LINKS=0"));
+  g_clear_error (&error);
+
+  /* IPA carries nothing but QMAP: a port that may not multiplex cannot connect. */
+  g_assert_false (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED, MX_DATA_DRIVER_IPA,
+                                            TRUE, NO_MUX_TAG, &goal, NULL, &error));
+  g_assert_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "ID_MM_MAX_MULTIPLEXED_LINKS=0"));
+  g_clear_error (&error);
+
+  /* none is what the port allows anyway. */
+  g_assert_true (mx_bearer_multiplex_goal (MM_BEARER_MULTIPLEX_SUPPORT_NONE, MX_DATA_DRIVER_MHI_NET,
+                                           TRUE, NO_MUX_TAG, &goal, NULL, NULL));
   g_assert_cmpint (goal, ==, MX_DATA_FORMAT_GOAL_RAW_IP);
 }
 
@@ -186,6 +227,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/bearer-props/multiplex/port-refusal", test_port_refusal_wins_over_kernel_and_driver);
   g_test_add_func ("/bearer-props/valid-properties-are-parsed", test_valid_properties_are_parsed);
   g_test_add_func ("/bearer-props/bad-input-is-a-clear-error", test_bad_input_is_a_clear_error);
   g_test_add_func ("/bearer-props/simple-connect-splits-pin-and-operator", test_simple_connect_splits_pin_and_operator);

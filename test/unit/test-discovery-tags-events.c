@@ -9,6 +9,9 @@
 #include "mx-discovery-error.h"
 #include "mx-discovery-kernel-event.h"
 #include "mx-discovery-udev-tags.h"
+#include "mx-discovery-plugin.h"
+#include "mx-link-error.h"
+#include "mx-link-mux-id.h"
 
 static GHashTable *
 props_new (const char *key, const char *value)
@@ -225,6 +228,151 @@ test_dbus_kernel_event (void)
   g_assert_nonnull (strstr (mm_error->message, "'tty' is not supported"));
 }
 
+/* ---- the mux id tags, from a data port's properties to the allocator ---- */
+
+/* The data port mhi_hwip0 with @uevent as its properties, after its plugin
+ * applied the multiplex tags; *@policy is what the allocator then gets. */
+static MxPort *
+tagged_data_port (const char *uevent, MxMuxIdPolicy *policy)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *root = g_dir_make_tmp ("mx-tags-XXXXXX", &error);
+  g_autofree gchar *dir = g_build_filename (root, "class", "net", "mhi_hwip0", NULL);
+  g_autofree gchar *file = g_build_filename (dir, "uevent", NULL);
+  g_autoptr(GHashTable) extra = props_new ("uid", "modem1");
+  g_autoptr(MxKernelDevice) kdev = NULL;
+  MxPort *port;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (file, uevent, -1, NULL));
+  kdev = mx_kernel_device_new_from_sysfs (root, "net", "mhi_hwip0", extra, &error);
+  g_assert_no_error (error);
+  /* The device has read its properties: the tree can go. */
+  g_assert_cmpint (g_unlink (file), ==, 0);
+  for (guint i = 0; i < 3; i++) {
+    gchar *parent = g_path_get_dirname (dir);
+
+    g_assert_cmpint (g_rmdir (dir), ==, 0);
+    g_free (dir);
+    dir = parent;
+  }
+  g_assert_cmpint (g_rmdir (root), ==, 0);
+
+  port = mx_port_new (kdev, MX_PORT_TYPE_NET, MX_PORT_ROLE_DATA);
+  mx_plugin_apply_multiplex_tags (port);
+  mx_port_get_mux_id_policy (port, policy);
+  return port;
+}
+
+static void
+test_mux_tags_initial_id_and_wrap (void)
+{
+  MxMuxIdPolicy policy;
+  g_autoptr(MxPort) port =
+    tagged_data_port ("INTERFACE=mhi_hwip0\nID_MM_INITIAL_QMAP_MUX_ID=0x81\n", &policy);
+  MxMuxIdSet used;
+  guint id = 0;
+
+  g_assert_cmpint (port->initial_mux_id, ==, 0x81);
+  g_assert_cmpint (port->max_multiplexed_links, ==, -1);
+  g_assert_cmpuint (policy.first, ==, 0x81);
+  g_assert_cmpuint (policy.max_links, ==, 254);
+
+  /* The first link gets the tagged id, the next one the id after it. */
+  mx_mux_id_set_clear (&used);
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 0, &id, NULL));
+  g_assert_cmpuint (id, ==, 0x81);
+  mx_mux_id_set_add (&used, id);
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 1, &id, NULL));
+  g_assert_cmpuint (id, ==, 0x82);
+
+  /* Past 254 it wraps to the lowest free id below the tagged one. */
+  for (guint i = 0x81; i <= 254; i++)
+    mx_mux_id_set_add (&used, i);
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 0x81, &id, NULL));
+  g_assert_cmpuint (id, ==, 1);
+}
+
+static void
+test_mux_tags_max_links (void)
+{
+  MxMuxIdPolicy policy;
+  g_autoptr(MxPort) two =
+    tagged_data_port ("ID_MM_MAX_MULTIPLEXED_LINKS=2\nID_MM_INITIAL_QMAP_MUX_ID=100\n", &policy);
+  g_autoptr(MxPort) none = NULL;
+  g_autoptr(GError) error = NULL;
+  MxMuxIdSet used;
+  guint id = 0;
+
+  g_assert_cmpint (two->max_multiplexed_links, ==, 2);
+  mx_mux_id_set_clear (&used);
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 1, &id, NULL));
+  g_assert_cmpuint (id, ==, 100);
+  g_assert_false (mx_mux_id_allocate (&policy, &used, 2, &id, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_FREE_MUX_ID);
+  g_clear_error (&error);
+
+  /* 0: no multiplexing on the port, not even a first link. */
+  none = tagged_data_port ("ID_MM_MAX_MULTIPLEXED_LINKS=0\n", &policy);
+  g_assert_cmpint (none->max_multiplexed_links, ==, 0);
+  g_assert_cmpuint (policy.max_links, ==, 0);
+  g_assert_false (mx_mux_id_allocate (&policy, &used, 0, &id, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_FREE_MUX_ID);
+  g_clear_error (&error);
+  g_assert_false (mx_mux_id_check (&policy, &used, 0, 5, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_FREE_MUX_ID);
+}
+
+static void
+test_mux_tags_untagged_is_the_default (void)
+{
+  MxMuxIdPolicy policy;
+  g_autoptr(MxPort) port = tagged_data_port ("INTERFACE=mhi_hwip0\n", &policy);
+
+  g_assert_cmpint (port->initial_mux_id, ==, -1);
+  g_assert_cmpint (port->max_multiplexed_links, ==, -1);
+  g_assert_cmpuint (policy.first, ==, 1);
+  g_assert_cmpuint (policy.max_links, ==, 254);
+}
+
+static void
+test_mux_tags_invalid_values_are_refused_by_name (void)
+{
+  const struct { const char *uevent; const char *message; } bad[] = {
+    { "ID_MM_INITIAL_QMAP_MUX_ID=255\n", "*mhi_hwip0*ID_MM_INITIAL_QMAP_MUX_ID='255'*1..254*" },
+    { "ID_MM_INITIAL_QMAP_MUX_ID=0\n", "*mhi_hwip0*ID_MM_INITIAL_QMAP_MUX_ID='0'*1..254*" },
+    { "ID_MM_MAX_MULTIPLEXED_LINKS=lots\n", "*mhi_hwip0*ID_MM_MAX_MULTIPLEXED_LINKS='lots'*0..254*" },
+    { "ID_MM_MAX_MULTIPLEXED_LINKS=-1\n", "*mhi_hwip0*ID_MM_MAX_MULTIPLEXED_LINKS='-1'*0..254*" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    MxMuxIdPolicy policy;
+    g_autoptr(MxPort) port = NULL;
+
+    g_test_expect_message ("mx-discovery", G_LOG_LEVEL_WARNING, bad[i].message);
+    port = tagged_data_port (bad[i].uevent, &policy);
+    g_test_assert_expected_messages ();
+    /* Treated as unset: the defaults stay. */
+    g_assert_cmpint (port->initial_mux_id, ==, -1);
+    g_assert_cmpint (port->max_multiplexed_links, ==, -1);
+    g_assert_cmpuint (policy.first, ==, 1);
+    g_assert_cmpuint (policy.max_links, ==, 254);
+  }
+
+  /* A bad tag does not drop a good one next to it. */
+  {
+    MxMuxIdPolicy policy;
+    g_autoptr(MxPort) port = NULL;
+
+    g_test_expect_message ("mx-discovery", G_LOG_LEVEL_WARNING, "*ID_MM_MAX_MULTIPLEXED_LINKS='x'*");
+    port = tagged_data_port ("ID_MM_MAX_MULTIPLEXED_LINKS=x\nID_MM_INITIAL_QMAP_MUX_ID=7\n", &policy);
+    g_test_assert_expected_messages ();
+    g_assert_cmpuint (policy.first, ==, 7);
+    g_assert_cmpuint (policy.max_links, ==, 254);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -234,6 +382,10 @@ main (int argc, char **argv)
   g_test_add_func ("/discovery/tags/absent", test_absent_tag_is_silent);
   g_test_add_func ("/discovery/tags/numeric-range", test_numeric_tags_are_range_checked);
   g_test_add_func ("/discovery/tags/empty-physdev-uid", test_empty_physdev_uid_is_garbage);
+  g_test_add_func ("/discovery/tags/mux-id/initial-and-wrap", test_mux_tags_initial_id_and_wrap);
+  g_test_add_func ("/discovery/tags/mux-id/max-links", test_mux_tags_max_links);
+  g_test_add_func ("/discovery/tags/mux-id/untagged", test_mux_tags_untagged_is_the_default);
+  g_test_add_func ("/discovery/tags/mux-id/invalid", test_mux_tags_invalid_values_are_refused_by_name);
   g_test_add_func ("/discovery/kernel-event/line", test_kernel_event_line);
   g_test_add_func ("/discovery/kernel-event/rejects", test_kernel_event_rejects);
   g_test_add_func ("/discovery/kernel-event/variant", test_kernel_event_variant);
