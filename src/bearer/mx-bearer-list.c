@@ -355,6 +355,17 @@ list_delete_bearer (MxModemBearerList *list, GDBusMethodInvocation *invocation, 
 
 /* ---- every bearer at once ---- */
 
+/* The bearers now, each held: ending one may remove it from the list. */
+static GPtrArray *
+snapshot_bearers (MxBearerList *self)
+{
+  GPtrArray *bearers = g_ptr_array_new_full (self->bearers->len, g_object_unref);
+
+  for (guint i = 0; i < self->bearers->len; i++)
+    g_ptr_array_add (bearers, g_object_ref (g_ptr_array_index (self->bearers, i)));
+  return bearers;
+}
+
 static void
 disconnect_one_done (MxBearer *bearer, GAsyncResult *res, GTask *task)
 {
@@ -375,10 +386,9 @@ list_disconnect_all (MxModemBearerList *list, GCancellable *cancellable,
 {
   MxBearerList *self = MX_BEARER_LIST (list);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GPtrArray) bearers = g_ptr_array_copy (self->bearers, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+  g_autoptr(GPtrArray) bearers = snapshot_bearers (self);
   guint *pending = g_new0 (guint, 1);
 
-  g_ptr_array_set_free_func (bearers, g_object_unref);
   g_task_set_task_data (task, pending, g_free);
   /* Held until every disconnect has started: one may finish at once. */
   *pending = 1 + bearers->len;
@@ -401,9 +411,8 @@ static void
 list_lose_all (MxModemBearerList *list, const gchar *reason)
 {
   MxBearerList *self = MX_BEARER_LIST (list);
-  g_autoptr(GPtrArray) bearers = g_ptr_array_copy (self->bearers, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+  g_autoptr(GPtrArray) bearers = snapshot_bearers (self);
 
-  g_ptr_array_set_free_func (bearers, g_object_unref);
   /* No QMI any more: end locally and delete our links (an IPA lower or
    * a QRTR modem's data port outlives the control side). */
   for (guint i = 0; i < bearers->len; i++)
