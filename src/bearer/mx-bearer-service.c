@@ -31,6 +31,16 @@ G_DEFINE_TYPE (MxBearerService, mx_bearer_service, G_TYPE_OBJECT)
 
 /* ---- per-modem bearer lists ---- */
 
+/* A modem freed without the registry saying so (tests, shutdown): its
+ * entry goes with it, so no key ever points at a dead modem. */
+static void
+modem_finalized (gpointer data, GObject *where_the_modem_was)
+{
+  MxBearerService *self = data;
+
+  g_hash_table_remove (self->modems, where_the_modem_was);
+}
+
 static void
 drop_modem (MxBearerService *self, MxModem *modem)
 {
@@ -38,6 +48,7 @@ drop_modem (MxBearerService *self, MxModem *modem)
 
   if (!list)
     return;
+  g_object_weak_unref (G_OBJECT (modem), modem_finalized, self);
   /* Normally the modem ended its bearers on removal already (lose_all). */
   mx_modem_bearer_list_lose_all (MX_MODEM_BEARER_LIST (list), "the modem went away");
   if (mx_modem_peek_bearer_list (modem) == MX_MODEM_BEARER_LIST (list))
@@ -54,6 +65,7 @@ mx_bearer_service_adopt_modem (MxBearerService *self, MxModem *modem)
     return list;
   list = mx_bearer_list_new (self, modem);
   g_hash_table_insert (self->modems, modem, list);
+  g_object_weak_ref (G_OBJECT (modem), modem_finalized, self);
   mx_modem_set_bearer_list (modem, MX_MODEM_BEARER_LIST (list));
   return list;
 }
@@ -480,9 +492,11 @@ mx_bearer_service_dispose (GObject *object)
     MxBearerList *list;
 
     g_hash_table_iter_init (&iter, self->modems);
-    while (g_hash_table_iter_next (&iter, (gpointer *) &modem, (gpointer *) &list))
+    while (g_hash_table_iter_next (&iter, (gpointer *) &modem, (gpointer *) &list)) {
+      g_object_weak_unref (G_OBJECT (modem), modem_finalized, self);
       if (mx_modem_peek_bearer_list (modem) == MX_MODEM_BEARER_LIST (list))
         mx_modem_set_bearer_list (modem, NULL);
+    }
     g_hash_table_remove_all (self->modems);
   }
   g_clear_object (&self->links);
