@@ -41,6 +41,8 @@ struct _SimModem {
     GList         *watches;
     guint          next_watch_id;
     GPtrArray     *control_commands;  /* SimControlCommand* */
+    SimRadio       radio;
+    guint64        n_requests;
 };
 
 typedef struct {
@@ -141,6 +143,7 @@ sim_modem_new (SimScenario *scenario)
     modem->log_file = stderr;
     g_queue_init (&modem->log_ring);
     modem->pin_retries = scenario->pin_retries;
+    sim_radio_init (&modem->radio, scenario);
     modem->puk_retries = scenario->puk_retries;
     if (!scenario->sim_present)
         modem->card_state = SIM_CARD_ABSENT;
@@ -408,6 +411,9 @@ sim_modem_match_fault (SimModem *modem, guint8 service, guint16 msg)
     return NULL;
 }
 
+SimRadio *sim_modem_get_radio (SimModem *modem) { return &modem->radio; }
+guint64 sim_modem_get_request_count (SimModem *modem) { return modem->n_requests; }
+
 static SimServiceHandler
 handler_for (guint8 service)
 {
@@ -437,6 +443,7 @@ sim_client_handle_request (SimClient *client, QmiMessage *request)
         return;
     }
 
+    modem->n_requests++;
     fault = sim_modem_match_fault (modem, client->service, qmi_message_get_message_id (request));
     delay = modem->scenario->latency_ms;
     if (fault) {

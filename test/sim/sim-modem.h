@@ -114,6 +114,12 @@ struct _SimScenario {
     SimFault *faults; guint n_faults;
     /* [network] */
     guint    disconnect_after_s;     /* network drops each session after N s; 0 = never */
+    /* [radio] (sim-radio.c) */
+    guint8  *radios; guint n_radios; /* QmiDmsRadioInterface the modem supports */
+    guint8   preferred_radio;        /* QmiNasRadioInterface first in acquisition order (0 = none) */
+    guint64  band_capability;        /* QmiDmsBandCapability (GSM/WCDMA) */
+    guint64  lte_bands[4];           /* bit n-1 = E-UTRAN band n */
+    guint64  nr5g_bands[8];          /* bit n-1 = NR band n */
 };
 
 /* The fault rule that applies to this request, counting it (NULL = none).
@@ -208,6 +214,26 @@ void         sim_modem_set_registration (SimModem *modem, SimRegState state);
 guint        sim_modem_get_operating_mode (SimModem *modem);
 /* Returns FALSE with *error_out if the transition is invalid. */
 gboolean     sim_modem_set_operating_mode (SimModem *modem, guint mode, QmiProtocolError *error_out);
+
+/* ---------------------------------------------------------------------- */
+/* Radio (sim-radio.c): what NAS System Selection Preference set, starting
+ * from the scenario's [radio] (everything supported allowed), and the
+ * signal, starting from [registration]. Mutable through NAS and the
+ * control socket ("radio", "signal"). */
+
+typedef struct {
+    guint16  mode_preference;        /* QmiNasRatModePreference */
+    guint8   acquisition_order[8];   /* QmiNasRadioInterface */
+    guint    n_acquisition_order;
+    guint64  band_preference;        /* QmiNasBandPreference (GSM/WCDMA) */
+    guint64  lte_bands[4];
+    guint64  nr5g_bands[8];
+    gint     rssi_dbm, rsrp_dbm, rsrq_db, snr_db10;
+} SimRadio;
+
+SimRadio    *sim_modem_get_radio (SimModem *modem);
+/* QMI requests the engine handled (every service, CTL excluded). */
+guint64      sim_modem_get_request_count (SimModem *modem);
 
 /* ---------------------------------------------------------------------- */
 /* Data format (negotiated with WDA Set Data Format)                        */
