@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* MxModem internals shared by its files: mx-modem.c (object, D-Bus, state),
  * mx-modem-qmi-init.c (initialization), mx-modem-3gpp.c (enable/disable,
- * registration, signal quality). Not for other components. */
+ * registration), mx-modem-signal.c (signal quality, Signal interface),
+ * mx-modem-bands.c (bands and modes). Not for other components. */
 #pragma once
 
 #include "mx-modem.h"
@@ -23,6 +24,7 @@ struct _MxModem {
   MmGdbusModem          *modem;
   MmGdbusModem3gpp      *modem_3gpp;
   MmGdbusModemSimple    *simple;
+  MmGdbusModemSignal    *signal;
   MxSim                 *sim;
   MxModemBearerList     *bearers;        /* set by the bearer layer; NULL: Unsupported */
 
@@ -35,6 +37,16 @@ struct _MxModem {
   gboolean               enabling_or_disabling;
   gulong                 serving_system_id;
   gulong                 event_report_id;
+
+  /* Signal (mx-modem-signal.c) */
+  guint                  signal_poll_id;     /* only while registered */
+  guint                  signal_recent_id;   /* SignalQuality's recent flag expiry */
+  GCancellable          *signal_cancellable; /* the read in flight */
+  gboolean               signal_info_unsupported; /* fall back to Get Signal Strength */
+
+  /* Bands and modes (mx-modem-bands.c) */
+  guint32                supported_modes_mask; /* MMModemMode from DMS Get Capabilities */
+  gboolean               ssp_extended_lte;     /* Get SSP has the extended LTE band mask */
 };
 
 /* mx-modem.c */
@@ -43,6 +55,12 @@ void     mx_modem_set_identity (MxModem *self, const gchar *manufacturer, const 
                                 const gchar *revision, const gchar *hardware_revision,
                                 const gchar *imei);
 void     mx_modem_complete_unlocked_init (MxModem *self);
+
+/* Runs @func after polkit allowed the caller (Device.Control); errors are
+ * answered on @invocation. @args may be NULL. */
+typedef void (*MxModemAuthorizedFunc) (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args);
+void     mx_modem_run_authorized (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args,
+                                  MxModemAuthorizedFunc func);
 
 /* Through the bearer list (at once TRUE without one). */
 void     mx_modem_disconnect_bearers        (MxModem *self, GCancellable *cancellable,
@@ -70,6 +88,23 @@ void     mx_modem_3gpp_set_power     (MxModem *self, MMModemPowerState power,
 gboolean mx_modem_3gpp_set_power_finish (MxModem *self, GAsyncResult *res, GError **error);
 /* Drops indication handlers and registration (removal, SIM gone). */
 void     mx_modem_3gpp_teardown      (MxModem *self);
+
+/* mx-modem-signal.c */
+void     mx_modem_signal_init        (MxModem *self);   /* interface, handlers */
+/* Registration changed: polls only while registered (home/roaming). */
+void     mx_modem_signal_update_registration (MxModem *self);
+/* A quality from an indication or a read: recent for 60 s. */
+void     mx_modem_signal_set_quality (MxModem *self, guint quality);
+void     mx_modem_signal_stop        (MxModem *self);   /* timers, read in flight, values */
+
+/* mx-modem-bands.c */
+void     mx_modem_bands_init         (MxModem *self);   /* handlers */
+/* From DMS Get Capabilities: SupportedModes (ModemManager's combinations). */
+void     mx_modem_bands_set_supported_modes (MxModem *self, guint32 modes);
+/* DMS Get Band Capabilities and NAS Get System Selection Preference. */
+void     mx_modem_bands_load         (MxModem *self, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+gboolean mx_modem_bands_load_finish  (MxModem *self, GAsyncResult *res, GError **error);
 
 /* Shared helpers */
 MMModemAccessTechnology mx_modem_access_tech_from_radio (QmiNasRadioInterface radio);

@@ -227,13 +227,11 @@ mx_modem_complete_unlocked_init (MxModem *self)
 /* ------------------------------------------------------------------------ */
 /* Authorized method calls: one helper runs a handler after mx_auth.       */
 
-typedef void (*AuthorizedFunc) (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args);
-
 typedef struct {
   MxModem               *self;
   GDBusMethodInvocation *invocation;
   GVariant              *args;
-  AuthorizedFunc         func;
+  MxModemAuthorizedFunc  func;
 } AuthContext;
 
 static void
@@ -256,8 +254,9 @@ authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_free (ctx);
 }
 
-static void
-run_authorized (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args, AuthorizedFunc func)
+void
+mx_modem_run_authorized (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args,
+                         MxModemAuthorizedFunc func)
 {
   AuthContext *ctx = g_new0 (AuthContext, 1);
 
@@ -326,7 +325,7 @@ do_enable (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 static gboolean
 handle_enable (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation, gboolean enable, MxModem *self)
 {
-  run_authorized (self, invocation, g_variant_new_boolean (enable), do_enable);
+  mx_modem_run_authorized (self, invocation, g_variant_new_boolean (enable), do_enable);
   return TRUE;
 }
 
@@ -340,7 +339,7 @@ do_set_power_state (MxModem *self, GDBusMethodInvocation *invocation, GVariant *
 static gboolean
 handle_set_power_state (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation, guint state, MxModem *self)
 {
-  run_authorized (self, invocation, g_variant_new_uint32 (state), do_set_power_state);
+  mx_modem_run_authorized (self, invocation, g_variant_new_uint32 (state), do_set_power_state);
   return TRUE;
 }
 
@@ -361,7 +360,7 @@ do_create_bearer (MxModem *self, GDBusMethodInvocation *invocation, GVariant *ar
 static gboolean
 handle_create_bearer (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation, GVariant *props, MxModem *self)
 {
-  run_authorized (self, invocation, props, do_create_bearer);
+  mx_modem_run_authorized (self, invocation, props, do_create_bearer);
   return TRUE;
 }
 
@@ -378,7 +377,7 @@ do_delete_bearer (MxModem *self, GDBusMethodInvocation *invocation, GVariant *ar
 static gboolean
 handle_delete_bearer (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation, const gchar *path, MxModem *self)
 {
-  run_authorized (self, invocation, g_variant_new_object_path (path), do_delete_bearer);
+  mx_modem_run_authorized (self, invocation, g_variant_new_object_path (path), do_delete_bearer);
   return TRUE;
 }
 
@@ -452,7 +451,7 @@ static gboolean
 handle_simple_connect (MmGdbusModemSimple *skeleton, GDBusMethodInvocation *invocation,
                        GVariant *properties, MxModem *self)
 {
-  run_authorized (self, invocation, properties, do_simple_connect);
+  mx_modem_run_authorized (self, invocation, properties, do_simple_connect);
   return TRUE;
 }
 
@@ -470,7 +469,7 @@ static gboolean
 handle_simple_disconnect (MmGdbusModemSimple *skeleton, GDBusMethodInvocation *invocation,
                           const gchar *bearer, MxModem *self)
 {
-  run_authorized (self, invocation, g_variant_new_object_path (bearer), do_simple_disconnect);
+  mx_modem_run_authorized (self, invocation, g_variant_new_object_path (bearer), do_simple_disconnect);
   return TRUE;
 }
 
@@ -626,7 +625,7 @@ connect_handlers (MxModem *self)
 {
   static const gchar *modem_unimplemented[] = {
     "handle-reset", "handle-factory-reset", "handle-set-current-capabilities",
-    "handle-set-current-modes", "handle-set-current-bands", "handle-command",
+    "handle-command",
     "handle-set-primary-sim-slot", "handle-get-cell-info",
   };
   static const gchar *m3gpp_unimplemented[] = {
@@ -766,11 +765,15 @@ mx_modem_init (MxModem *self)
   self->modem = mm_gdbus_modem_skeleton_new ();
   self->modem_3gpp = mm_gdbus_modem3gpp_skeleton_new ();
   self->simple = mm_gdbus_modem_simple_skeleton_new ();
+  self->signal = mm_gdbus_modem_signal_skeleton_new ();
   setup_defaults (self);
   connect_handlers (self);
+  mx_modem_signal_init (self);
+  mx_modem_bands_init (self);
   mm_gdbus_object_skeleton_set_modem (self->object, self->modem);
   mm_gdbus_object_skeleton_set_modem3gpp (self->object, self->modem_3gpp);
   mm_gdbus_object_skeleton_set_modem_simple (self->object, self->simple);
+  mm_gdbus_object_skeleton_set_modem_signal (self->object, self->signal);
 }
 
 static void
@@ -793,10 +796,15 @@ mx_modem_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->modem_3gpp, handle_not_implemented, NULL);
   if (self->simple)
     g_signal_handlers_disconnect_by_data (self->simple, self);
+  if (self->signal) {
+    mx_modem_signal_stop (self);
+    g_signal_handlers_disconnect_by_data (self->signal, self);
+  }
   g_clear_object (&self->object);
   g_clear_object (&self->modem);
   g_clear_object (&self->modem_3gpp);
   g_clear_object (&self->simple);
+  g_clear_object (&self->signal);
   g_clear_object (&self->port);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->manager);
