@@ -25,6 +25,7 @@ struct _MxModem {
   MmGdbusModem3gpp      *modem_3gpp;
   MmGdbusModemSimple    *simple;
   MmGdbusModemSignal    *signal;
+  MmGdbusModemFirmware  *firmware;
   MxSim                 *sim;
   MxModemBearerList     *bearers;        /* set by the bearer layer; NULL: Unsupported */
 
@@ -105,6 +106,9 @@ void     mx_modem_bands_set_supported_modes (MxModem *self, guint32 modes);
 void     mx_modem_bands_load         (MxModem *self, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
 gboolean mx_modem_bands_load_finish  (MxModem *self, GAsyncResult *res, GError **error);
+
+/* mx-modem-firmware.c */
+void     mx_modem_firmware_init      (MxModem *self);   /* List, Select, UpdateSettings */
 
 /* Shared helpers */
 MMModemAccessTechnology mx_modem_access_tech_from_radio (QmiNasRadioInterface radio);

@@ -165,6 +165,7 @@ sim_lock_changed_cb (MxSim *sim, guint lock, GVariant *retries, MxModem *self)
 {
   mm_gdbus_modem_set_unlock_required (self->modem, lock);
   mm_gdbus_modem_set_unlock_retries (self->modem, retries);
+  mm_gdbus_modem3gpp_set_enabled_facility_locks (self->modem_3gpp, mx_sim_get_enabled_facilities (sim));
 }
 
 static void
@@ -766,14 +767,17 @@ mx_modem_init (MxModem *self)
   self->modem_3gpp = mm_gdbus_modem3gpp_skeleton_new ();
   self->simple = mm_gdbus_modem_simple_skeleton_new ();
   self->signal = mm_gdbus_modem_signal_skeleton_new ();
+  self->firmware = mm_gdbus_modem_firmware_skeleton_new ();
   setup_defaults (self);
   connect_handlers (self);
   mx_modem_signal_init (self);
   mx_modem_bands_init (self);
+  mx_modem_firmware_init (self);
   mm_gdbus_object_skeleton_set_modem (self->object, self->modem);
   mm_gdbus_object_skeleton_set_modem3gpp (self->object, self->modem_3gpp);
   mm_gdbus_object_skeleton_set_modem_simple (self->object, self->simple);
   mm_gdbus_object_skeleton_set_modem_signal (self->object, self->signal);
+  mm_gdbus_object_skeleton_set_modem_firmware (self->object, self->firmware);
 }
 
 static void
@@ -805,6 +809,9 @@ mx_modem_dispose (GObject *object)
   g_clear_object (&self->modem_3gpp);
   g_clear_object (&self->simple);
   g_clear_object (&self->signal);
+  if (self->firmware)
+    g_signal_handlers_disconnect_by_data (self->firmware, self);
+  g_clear_object (&self->firmware);
   g_clear_object (&self->port);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->manager);

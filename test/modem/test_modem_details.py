@@ -149,6 +149,32 @@ class Details(ModemStack):
         self.assertIn("is not supported", r.stderr)
         self.assertEqual(self.sim_radio()["modes"], "lte")
 
+    def test_firmware_list_is_the_running_revision(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--firmware-list")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        kv = mmcli_kv(self.h, "-m", "0", "--firmware-list")
+        self.assertEqual(values(kv, "modem.firmware.list"), ["unique-id: SIM.1.0-00001-STD, current: yes"])
+
+    def test_unlock_retries_include_pin2_and_puk2(self):
+        self.wait_for_modem()
+        kv = mmcli_kv(self.h, "-m", "0")
+        self.assertEqual(sorted(values(kv, "modem.generic.unlock-retries")),
+                         ["sim-pin (3)", "sim-pin2 (2)", "sim-puk (10)", "sim-puk2 (8)"])
+        # No PIN on this card: no facility lock (mmcli prints "--").
+        self.assertEqual(values(kv, "modem.3gpp.enabled-locks"), [])
+
+
+class PinLockedDetails(ModemStack):
+    scenario = "pin-locked.conf"
+
+    def test_a_pin_locked_sim_shows_the_sim_facility_lock(self):
+        self.wait_for_modem()
+        kv = mmcli_kv(self.h, "-m", "0")
+        self.assertEqual(kv["modem.generic.state"], "locked")
+        self.assertEqual(values(kv, "modem.3gpp.enabled-locks"), ["sim"])
+        self.assertIn("sim-pin2 (3)", values(kv, "modem.generic.unlock-retries"))
+
 
 if __name__ == "__main__":
     mxharness.main()

@@ -99,8 +99,8 @@ sim_dms_handle (SimClient *client, QmiMessage *req)
         d[2] = (guint8) puk_left;
         sim_add_bytes (resp, 0x11, d, 3);
         d[0] = QMI_DMS_UIM_PIN_STATUS_DISABLED;
-        d[1] = 3;
-        d[2] = 10;
+        d[1] = (guint8) s->pin2_retries;
+        d[2] = (guint8) s->puk2_retries;
         sim_add_bytes (resp, 0x12, d, 3);
         return resp;
     }

@@ -87,6 +87,7 @@ struct _SimScenario {
     gboolean sim_present;
     gchar   *pin;              /* NULL = PIN disabled */
     guint    pin_retries, puk_retries;
+    guint    pin2_retries, puk2_retries; /* PIN2 is disabled; only its counters show */
     gchar   *puk;
     /* [registration] */
     gboolean register_on_start;   /* registered (home) from the start */

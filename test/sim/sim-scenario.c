@@ -399,6 +399,8 @@ scenario_from_keyfile (SimScenario *s, GKeyFile *kf, GError **error)
     s->pin_retries = (guint) get_int (kf, "sim", "pin-retries", 3);
     s->puk = get_str (kf, "sim", "puk");
     s->puk_retries = (guint) get_int (kf, "sim", "puk-retries", 10);
+    s->pin2_retries = (guint) get_int (kf, "sim", "pin2-retries", 3);
+    s->puk2_retries = (guint) get_int (kf, "sim", "puk2-retries", 10);
     s->register_on_start = get_bool (kf, "registration", "on-start", TRUE);
     s->register_delay_ms = (guint) get_int (kf, "registration", "delay-ms", 0);
     s->roaming = get_bool (kf, "registration", "roaming", FALSE);
