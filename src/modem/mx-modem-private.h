@@ -26,6 +26,7 @@ struct _MxModem {
   MmGdbusModemSimple    *simple;
   MmGdbusModemSignal    *signal;
   MmGdbusModemFirmware  *firmware;
+  MmGdbusModem3gppProfileManager *profile_manager;
   MxSim                 *sim;
   MxModemBearerList     *bearers;        /* set by the bearer layer; NULL: Unsupported */
 
@@ -106,6 +107,11 @@ void     mx_modem_bands_set_supported_modes (MxModem *self, guint32 modes);
 void     mx_modem_bands_load         (MxModem *self, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
 gboolean mx_modem_bands_load_finish  (MxModem *self, GAsyncResult *res, GError **error);
+
+/* mx-modem-profiles.c */
+void     mx_modem_profiles_init      (MxModem *self);   /* ProfileManager, SetInitialEpsBearerSettings */
+/* Reads InitialEpsBearerSettings (the default profile) in the background. */
+void     mx_modem_profiles_load_initial (MxModem *self);
 
 /* mx-modem-firmware.c */
 void     mx_modem_firmware_init      (MxModem *self);   /* List, Select, UpdateSettings */

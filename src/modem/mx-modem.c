@@ -223,6 +223,7 @@ void
 mx_modem_complete_unlocked_init (MxModem *self)
 {
   mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_UNKNOWN);
+  mx_modem_profiles_load_initial (self);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -631,7 +632,7 @@ connect_handlers (MxModem *self)
   };
   static const gchar *m3gpp_unimplemented[] = {
     "handle-register", "handle-scan", "handle-set-eps-ue-mode-operation",
-    "handle-set-initial-eps-bearer-settings", "handle-disable-facility-lock",
+    "handle-disable-facility-lock",
     "handle-set-packet-service-state",
   };
   guint i;
@@ -768,16 +769,19 @@ mx_modem_init (MxModem *self)
   self->simple = mm_gdbus_modem_simple_skeleton_new ();
   self->signal = mm_gdbus_modem_signal_skeleton_new ();
   self->firmware = mm_gdbus_modem_firmware_skeleton_new ();
+  self->profile_manager = mm_gdbus_modem3gpp_profile_manager_skeleton_new ();
   setup_defaults (self);
   connect_handlers (self);
   mx_modem_signal_init (self);
   mx_modem_bands_init (self);
   mx_modem_firmware_init (self);
+  mx_modem_profiles_init (self);
   mm_gdbus_object_skeleton_set_modem (self->object, self->modem);
   mm_gdbus_object_skeleton_set_modem3gpp (self->object, self->modem_3gpp);
   mm_gdbus_object_skeleton_set_modem_simple (self->object, self->simple);
   mm_gdbus_object_skeleton_set_modem_signal (self->object, self->signal);
   mm_gdbus_object_skeleton_set_modem_firmware (self->object, self->firmware);
+  mm_gdbus_object_skeleton_set_modem3gpp_profile_manager (self->object, self->profile_manager);
 }
 
 static void
@@ -796,8 +800,10 @@ mx_modem_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->modem, self);
     g_signal_handlers_disconnect_by_func (self->modem, handle_not_implemented, NULL);
   }
-  if (self->modem_3gpp)
+  if (self->modem_3gpp) {
     g_signal_handlers_disconnect_by_func (self->modem_3gpp, handle_not_implemented, NULL);
+    g_signal_handlers_disconnect_by_data (self->modem_3gpp, self);
+  }
   if (self->simple)
     g_signal_handlers_disconnect_by_data (self->simple, self);
   if (self->signal) {
@@ -812,6 +818,9 @@ mx_modem_dispose (GObject *object)
   if (self->firmware)
     g_signal_handlers_disconnect_by_data (self->firmware, self);
   g_clear_object (&self->firmware);
+  if (self->profile_manager)
+    g_signal_handlers_disconnect_by_data (self->profile_manager, self);
+  g_clear_object (&self->profile_manager);
   g_clear_object (&self->port);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->manager);

@@ -164,6 +164,46 @@ class Details(ModemStack):
         # No PIN on this card: no facility lock (mmcli prints "--").
         self.assertEqual(values(kv, "modem.3gpp.enabled-locks"), [])
 
+    def profile_list(self):
+        return values(mmcli_kv(self.h, "-m", "0", "--3gpp-profile-manager-list"),
+                      "modem.3gpp.profile-manager.list")
+
+    def test_profile_manager_lists_the_scenario_apns(self):
+        self.enable()   # mmcli lists profiles of an enabled modem only
+        self.assertEqual(self.profile_list(), [
+            "profile-id: 1, profile-name: internet, apn: internet, ip-type: ipv4v6",
+            "profile-id: 2, profile-name: mms, apn: mms, ip-type: ipv4",
+        ])
+
+    def test_initial_eps_bearer_settings_are_the_default_profile_and_can_be_set(self):
+        self.wait_for_modem()   # read while disabled already
+        wait_until(lambda: mmcli_kv(self.h, "-m", "0").get("modem.3gpp.eps.initial-bearer.settings.apn")
+                   == "internet", "the initial EPS bearer APN")
+        kv = mmcli_kv(self.h, "-m", "0")
+        self.assertEqual(kv["modem.3gpp.eps.initial-bearer.settings.ip-type"], "ipv4v6")
+
+        self.enable()   # mmcli sets it on an enabled modem only
+        r = self.h.mmcli("-m", "0", "--3gpp-set-initial-eps-bearer-settings=apn=ims")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("profile index=1 name=internet apn=ims pdp=ipv4-or-ipv6", self.sim_out("profiles"))
+        self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.3gpp.eps.initial-bearer.settings.apn"], "ims")
+
+    def test_profile_manager_set_and_delete_change_the_modem(self):
+        self.enable()
+        r = self.h.mmcli("-m", "0", "--3gpp-profile-manager-set=apn=web,ip-type=ipv6")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("profile index=3 name= apn=web pdp=ipv6", self.sim_out("profiles"))
+        self.assertIn("profile-id: 3, apn: web, ip-type: ipv6", self.profile_list())
+
+        r = self.h.mmcli("-m", "0", "--3gpp-profile-manager-set=profile-id=2,apn=mms2,user=bob")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("profile index=2 name=mms apn=mms2 pdp=ipv4 auth=none user=bob", self.sim_out("profiles"))
+
+        r = self.h.mmcli("-m", "0", "--3gpp-profile-manager-delete=3")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("index=3", self.sim_out("profiles"))
+        self.assertEqual(len(self.profile_list()), 2)
+
 
 class PinLockedDetails(ModemStack):
     scenario = "pin-locked.conf"

@@ -41,6 +41,13 @@ QmiMessage *sim_radio_handle_nas (SimClient *client, QmiMessage *request);
 QmiMessage *sim_radio_handle_dms (SimClient *client, QmiMessage *request);
 void        sim_radio_init       (SimRadio *radio, const SimScenario *scenario);
 void        sim_radio_add_control_commands (SimModem *modem);
+/* sim-profiles.c: WDS Create/Modify/Delete Profile 0x27-0x29, Get Profile
+ * List/Settings 0x2A/0x2B, Get Default Settings 0x2C, Get Default Profile
+ * Number 0x49, Get LTE Attach Parameters 0x85; NULL for others. */
+QmiMessage *sim_profiles_handle  (SimClient *client, QmiMessage *request);
+GPtrArray  *sim_profiles_new     (const SimScenario *scenario);
+void        sim_profile_free     (SimProfile *profile);
+void        sim_profiles_add_control_commands (SimModem *modem);
 
 /* Engine-internal */
 GList      *sim_modem_get_clients       (SimModem *modem);

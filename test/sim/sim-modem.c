@@ -42,6 +42,7 @@ struct _SimModem {
     guint          next_watch_id;
     GPtrArray     *control_commands;  /* SimControlCommand* */
     SimRadio       radio;
+    GPtrArray     *profiles;          /* SimProfile* */
     guint64        n_requests;
 };
 
@@ -144,6 +145,7 @@ sim_modem_new (SimScenario *scenario)
     g_queue_init (&modem->log_ring);
     modem->pin_retries = scenario->pin_retries;
     sim_radio_init (&modem->radio, scenario);
+    modem->profiles = sim_profiles_new (scenario);
     modem->puk_retries = scenario->puk_retries;
     if (!scenario->sim_present)
         modem->card_state = SIM_CARD_ABSENT;
@@ -193,6 +195,7 @@ sim_modem_free (SimModem *modem)
     g_list_free_full (modem->watches, g_free);
     g_ptr_array_unref (modem->control_commands);
     g_queue_clear_full (&modem->log_ring, g_free);
+    g_clear_pointer (&modem->profiles, g_ptr_array_unref);
     sim_scenario_free (modem->scenario);
     g_free (modem);
 }
@@ -412,6 +415,7 @@ sim_modem_match_fault (SimModem *modem, guint8 service, guint16 msg)
 }
 
 SimRadio *sim_modem_get_radio (SimModem *modem) { return &modem->radio; }
+GPtrArray *sim_modem_get_profiles (SimModem *modem) { return modem->profiles; }
 guint64 sim_modem_get_request_count (SimModem *modem) { return modem->n_requests; }
 
 static SimServiceHandler

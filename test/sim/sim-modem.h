@@ -233,6 +233,16 @@ typedef struct {
 } SimRadio;
 
 SimRadio    *sim_modem_get_radio (SimModem *modem);
+
+/* 3GPP profiles (sim-profiles.c), WDS Create/Modify/Delete Profile. */
+typedef struct {
+    guint8   index;
+    gchar   *name, *apn, *user, *password;
+    guint8   pdp_type;                /* QmiWdsPdpType */
+    guint8   auth;                    /* QmiWdsAuthentication */
+} SimProfile;
+
+GPtrArray   *sim_modem_get_profiles (SimModem *modem);   /* SimProfile*, mutable */
 /* QMI requests the engine handled (every service, CTL excluded). */
 guint64      sim_modem_get_request_count (SimModem *modem);
 
