@@ -582,3 +582,72 @@ mx_modem_3gpp_set_power_finish (MxModem *self, GAsyncResult *res, GError **error
 {
   return g_task_propagate_boolean (G_TASK (res), error);
 }
+
+/* ------------------------------------------------------------------------ */
+/* SetPacketServiceState: NAS Attach Detach; the Serving System indication
+ * that follows updates PacketServiceState.                                 */
+
+static void
+attach_detach_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  MxModem *self = g_object_get_data (G_OBJECT (invocation), "mx-modem");
+  guint32 state = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (invocation), "mx-ps-state"));
+  g_autoptr(QmiMessageNasAttachDetachOutput) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output = qmi_client_nas_attach_detach_finish (QMI_CLIENT_NAS (source), res, &error);
+  if (output && !qmi_message_nas_attach_detach_output_get_result (output, &error) &&
+      g_error_matches (error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_NO_EFFECT))
+    g_clear_error (&error);   /* already in that state */
+  if (error)
+    g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
+                                           "Cannot set the packet service state: NAS Attach Detach: %s",
+                                           error->message);
+  else {
+    mm_gdbus_modem3gpp_set_packet_service_state (self->modem_3gpp, state);
+    mm_gdbus_modem3gpp_complete_set_packet_service_state (self->modem_3gpp, invocation);
+  }
+  g_object_unref (invocation);
+}
+
+static void
+do_set_packet_service_state (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
+{
+  guint32 state = g_variant_get_uint32 (args);
+  g_autoptr(QmiMessageNasAttachDetachInput) input = NULL;
+
+  if (state != MM_MODEM_3GPP_PACKET_SERVICE_STATE_ATTACHED && state != MM_MODEM_3GPP_PACKET_SERVICE_STATE_DETACHED) {
+    g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS,
+                                           "Packet service state must be attached or detached");
+    return;
+  }
+  if (!self->nas || mx_modem_get_state (self) < MM_MODEM_STATE_ENABLED) {
+    g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
+                                           "Cannot set the packet service state: the modem is not enabled");
+    return;
+  }
+  input = qmi_message_nas_attach_detach_input_new ();
+  qmi_message_nas_attach_detach_input_set_action (input, state == MM_MODEM_3GPP_PACKET_SERVICE_STATE_ATTACHED
+                                                         ? QMI_NAS_PS_ATTACH_ACTION_ATTACH
+                                                         : QMI_NAS_PS_ATTACH_ACTION_DETACH, NULL);
+  g_object_set_data_full (G_OBJECT (invocation), "mx-modem", g_object_ref (self), g_object_unref);
+  g_object_set_data (G_OBJECT (invocation), "mx-ps-state", GUINT_TO_POINTER (state));
+  qmi_client_nas_attach_detach (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S), self->cancellable,
+                                attach_detach_ready, g_object_ref (invocation));
+}
+
+static gboolean
+handle_set_packet_service_state (MmGdbusModem3gpp *skeleton, GDBusMethodInvocation *invocation, guint state,
+                                 MxModem *self)
+{
+  mx_modem_run_authorized (self, invocation, g_variant_new_uint32 (state), do_set_packet_service_state);
+  return TRUE;
+}
+
+void
+mx_modem_3gpp_init (MxModem *self)
+{
+  g_signal_connect (self->modem_3gpp, "handle-set-packet-service-state",
+                    G_CALLBACK (handle_set_packet_service_state), self);
+}

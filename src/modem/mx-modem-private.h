@@ -88,6 +88,8 @@ void     mx_modem_3gpp_set_power     (MxModem *self, MMModemPowerState power,
                                       GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
 gboolean mx_modem_3gpp_set_power_finish (MxModem *self, GAsyncResult *res, GError **error);
+/* D-Bus handlers of Modem3gpp (SetPacketServiceState). */
+void     mx_modem_3gpp_init          (MxModem *self);
 /* Drops indication handlers and registration (removal, SIM gone). */
 void     mx_modem_3gpp_teardown      (MxModem *self);
 

@@ -47,6 +47,17 @@ class Details(ModemStack):
         self.assertEqual(kv["modem.generic.signal-quality.value"], "68")
         self.assertEqual(kv["modem.3gpp.packet-service-state"], "attached")
 
+    def test_set_packet_service_state_detaches_and_attaches(self):
+        self.enable()
+        r = self.h.mmcli("-m", "0", "--3gpp-set-packet-service-state=detached")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.sim_radio()["ps"], "detached")
+        self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.3gpp.packet-service-state"], "detached")
+        r = self.h.mmcli("-m", "0", "--3gpp-set-packet-service-state=attached")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.sim_radio()["ps"], "attached")
+        self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.3gpp.packet-service-state"], "attached")
+
     def test_signal_quality_follows_signal_strength_indications(self):
         self.enable()
         wait_until(lambda: mmcli_kv(self.h, "-m", "0").get("modem.generic.signal-quality.value") == "68",

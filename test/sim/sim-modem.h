@@ -230,6 +230,7 @@ typedef struct {
     guint64  lte_bands[4];
     guint64  nr5g_bands[8];
     gint     rssi_dbm, rsrp_dbm, rsrq_db, snr_db10;
+    gboolean ps_detached;            /* NAS Attach Detach: PS detached while registered */
 } SimRadio;
 
 SimRadio    *sim_modem_get_radio (SimModem *modem);

@@ -45,10 +45,11 @@ add_serving_system (QmiMessage *m, SimModem *modem)
     SimRegState reg = sim_modem_get_registration (modem);
     g_autoptr(GByteArray) b = g_byte_array_new ();
     gboolean registered = is_registered (reg);
+    gboolean ps = registered && !sim_modem_get_radio (modem)->ps_detached;
 
     sim_buf_u8 (b, qmi_reg_state (reg));
     sim_buf_u8 (b, registered ? QMI_NAS_ATTACH_STATE_ATTACHED : QMI_NAS_ATTACH_STATE_DETACHED); /* CS */
-    sim_buf_u8 (b, registered ? QMI_NAS_ATTACH_STATE_ATTACHED : QMI_NAS_ATTACH_STATE_DETACHED); /* PS */
+    sim_buf_u8 (b, ps ? QMI_NAS_ATTACH_STATE_ATTACHED : QMI_NAS_ATTACH_STATE_DETACHED); /* PS */
     sim_buf_u8 (b, QMI_NAS_NETWORK_TYPE_3GPP);
     if (registered) {
         sim_buf_u8 (b, 1);
@@ -140,6 +141,22 @@ sim_nas_handle (SimClient *client, QmiMessage *req)
     }
     case 0x0050: /* Config Signal Info */
         return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    case 0x0023: { /* Attach Detach: the PS domain, told as a Serving System change */
+        guint8 action;
+
+        if (!sim_tlv_u8 (req, 0x10, &action))
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+        if (action != QMI_NAS_PS_ATTACH_ACTION_ATTACH && action != QMI_NAS_PS_ATTACH_ACTION_DETACH)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT);
+        if (!registered)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_NETWORK_FOUND);
+        if ((action == QMI_NAS_PS_ATTACH_ACTION_DETACH) == sim_modem_get_radio (modem)->ps_detached)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_EFFECT);
+        sim_modem_get_radio (modem)->ps_detached = action == QMI_NAS_PS_ATTACH_ACTION_DETACH;
+        sim_modem_log (modem, "PS domain %s", action == QMI_NAS_PS_ATTACH_ACTION_DETACH ? "detached" : "attached");
+        sim_nas_notify_registration (modem);
+        return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    }
     case 0x0033: /* Set System Selection Preference */
     case 0x0034: /* Get System Selection Preference */
         return sim_radio_handle_nas (client, req);

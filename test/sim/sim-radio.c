@@ -281,6 +281,7 @@ cmd_radio (SimModem *modem, gchar **argv, GString *out, gpointer user_data, GErr
     g_string_append_printf (out, " gsm-umts-bands=%s", legacy);
     append_bands (out, "lte-bands", radio->lte_bands, 4);
     append_bands (out, "nr5g-bands", radio->nr5g_bands, 8);
+    g_string_append_printf (out, " ps=%s", radio->ps_detached ? "detached" : "attached");
     g_string_append_printf (out, "\nsignal rssi=%d rsrp=%d rsrq=%d snr=%d\n", radio->rssi_dbm,
                             radio->rsrp_dbm, radio->rsrq_db, radio->snr_db10);
     return TRUE;
