@@ -40,8 +40,8 @@ mx_modem_signal_quality_from_rssi (gint rssi_dbm)
   return 100 - (guint) ((-51 - CLAMP (rssi_dbm, -113, -51)) * 100 / 62);
 }
 
-static gchar *
-operator_code (guint16 mcc, guint16 mnc, gint includes_pcs_digit /* -1: unknown */)
+gchar *
+mx_modem_operator_code (guint16 mcc, guint16 mnc, gint includes_pcs_digit /* -1: unknown */)
 {
   gboolean three;
 
@@ -95,7 +95,7 @@ apply_serving_system (MxModem *self, const ServingSystem *ss)
 
   if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_HOME || reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING) {
     if (ss->have_plmn)
-      code = operator_code (ss->mcc, ss->mnc, ss->pcs_digit);
+      code = mx_modem_operator_code (ss->mcc, ss->mnc, ss->pcs_digit);
     mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, code ? code : "");
     mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp,
                                           ss->have_plmn && ss->description ? ss->description : "");

@@ -121,5 +121,11 @@ void     mx_modem_firmware_init      (MxModem *self);   /* List, Select, UpdateS
 /* Shared helpers */
 MMModemAccessTechnology mx_modem_access_tech_from_radio (QmiNasRadioInterface radio);
 guint    mx_modem_signal_quality_from_rssi (gint rssi_dbm);
+/* "MCCMNC" with a 2- or 3-digit MNC (@includes_pcs_digit -1: unknown, then
+ * 3 digits for MNC >= 100 and the North American MCCs). */
+gchar   *mx_modem_operator_code (guint16 mcc, guint16 mnc, gint includes_pcs_digit);
+
+/* mx-modem-scan.c */
+void     mx_modem_scan_init          (MxModem *self);   /* Modem3gpp.Scan */
 
 G_END_DECLS

@@ -631,7 +631,7 @@ connect_handlers (MxModem *self)
     "handle-set-primary-sim-slot", "handle-get-cell-info",
   };
   static const gchar *m3gpp_unimplemented[] = {
-    "handle-register", "handle-scan", "handle-set-eps-ue-mode-operation",
+    "handle-register", "handle-set-eps-ue-mode-operation",
     "handle-disable-facility-lock",
   };
   guint i;
@@ -776,6 +776,7 @@ mx_modem_init (MxModem *self)
   mx_modem_firmware_init (self);
   mx_modem_profiles_init (self);
   mx_modem_3gpp_init (self);
+  mx_modem_scan_init (self);
   mm_gdbus_object_skeleton_set_modem (self->object, self->modem);
   mm_gdbus_object_skeleton_set_modem3gpp (self->object, self->modem_3gpp);
   mm_gdbus_object_skeleton_set_modem_simple (self->object, self->simple);

@@ -58,6 +58,15 @@ class Details(ModemStack):
         self.assertEqual(self.sim_radio()["ps"], "attached")
         self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.3gpp.packet-service-state"], "attached")
 
+    def test_scan_lists_the_scenario_networks(self):
+        self.enable()
+        kv = mmcli_kv(self.h, "-m", "0", "--3gpp-scan", "--timeout=60")
+        self.assertEqual(sorted(values(kv, "modem.3gpp.scan-networks")), [
+            "operator-code: 00101, operator-name: Simulated Network, access-technologies: lte, availability: current",
+            "operator-code: 00102, operator-name: Other Net, access-technologies: umts, availability: available",
+            "operator-code: 00103, operator-name: Closed Net, access-technologies: 5gnr, availability: forbidden",
+        ])
+
     def test_signal_quality_follows_signal_strength_indications(self):
         self.enable()
         wait_until(lambda: mmcli_kv(self.h, "-m", "0").get("modem.generic.signal-quality.value") == "68",

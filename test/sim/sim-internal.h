@@ -35,7 +35,7 @@ QmiMessage *sim_uim_handle (SimClient *client, QmiMessage *request);
 QmiMessage *sim_wds_handle (SimClient *client, QmiMessage *request);
 QmiMessage *sim_wda_handle (SimClient *client, QmiMessage *request);
 QmiMessage *sim_dpm_handle (SimClient *client, QmiMessage *request);
-/* sim-radio.c: NAS System Selection Preference (Get 0x34, Set 0x33), DMS
+/* sim-radio.c: NAS Network Scan 0x21, System Selection Preference (Get 0x34, Set 0x33), DMS
  * Get Capabilities 0x20 and Get Band Capabilities 0x45; NULL for others. */
 QmiMessage *sim_radio_handle_nas (SimClient *client, QmiMessage *request);
 QmiMessage *sim_radio_handle_dms (SimClient *client, QmiMessage *request);

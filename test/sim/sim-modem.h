@@ -121,6 +121,14 @@ struct _SimScenario {
     guint64  band_capability;        /* QmiDmsBandCapability (GSM/WCDMA) */
     guint64  lte_bands[4];           /* bit n-1 = E-UTRAN band n */
     guint64  nr5g_bands[8];          /* bit n-1 = NR band n */
+    /* [scan]: what NAS Network Scan finds; none given: the home network */
+    struct SimScanNetwork {
+        guint16 mcc, mnc;
+        guint8  status;              /* QmiNasNetworkStatus */
+        guint8  radio;               /* QmiNasRadioInterface */
+        gchar  *name;
+    } *networks;
+    guint    n_networks;
 };
 
 /* The fault rule that applies to this request, counting it (NULL = none).

@@ -157,6 +157,7 @@ sim_nas_handle (SimClient *client, QmiMessage *req)
         sim_nas_notify_registration (modem);
         return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     }
+    case 0x0021: /* Network Scan */
     case 0x0033: /* Set System Selection Preference */
     case 0x0034: /* Get System Selection Preference */
         return sim_radio_handle_nas (client, req);

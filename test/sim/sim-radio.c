@@ -181,6 +181,39 @@ sim_radio_handle_nas (SimClient *client, QmiMessage *req)
     QmiMessage *resp;
 
     switch (qmi_message_get_message_id (req)) {
+    case 0x0021: { /* Network Scan: the scenario's networks, else the home one */
+        g_autoptr(GByteArray) info = g_byte_array_new ();
+        g_autoptr(GByteArray) rats = g_byte_array_new ();
+        struct SimScanNetwork home = {
+            (guint16) g_ascii_strtoull (s->mcc ? s->mcc : "0", NULL, 10),
+            (guint16) g_ascii_strtoull (s->mnc ? s->mnc : "0", NULL, 10),
+            QMI_NAS_NETWORK_STATUS_CURRENT_SERVING | QMI_NAS_NETWORK_STATUS_HOME,
+            QMI_NAS_RADIO_INTERFACE_LTE, s->operator_name,
+        };
+        const struct SimScanNetwork *nets = s->n_networks ? s->networks : &home;
+        guint n = s->n_networks ? s->n_networks : 1;
+
+        if (sim_modem_get_operating_mode (modem) != QMI_DMS_OPERATING_MODE_ONLINE)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_DEVICE_NOT_READY);
+        sim_buf_u16 (info, (guint16) n);
+        sim_buf_u16 (rats, (guint16) n);
+        for (guint i = 0; i < n; i++) {
+            const gchar *name = nets[i].name ? nets[i].name : "";
+
+            sim_buf_u16 (info, nets[i].mcc);
+            sim_buf_u16 (info, nets[i].mnc);
+            sim_buf_u8 (info, nets[i].status);
+            sim_buf_u8 (info, (guint8) strlen (name));
+            sim_buf_bytes (info, name, strlen (name));
+            sim_buf_u16 (rats, nets[i].mcc);
+            sim_buf_u16 (rats, nets[i].mnc);
+            sim_buf_u8 (rats, nets[i].radio);
+        }
+        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+        sim_add_bytes (resp, 0x10, info->data, info->len);
+        sim_add_bytes (resp, 0x11, rats->data, rats->len);
+        return resp;
+    }
     case 0x0034: { /* Get System Selection Preference */
         g_autoptr(GByteArray) order = g_byte_array_new ();
 

@@ -191,6 +191,47 @@ parse_radio (SimScenario *s, GKeyFile *kf, GError **error)
            parse_band_numbers (kf, "nr5g-bands", s->nr5g_bands, 8, error);
 }
 
+/* networks=MCCMNC,STATUS,RAT,NAME;... with STATUS current, available or
+ * forbidden and RAT a NAS radio interface nick (gsm, umts, lte, 5gnr). */
+static gboolean
+parse_scan (SimScenario *s, GKeyFile *kf, GError **error)
+{
+    g_auto(GStrv) list = g_key_file_get_string_list (kf, "scan", "networks", NULL, NULL);
+    guint n = list ? g_strv_length (list) : 0;
+
+    s->networks = g_new0 (struct SimScanNetwork, n + 1);
+    for (guint i = 0; i < n; i++) {
+        g_auto(GStrv) f = g_strsplit (g_strstrip (list[i]), ",", 4);
+        struct SimScanNetwork *net = &s->networks[s->n_networks];
+        guint32 radio;
+
+        if (g_strv_length (f) != 4 || strlen (f[0]) < 5 || strlen (f[0]) > 6 ||
+            !parse_enum (QMI_TYPE_NAS_RADIO_INTERFACE, f[2], &radio)) {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "[scan] networks: bad entry '%s' (MCCMNC,current|available|forbidden,RAT,NAME)", list[i]);
+            return FALSE;
+        }
+        net->mnc = (guint16) g_ascii_strtoull (f[0] + 3, NULL, 10);
+        f[0][3] = '\0';
+        net->mcc = (guint16) g_ascii_strtoull (f[0], NULL, 10);
+        if (g_str_equal (f[1], "current"))
+            net->status = QMI_NAS_NETWORK_STATUS_CURRENT_SERVING | QMI_NAS_NETWORK_STATUS_HOME;
+        else if (g_str_equal (f[1], "available"))
+            net->status = QMI_NAS_NETWORK_STATUS_AVAILABLE | QMI_NAS_NETWORK_STATUS_NOT_FORBIDDEN;
+        else if (g_str_equal (f[1], "forbidden"))
+            net->status = QMI_NAS_NETWORK_STATUS_AVAILABLE | QMI_NAS_NETWORK_STATUS_FORBIDDEN;
+        else {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "[scan] networks: unknown status '%s'", f[1]);
+            return FALSE;
+        }
+        net->radio = (guint8) radio;
+        net->name = g_strdup (f[3]);
+        s->n_networks++;
+    }
+    return TRUE;
+}
+
 static gchar *
 get_str (GKeyFile *kf, const gchar *group, const gchar *key)
 {
@@ -436,7 +477,7 @@ scenario_from_keyfile (SimScenario *s, GKeyFile *kf, GError **error)
         goto out;
     }
     s->ep_iface = (guint32) get_int (kf, "endpoint", "interface", 4);
-    if (!parse_radio (s, kf, error))
+    if (!parse_radio (s, kf, error) || !parse_scan (s, kf, error))
         goto out;
 
     for (guint i = 0; groups[i]; i++) {
@@ -533,6 +574,9 @@ sim_scenario_free (SimScenario *s)
     g_free (s->mcc); g_free (s->mnc); g_free (s->operator_name);
     g_free (s->pin); g_free (s->puk);
     g_free (s->llps); g_free (s->daps); g_free (s->radios);
+    for (guint i = 0; i < s->n_networks; i++)
+        g_free (s->networks[i].name);
+    g_free (s->networks);
     for (guint i = 0; i < s->n_apns; i++)
         g_free (s->apns[i].name);
     g_free (s->apns);
