@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""What the real mmcli shows of a modem beyond its identity: signal quality
-and the Signal interface, bands and modes, and changes to them. The stack
-is test_modem_mmcli's (modemuxd under umockdev with the MHI fixture, the
-simulator as fake qmi-proxy); the expected values are the scenario's
-(test/modem/scenarios/details.conf), written here by hand."""
+"""What the real mmcli shows of a modem beyond its identity, and what its
+changes do: signal quality and the Signal interface, bands and modes,
+packet service, network scan, 3GPP profiles and the initial EPS bearer,
+firmware, PIN2 retries and facility locks. The stack is test_modem_mmcli's
+(modemuxd under umockdev with the MHI fixture, the simulator as fake
+qmi-proxy); the expected values are the scenarios' (test/modem/scenarios/
+details.conf, details-faults.conf), written here by hand, and every change
+is checked in the simulator's state too (its control socket)."""
 
-import os
 import subprocess
-import sys
-import unittest
 
 import test_modem_mmcli
 from test_modem_mmcli import SIM, ModemStack, mmcli_kv, values
@@ -20,8 +20,8 @@ import mxharness  # noqa: E402
 from mxharness import TIMEOUT, wait_until  # noqa: E402
 
 
-class Details(ModemStack):
-    scenario = "details.conf"
+class DetailsStack(ModemStack):
+    """The stack plus the simulator's answers to control commands."""
 
     def sim_out(self, *command):
         return subprocess.run([SIM, "--ctl", self.control, *command], check=True, timeout=TIMEOUT,
@@ -37,6 +37,10 @@ class Details(ModemStack):
         r = self.h.mmcli("-m", "0", "-e")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.wait_for_state("registered")
+
+
+class Details(DetailsStack):
+    scenario = "details.conf"
 
     def test_signal_quality_is_the_scenario_rssi_and_recent(self):
         self.enable()
@@ -234,6 +238,38 @@ class PinLockedDetails(ModemStack):
         self.assertEqual(kv["modem.generic.state"], "locked")
         self.assertEqual(values(kv, "modem.3gpp.enabled-locks"), ["sim"])
         self.assertIn("sim-pin2 (3)", values(kv, "modem.generic.unlock-retries"))
+
+
+
+class FailingFirmware(DetailsStack):
+    """details-faults.conf: Get Signal Info unknown, no band capabilities,
+    System Selection Preference changes refused."""
+    scenario = "details-faults.conf"
+
+    def test_signal_quality_falls_back_to_get_signal_strength(self):
+        self.enable()
+        wait_until(lambda: mmcli_kv(self.h, "-m", "0").get("modem.generic.signal-quality.recent") == "yes",
+                   "a recent signal quality")
+        self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.generic.signal-quality.value"], "68")
+        self.assertIn("Get Signal Strength", self.sim_out("log"))
+
+    def test_without_band_capabilities_bands_are_unknown_and_cannot_be_set(self):
+        self.wait_for_modem()
+        kv = mmcli_kv(self.h, "-m", "0")
+        # SupportedBands is [unknown], which mmcli prints as "--".
+        self.assertEqual(values(kv, "modem.generic.supported-bands"), [])
+        r = self.h.mmcli("-m", "0", "--set-current-bands=eutran-1")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("did not tell its supported bands", r.stderr)
+
+    def test_a_refused_mode_change_says_so_and_changes_nothing(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--set-allowed-modes=4g")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("NAS Set System Selection Preference", r.stderr)
+        self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.generic.current-modes"],
+                         "allowed: 3g, 4g, 5g; preferred: 4g")
+        self.assertEqual(self.sim_radio()["modes"], "umts,lte,5gnr")
 
 
 if __name__ == "__main__":
