@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Enable/Disable (DMS operating mode), registration and signal quality of a
- * QMI modem. Registration follows NAS Serving System indications and signal
- * quality NAS Event Report indications: one read when enabling, then only
- * what the modem reports (no polling). */
+/* Enable/Disable/SetPowerState (DMS operating mode) and registration of a
+ * QMI modem. Registration follows NAS Serving System indications: one read
+ * when enabling, then only what the modem reports (no polling). Signal
+ * quality is mx-modem-signal.c's, told here when registration changes. */
 #define G_LOG_DOMAIN "mx-modem"
 
 #include <string.h>
@@ -32,14 +32,16 @@ mx_modem_access_tech_from_radio (QmiNasRadioInterface radio)
 guint
 mx_modem_signal_quality_from_rssi (gint rssi_dbm)
 {
-  /* 3GPP TS 27.007 CSQ range: -113 dBm is 0 %, -51 dBm is 100 %. */
+  /* 3GPP TS 27.007 CSQ range: -113 dBm is 0 %, -51 dBm is 100 %; the
+   * distance from the top is truncated, as ModemManager does (-65 dBm is
+   * 78 % there), so that both show the same figure. */
   if (rssi_dbm >= 0)
     return 0;
-  return (guint) CLAMP ((rssi_dbm + 113) * 100 / 62, 0, 100);
+  return 100 - (guint) ((-51 - CLAMP (rssi_dbm, -113, -51)) * 100 / 62);
 }
 
-static gchar *
-operator_code (guint16 mcc, guint16 mnc, gint includes_pcs_digit /* -1: unknown */)
+gchar *
+mx_modem_operator_code (guint16 mcc, guint16 mnc, gint includes_pcs_digit /* -1: unknown */)
 {
   gboolean three;
 
@@ -55,6 +57,7 @@ operator_code (guint16 mcc, guint16 mnc, gint includes_pcs_digit /* -1: unknown 
 
 typedef struct {
   QmiNasRegistrationState      reg;
+  QmiNasAttachState            ps_attach;
   QmiNasRoamingIndicatorStatus roaming;
   gboolean                     have_roaming;
   GArray                      *radios;       /* borrowed */
@@ -92,7 +95,7 @@ apply_serving_system (MxModem *self, const ServingSystem *ss)
 
   if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_HOME || reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING) {
     if (ss->have_plmn)
-      code = operator_code (ss->mcc, ss->mnc, ss->pcs_digit);
+      code = mx_modem_operator_code (ss->mcc, ss->mnc, ss->pcs_digit);
     mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, code ? code : "");
     mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp,
                                           ss->have_plmn && ss->description ? ss->description : "");
@@ -106,11 +109,19 @@ apply_serving_system (MxModem *self, const ServingSystem *ss)
     g_info ("modem %s: 3GPP registration %s%s%s", self->path ? self->path : "",
             mm_modem_3gpp_registration_state_get_string (reg3gpp), code ? " on " : "", code ? code : "");
   mm_gdbus_modem3gpp_set_registration_state (self->modem_3gpp, reg3gpp);
+  mm_gdbus_modem3gpp_set_packet_service_state (self->modem_3gpp,
+                                               ss->ps_attach == QMI_NAS_ATTACH_STATE_ATTACHED
+                                               ? MM_MODEM_3GPP_PACKET_SERVICE_STATE_ATTACHED
+                                               : ss->ps_attach == QMI_NAS_ATTACH_STATE_DETACHED
+                                               ? MM_MODEM_3GPP_PACKET_SERVICE_STATE_DETACHED
+                                               : MM_MODEM_3GPP_PACKET_SERVICE_STATE_UNKNOWN);
 
   /* Modem state follows registration while enabled; CONNECTING..CONNECTED
    * belong to the bearer component and only drop when registration is lost. */
-  if (state < MM_MODEM_STATE_ENABLED || self->enabling_or_disabling)
+  if (state < MM_MODEM_STATE_ENABLED || self->enabling_or_disabling) {
+    mx_modem_signal_update_registration (self);
     return;
+  }
   if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_HOME || reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING)
     next = state >= MM_MODEM_STATE_REGISTERED ? state : MM_MODEM_STATE_REGISTERED;
   else if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_SEARCHING)
@@ -118,6 +129,7 @@ apply_serving_system (MxModem *self, const ServingSystem *ss)
   else
     next = MM_MODEM_STATE_ENABLED;
   mx_modem_set_state (self, next, MM_MODEM_STATE_CHANGE_REASON_UNKNOWN);
+  mx_modem_signal_update_registration (self);
 }
 
 static void
@@ -127,7 +139,7 @@ serving_system_indication_cb (QmiClientNas *client, QmiIndicationNasServingSyste
   guint16 mcc, mnc;
   gboolean pcs;
 
-  if (!qmi_indication_nas_serving_system_output_get_serving_system (output, &ss.reg, NULL, NULL, NULL,
+  if (!qmi_indication_nas_serving_system_output_get_serving_system (output, &ss.reg, NULL, &ss.ps_attach, NULL,
                                                                      &ss.radios, NULL))
     return;
   ss.have_roaming = qmi_indication_nas_serving_system_output_get_roaming_indicator (output, &ss.roaming, NULL);
@@ -140,20 +152,12 @@ serving_system_indication_cb (QmiClientNas *client, QmiIndicationNasServingSyste
 }
 
 static void
-apply_signal (MxModem *self, gint8 strength)
-{
-  guint quality = mx_modem_signal_quality_from_rssi (strength);
-
-  mm_gdbus_modem_set_signal_quality (self->modem, g_variant_new ("(ub)", quality, TRUE));
-}
-
-static void
 event_report_indication_cb (QmiClientNas *client, QmiIndicationNasEventReportOutput *output, MxModem *self)
 {
   gint8 strength;
 
   if (qmi_indication_nas_event_report_output_get_signal_strength (output, &strength, NULL, NULL))
-    apply_signal (self, strength);
+    mx_modem_signal_set_quality (self, mx_modem_signal_quality_from_rssi (strength));
 }
 
 static void
@@ -163,6 +167,8 @@ clear_registration (MxModem *self)
   mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, "");
   mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp, "");
   mm_gdbus_modem_set_access_technologies (self->modem, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
+  mm_gdbus_modem3gpp_set_packet_service_state (self->modem_3gpp, MM_MODEM_3GPP_PACKET_SERVICE_STATE_UNKNOWN);
+  mx_modem_signal_stop (self);
   mm_gdbus_modem_set_signal_quality (self->modem, g_variant_new ("(ub)", 0, FALSE));
 }
 
@@ -192,7 +198,6 @@ typedef enum {
   ENABLE_STEP_REGISTER_INDICATIONS,
   ENABLE_STEP_EVENT_REPORT,
   ENABLE_STEP_SERVING_SYSTEM,
-  ENABLE_STEP_SIGNAL,
   ENABLE_STEP_DONE,
 } EnableStep;
 
@@ -282,7 +287,7 @@ event_report_ready (GObject *source, GAsyncResult *res, gpointer user_data)
       enable_failed (task, g_steal_pointer (&error));
       return;
     }
-    g_debug ("NAS Set Event Report failed: %s; signal quality read once only", error->message);
+    g_debug ("NAS Set Event Report failed: %s; signal quality from the 30 s reads only", error->message);
   }
   enable_next (task);
 }
@@ -300,7 +305,7 @@ get_serving_system_ready (GObject *source, GAsyncResult *res, gpointer user_data
 
   output = qmi_client_nas_get_serving_system_finish (QMI_CLIENT_NAS (source), res, &error);
   if (!output || !qmi_message_nas_get_serving_system_output_get_result (output, &error) ||
-      !qmi_message_nas_get_serving_system_output_get_serving_system (output, &ss.reg, NULL, NULL, NULL,
+      !qmi_message_nas_get_serving_system_output_get_serving_system (output, &ss.reg, NULL, &ss.ps_attach, NULL,
                                                                       &ss.radios, &error)) {
     g_prefix_error (&error, "NAS Get Serving System: ");
     enable_failed (task, error);
@@ -312,27 +317,6 @@ get_serving_system_ready (GObject *source, GAsyncResult *res, gpointer user_data
   if (qmi_message_nas_get_serving_system_output_get_mnc_pcs_digit_include_status (output, &mcc, &mnc, &pcs, NULL))
     ss.pcs_digit = pcs;
   apply_serving_system (self, &ss);
-  enable_next (task);
-}
-
-static void
-get_signal_ready (GObject *source, GAsyncResult *res, gpointer user_data)
-{
-  GTask *task = user_data;
-  MxModem *self = g_task_get_source_object (task);
-  g_autoptr(QmiMessageNasGetSignalStrengthOutput) output = NULL;
-  g_autoptr(GError) error = NULL;
-  gint8 strength;
-
-  output = qmi_client_nas_get_signal_strength_finish (QMI_CLIENT_NAS (source), res, &error);
-  if (output && qmi_message_nas_get_signal_strength_output_get_result (output, &error) &&
-      qmi_message_nas_get_signal_strength_output_get_signal_strength (output, &strength, NULL, &error))
-    apply_signal (self, strength);
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-    enable_failed (task, g_steal_pointer (&error));
-    return;
-  } else
-    g_debug ("NAS Get Signal Strength failed: %s", error->message);
   enable_next (task);
 }
 
@@ -380,10 +364,6 @@ enable_step (GTask *task)
     mx_modem_set_state (self, MM_MODEM_STATE_ENABLED, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
     qmi_client_nas_get_serving_system (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable,
                                        get_serving_system_ready, task);
-    return;
-  case ENABLE_STEP_SIGNAL:
-    qmi_client_nas_get_signal_strength (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S),
-                                        cancellable, get_signal_ready, task);
     return;
   case ENABLE_STEP_DONE:
   default:
@@ -601,4 +581,73 @@ gboolean
 mx_modem_3gpp_set_power_finish (MxModem *self, GAsyncResult *res, GError **error)
 {
   return g_task_propagate_boolean (G_TASK (res), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* SetPacketServiceState: NAS Attach Detach; the Serving System indication
+ * that follows updates PacketServiceState.                                 */
+
+static void
+attach_detach_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GDBusMethodInvocation *invocation = user_data;
+  MxModem *self = g_object_get_data (G_OBJECT (invocation), "mx-modem");
+  guint32 state = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (invocation), "mx-ps-state"));
+  g_autoptr(QmiMessageNasAttachDetachOutput) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output = qmi_client_nas_attach_detach_finish (QMI_CLIENT_NAS (source), res, &error);
+  if (output && !qmi_message_nas_attach_detach_output_get_result (output, &error) &&
+      g_error_matches (error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_NO_EFFECT))
+    g_clear_error (&error);   /* already in that state */
+  if (error)
+    g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
+                                           "Cannot set the packet service state: NAS Attach Detach: %s",
+                                           error->message);
+  else {
+    mm_gdbus_modem3gpp_set_packet_service_state (self->modem_3gpp, state);
+    mm_gdbus_modem3gpp_complete_set_packet_service_state (self->modem_3gpp, invocation);
+  }
+  g_object_unref (invocation);
+}
+
+static void
+do_set_packet_service_state (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
+{
+  guint32 state = g_variant_get_uint32 (args);
+  g_autoptr(QmiMessageNasAttachDetachInput) input = NULL;
+
+  if (state != MM_MODEM_3GPP_PACKET_SERVICE_STATE_ATTACHED && state != MM_MODEM_3GPP_PACKET_SERVICE_STATE_DETACHED) {
+    g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS,
+                                           "Packet service state must be attached or detached");
+    return;
+  }
+  if (!self->nas || mx_modem_get_state (self) < MM_MODEM_STATE_ENABLED) {
+    g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
+                                           "Cannot set the packet service state: the modem is not enabled");
+    return;
+  }
+  input = qmi_message_nas_attach_detach_input_new ();
+  qmi_message_nas_attach_detach_input_set_action (input, state == MM_MODEM_3GPP_PACKET_SERVICE_STATE_ATTACHED
+                                                         ? QMI_NAS_PS_ATTACH_ACTION_ATTACH
+                                                         : QMI_NAS_PS_ATTACH_ACTION_DETACH, NULL);
+  g_object_set_data_full (G_OBJECT (invocation), "mx-modem", g_object_ref (self), g_object_unref);
+  g_object_set_data (G_OBJECT (invocation), "mx-ps-state", GUINT_TO_POINTER (state));
+  qmi_client_nas_attach_detach (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S), self->cancellable,
+                                attach_detach_ready, g_object_ref (invocation));
+}
+
+static gboolean
+handle_set_packet_service_state (MmGdbusModem3gpp *skeleton, GDBusMethodInvocation *invocation, guint state,
+                                 MxModem *self)
+{
+  mx_modem_run_authorized (self, invocation, g_variant_new_uint32 (state), do_set_packet_service_state);
+  return TRUE;
+}
+
+void
+mx_modem_3gpp_init (MxModem *self)
+{
+  g_signal_connect (self->modem_3gpp, "handle-set-packet-service-state",
+                    G_CALLBACK (handle_set_packet_service_state), self);
 }

@@ -23,6 +23,7 @@ typedef enum {
   STEP_HARDWARE_REVISION,
   STEP_IDS,
   STEP_CAPABILITIES,
+  STEP_BANDS,
   STEP_OPERATING_MODE,
   STEP_SIM_LOCK,
   STEP_SIM_DATA,
@@ -32,7 +33,7 @@ typedef enum {
 static const gchar *const step_names[] = {
   "open control port", "allocate DMS client", "allocate NAS client", "allocate UIM client",
   "DMS Get Manufacturer", "DMS Get Model", "DMS Get Revision", "DMS Get Hardware Revision",
-  "DMS Get IDs", "DMS Get Capabilities", "DMS Get Operating Mode", "SIM lock state",
+  "DMS Get IDs", "DMS Get Capabilities", "bands and modes", "DMS Get Operating Mode", "SIM lock state",
   "SIM data", "done",
 };
 MX_STEP_NAMES_CHECK (step_names, STEP_DONE);
@@ -75,7 +76,7 @@ step_is_optional (InitStep step)
    * a modem is usable without any of them. */
   return step == STEP_CLIENT_UIM || step == STEP_MANUFACTURER || step == STEP_MODEL ||
          step == STEP_REVISION || step == STEP_HARDWARE_REVISION || step == STEP_IDS ||
-         step == STEP_CAPABILITIES || step == STEP_OPERATING_MODE;
+         step == STEP_CAPABILITIES || step == STEP_BANDS || step == STEP_OPERATING_MODE;
 }
 
 /* A failed step: fatal for required steps, for cancellation, and for a
@@ -202,7 +203,6 @@ get_capabilities_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   GArray *radios = NULL;
   MMModemCapability caps = MM_MODEM_CAPABILITY_NONE;
   MMModemMode modes = MM_MODEM_MODE_NONE;
-  GVariantBuilder supported_modes;
   guint i;
 
   output = qmi_client_dms_get_capabilities_finish (QMI_CLIENT_DMS (source), res, &error);
@@ -226,10 +226,20 @@ get_capabilities_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   mm_gdbus_modem_set_current_capabilities (self->modem, caps);
   mm_gdbus_modem_set_supported_capabilities (self->modem, g_variant_new_fixed_array (G_VARIANT_TYPE_UINT32,
                                                                                      &caps, 1, sizeof (guint32)));
-  g_variant_builder_init (&supported_modes, G_VARIANT_TYPE ("a(uu)"));
-  g_variant_builder_add (&supported_modes, "(uu)", (guint32) modes, (guint32) MM_MODEM_MODE_NONE);
-  mm_gdbus_modem_set_supported_modes (self->modem, g_variant_builder_end (&supported_modes));
-  mm_gdbus_modem_set_current_modes (self->modem, g_variant_new ("(uu)", (guint32) modes, (guint32) MM_MODEM_MODE_NONE));
+  mx_modem_bands_set_supported_modes (self, modes);
+  init_next (task);
+}
+
+static void
+bands_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!mx_modem_bands_load_finish (MX_MODEM (source), res, &error)) {
+    init_failed (task, error);
+    return;
+  }
   init_next (task);
 }
 
@@ -359,6 +369,9 @@ init_step (GTask *task)
   case STEP_CAPABILITIES:
     qmi_client_dms_get_capabilities (self->dms, NULL, mx_qmi_timeout (INIT_TIMEOUT_S),
                                      cancellable, get_capabilities_ready, task);
+    return;
+  case STEP_BANDS:
+    mx_modem_bands_load (self, cancellable, bands_ready, task);
     return;
   case STEP_OPERATING_MODE:
     /* Identity is complete here: publish it before the SIM steps. */

@@ -16,6 +16,7 @@ struct _MxSim {
   MmGdbusSim   *skeleton;
   gchar        *path;
   MMModemLock   lock;
+  guint         facilities;     /* MMModem3gppFacility enabled on the card */
   gboolean      pin_in_progress;
   QmiClient    *watched_uim;    /* card status indications */
   gulong        card_status_id;
@@ -132,15 +133,29 @@ decode_spn (const guint8 *ef, gsize len)
   return g_string_free (s, s->len == 0);
 }
 
+/* What the card says of its PINs: ModemManager lists PIN/PUK and, when the
+ * card reports them, PIN2/PUK2 retries; an enabled PIN1 is the SIM facility
+ * lock, an enabled PIN2 fixed dialling. */
+typedef struct {
+  MMModemLock lock;
+  gboolean    have_retries, have_pin2;
+  guint       pin, puk, pin2, puk2;
+  gboolean    pin1_enabled, pin2_enabled;
+} PinInfo;
+
 static GVariant *
-retries_variant (guint pin, guint puk, gboolean have)
+retries_variant (const PinInfo *info)
 {
   GVariantBuilder b;
 
   g_variant_builder_init (&b, G_VARIANT_TYPE ("a{uu}"));
-  if (have) {
-    g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PIN, pin);
-    g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PUK, puk);
+  if (info->have_retries) {
+    g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PIN, info->pin);
+    g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PUK, info->puk);
+  }
+  if (info->have_pin2) {
+    g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PIN2, info->pin2);
+    g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PUK2, info->puk2);
   }
   return g_variant_builder_end (&b);
 }
@@ -149,21 +164,31 @@ retries_variant (guint pin, guint puk, gboolean have)
 /* Lock state                                                               */
 
 MMModemLock mx_sim_get_lock (MxSim *self) { return self->lock; }
+guint mx_sim_get_enabled_facilities (MxSim *self) { return self->facilities; }
 MmGdbusSim *mx_sim_peek_skeleton (MxSim *self) { return self->skeleton; }
 const gchar *mx_sim_get_path (MxSim *self) { return self->path; }
 
 static void
-lock_loaded (GTask *task, MMModemLock lock, guint pin, guint puk, gboolean have_retries)
+lock_loaded (GTask *task, const PinInfo *info)
 {
   MxSim *self = g_task_get_source_object (task);
-  GVariant *retries = g_variant_ref_sink (retries_variant (pin, puk, have_retries));
+  GVariant *retries = g_variant_ref_sink (retries_variant (info));
 
-  self->lock = lock;
+  self->lock = info->lock;
+  self->facilities = (info->pin1_enabled ? MM_MODEM_3GPP_FACILITY_SIM : 0) |
+                     (info->pin2_enabled ? MM_MODEM_3GPP_FACILITY_FIXED_DIALING : 0);
   g_debug ("SIM lock: %s (PIN retries %u, PUK retries %u)",
-           mm_modem_lock_get_string (lock), pin, puk);
-  g_signal_emit (self, signals[SIGNAL_LOCK_CHANGED], 0, (guint) lock, retries);
+           mm_modem_lock_get_string (info->lock), info->pin, info->puk);
+  g_signal_emit (self, signals[SIGNAL_LOCK_CHANGED], 0, (guint) info->lock, retries);
   g_variant_unref (retries);
   g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+uim_pin_enabled (QmiUimPinState state)
+{
+  return state == QMI_UIM_PIN_STATE_ENABLED_NOT_VERIFIED || state == QMI_UIM_PIN_STATE_ENABLED_VERIFIED ||
+         state == QMI_UIM_PIN_STATE_BLOCKED || state == QMI_UIM_PIN_STATE_PERMANENTLY_BLOCKED;
 }
 
 static MMModemLock
@@ -231,10 +256,25 @@ uim_card_status_ready (GObject *source, GAsyncResult *res, gpointer user_data)
                              "SIM card has no SIM/USIM application");
     return;
   }
-  if (app->upin_replaces_pin1)
-    lock_loaded (task, lock_from_uim_pin (card->upin_state), card->upin_retries, card->upuk_retries, TRUE);
-  else
-    lock_loaded (task, lock_from_uim_pin (app->pin1_state), app->pin1_retries, app->puk1_retries, TRUE);
+  {
+    PinInfo info = { .have_retries = TRUE, .have_pin2 = app->pin2_state != QMI_UIM_PIN_STATE_NOT_INITIALIZED,
+                     .pin2 = app->pin2_retries, .puk2 = app->puk2_retries,
+                     .pin2_enabled = uim_pin_enabled (app->pin2_state) };
+
+    if (app->upin_replaces_pin1) {
+      info.lock = lock_from_uim_pin (card->upin_state);
+      info.pin = card->upin_retries;
+      info.puk = card->upuk_retries;
+      info.pin1_enabled = uim_pin_enabled (card->upin_state);
+    } else {
+      info.lock = lock_from_uim_pin (app->pin1_state);
+      info.pin = app->pin1_retries;
+      info.puk = app->puk1_retries;
+      info.pin1_enabled = uim_pin_enabled (app->pin1_state);
+    }
+    /* PIN2 never locks the modem (it guards fixed dialling only). */
+    lock_loaded (task, &info);
+  }
 }
 
 static void
@@ -267,7 +307,22 @@ dms_pin_status_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   case QMI_DMS_UIM_PIN_STATUS_PERMANENTLY_BLOCKED:  lock = MM_MODEM_LOCK_SIM_PUK; break;
   default:                                          lock = MM_MODEM_LOCK_NONE; break;
   }
-  lock_loaded (task, lock, verify, unblock, TRUE);
+  {
+    PinInfo info = { .lock = lock, .have_retries = TRUE, .pin = verify, .puk = unblock,
+                     .pin1_enabled = status != QMI_DMS_UIM_PIN_STATUS_DISABLED &&
+                                     status != QMI_DMS_UIM_PIN_STATUS_NOT_INITIALIZED };
+    QmiDmsUimPinStatus status2;
+    guint8 verify2 = 0, unblock2 = 0;
+
+    if (qmi_message_dms_uim_get_pin_status_output_get_pin2_status (output, &status2, &verify2, &unblock2, NULL) &&
+        status2 != QMI_DMS_UIM_PIN_STATUS_NOT_INITIALIZED) {
+      info.have_pin2 = TRUE;
+      info.pin2 = verify2;
+      info.puk2 = unblock2;
+      info.pin2_enabled = status2 != QMI_DMS_UIM_PIN_STATUS_DISABLED;
+    }
+    lock_loaded (task, &info);
+  }
 }
 
 void

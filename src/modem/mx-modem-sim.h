@@ -33,6 +33,9 @@ void          mx_sim_load_lock        (MxSim *self, GCancellable *cancellable,
 gboolean      mx_sim_load_lock_finish (MxSim *self, GAsyncResult *res,
                                        MMModemLock *lock, GError **error);
 MMModemLock   mx_sim_get_lock         (MxSim *self);
+/* MMModem3gppFacility bits enabled on the card (SIM = PIN1, FIXED_DIALING
+ * = PIN2), as of the last lock read. */
+guint         mx_sim_get_enabled_facilities (MxSim *self);
 
 /* ICCID, IMSI, operator identifier/name; needs an unlocked SIM. Missing
  * items are logged and left empty (not every SIM/firmware has them). */

@@ -164,6 +164,7 @@ sim_lock_changed_cb (MxSim *sim, guint lock, GVariant *retries, MxModem *self)
 {
   mm_gdbus_modem_set_unlock_required (self->modem, lock);
   mm_gdbus_modem_set_unlock_retries (self->modem, retries);
+  mm_gdbus_modem3gpp_set_enabled_facility_locks (self->modem_3gpp, mx_sim_get_enabled_facilities (sim));
 }
 
 static void
@@ -221,18 +222,17 @@ void
 mx_modem_complete_unlocked_init (MxModem *self)
 {
   mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_UNKNOWN);
+  mx_modem_profiles_load_initial (self);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Authorized method calls: one helper runs a handler after mx_auth.       */
 
-typedef void (*AuthorizedFunc) (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args);
-
 typedef struct {
   MxModem               *self;
   GDBusMethodInvocation *invocation;
   GVariant              *args;
-  AuthorizedFunc         func;
+  MxModemAuthorizedFunc  func;
 } AuthContext;
 
 static void
@@ -255,8 +255,9 @@ authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_free (ctx);
 }
 
-static void
-run_authorized (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args, AuthorizedFunc func)
+void
+mx_modem_run_authorized (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args,
+                         MxModemAuthorizedFunc func)
 {
   AuthContext *ctx = g_new0 (AuthContext, 1);
 
@@ -325,7 +326,7 @@ do_enable (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 static gboolean
 handle_enable (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation, gboolean enable, MxModem *self)
 {
-  run_authorized (self, invocation, g_variant_new_boolean (enable), do_enable);
+  mx_modem_run_authorized (self, invocation, g_variant_new_boolean (enable), do_enable);
   return TRUE;
 }
 
@@ -339,7 +340,7 @@ do_set_power_state (MxModem *self, GDBusMethodInvocation *invocation, GVariant *
 static gboolean
 handle_set_power_state (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation, guint state, MxModem *self)
 {
-  run_authorized (self, invocation, g_variant_new_uint32 (state), do_set_power_state);
+  mx_modem_run_authorized (self, invocation, g_variant_new_uint32 (state), do_set_power_state);
   return TRUE;
 }
 
@@ -360,7 +361,7 @@ do_create_bearer (MxModem *self, GDBusMethodInvocation *invocation, GVariant *ar
 static gboolean
 handle_create_bearer (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation, GVariant *props, MxModem *self)
 {
-  run_authorized (self, invocation, props, do_create_bearer);
+  mx_modem_run_authorized (self, invocation, props, do_create_bearer);
   return TRUE;
 }
 
@@ -377,7 +378,7 @@ do_delete_bearer (MxModem *self, GDBusMethodInvocation *invocation, GVariant *ar
 static gboolean
 handle_delete_bearer (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation, const gchar *path, MxModem *self)
 {
-  run_authorized (self, invocation, g_variant_new_object_path (path), do_delete_bearer);
+  mx_modem_run_authorized (self, invocation, g_variant_new_object_path (path), do_delete_bearer);
   return TRUE;
 }
 
@@ -451,7 +452,7 @@ static gboolean
 handle_simple_connect (MmGdbusModemSimple *skeleton, GDBusMethodInvocation *invocation,
                        GVariant *properties, MxModem *self)
 {
-  run_authorized (self, invocation, properties, do_simple_connect);
+  mx_modem_run_authorized (self, invocation, properties, do_simple_connect);
   return TRUE;
 }
 
@@ -469,7 +470,7 @@ static gboolean
 handle_simple_disconnect (MmGdbusModemSimple *skeleton, GDBusMethodInvocation *invocation,
                           const gchar *bearer, MxModem *self)
 {
-  run_authorized (self, invocation, g_variant_new_object_path (bearer), do_simple_disconnect);
+  mx_modem_run_authorized (self, invocation, g_variant_new_object_path (bearer), do_simple_disconnect);
   return TRUE;
 }
 
@@ -625,13 +626,12 @@ connect_handlers (MxModem *self)
 {
   static const gchar *modem_unimplemented[] = {
     "handle-reset", "handle-factory-reset", "handle-set-current-capabilities",
-    "handle-set-current-modes", "handle-set-current-bands", "handle-command",
+    "handle-command",
     "handle-set-primary-sim-slot", "handle-get-cell-info",
   };
   static const gchar *m3gpp_unimplemented[] = {
-    "handle-register", "handle-scan", "handle-set-eps-ue-mode-operation",
-    "handle-set-initial-eps-bearer-settings", "handle-disable-facility-lock",
-    "handle-set-packet-service-state",
+    "handle-register", "handle-set-eps-ue-mode-operation",
+    "handle-disable-facility-lock",
   };
   guint i;
 
@@ -764,11 +764,23 @@ mx_modem_init (MxModem *self)
   self->modem = mm_gdbus_modem_skeleton_new ();
   self->modem_3gpp = mm_gdbus_modem3gpp_skeleton_new ();
   self->simple = mm_gdbus_modem_simple_skeleton_new ();
+  self->signal = mm_gdbus_modem_signal_skeleton_new ();
+  self->firmware = mm_gdbus_modem_firmware_skeleton_new ();
+  self->profile_manager = mm_gdbus_modem3gpp_profile_manager_skeleton_new ();
   setup_defaults (self);
   connect_handlers (self);
+  mx_modem_signal_init (self);
+  mx_modem_bands_init (self);
+  mx_modem_firmware_init (self);
+  mx_modem_profiles_init (self);
+  mx_modem_3gpp_init (self);
+  mx_modem_scan_init (self);
   mm_gdbus_object_skeleton_set_modem (self->object, self->modem);
   mm_gdbus_object_skeleton_set_modem3gpp (self->object, self->modem_3gpp);
   mm_gdbus_object_skeleton_set_modem_simple (self->object, self->simple);
+  mm_gdbus_object_skeleton_set_modem_signal (self->object, self->signal);
+  mm_gdbus_object_skeleton_set_modem_firmware (self->object, self->firmware);
+  mm_gdbus_object_skeleton_set_modem3gpp_profile_manager (self->object, self->profile_manager);
 }
 
 static void
@@ -787,14 +799,27 @@ mx_modem_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->modem, self);
     g_signal_handlers_disconnect_by_func (self->modem, handle_not_implemented, NULL);
   }
-  if (self->modem_3gpp)
+  if (self->modem_3gpp) {
     g_signal_handlers_disconnect_by_func (self->modem_3gpp, handle_not_implemented, NULL);
+    g_signal_handlers_disconnect_by_data (self->modem_3gpp, self);
+  }
   if (self->simple)
     g_signal_handlers_disconnect_by_data (self->simple, self);
+  if (self->signal) {
+    mx_modem_signal_stop (self);
+    g_signal_handlers_disconnect_by_data (self->signal, self);
+  }
   g_clear_object (&self->object);
   g_clear_object (&self->modem);
   g_clear_object (&self->modem_3gpp);
   g_clear_object (&self->simple);
+  g_clear_object (&self->signal);
+  if (self->firmware)
+    g_signal_handlers_disconnect_by_data (self->firmware, self);
+  g_clear_object (&self->firmware);
+  if (self->profile_manager)
+    g_signal_handlers_disconnect_by_data (self->profile_manager, self);
+  g_clear_object (&self->profile_manager);
   g_clear_object (&self->port);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->manager);

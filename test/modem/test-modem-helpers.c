@@ -52,7 +52,8 @@ test_signal_quality_is_the_csq_scale (void)
 {
   g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-113), ==, 0);
   g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-120), ==, 0);
-  g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-65), ==, 77);
+  g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-65), ==, 78);  /* ModemManager 1.20: 78 % */
+  g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-71), ==, 68);
   g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-51), ==, 100);
   g_assert_cmpuint (mx_modem_signal_quality_from_rssi (-40), ==, 100);
   /* 0 dBm and above is "no measurement", not full bars. */

@@ -63,21 +63,9 @@ sim_dms_handle (SimClient *client, QmiMessage *req)
     case 0x0001: /* Set Event Report */
     case 0x0003: /* Indication Register */
         return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-    case 0x0020: { /* Get Capabilities */
-        g_autoptr(GByteArray) b = g_byte_array_new ();
-
-        sim_buf_u32 (b, 150000000);  /* max TX channel rate */
-        sim_buf_u32 (b, 1000000000); /* max RX channel rate */
-        sim_buf_u8 (b, QMI_DMS_DATA_SERVICE_CAPABILITY_SIMULTANEOUS_CS_PS);
-        sim_buf_u8 (b, QMI_DMS_SIM_CAPABILITY_SUPPORTED);
-        sim_buf_u8 (b, 3);
-        sim_buf_u8 (b, QMI_DMS_RADIO_INTERFACE_GSM);
-        sim_buf_u8 (b, QMI_DMS_RADIO_INTERFACE_UMTS);
-        sim_buf_u8 (b, QMI_DMS_RADIO_INTERFACE_LTE);
-        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-        sim_add_bytes (resp, 0x01, b->data, b->len);
-        return resp;
-    }
+    case 0x0020: /* Get Capabilities */
+    case 0x0045: /* Get Band Capabilities */
+        return sim_radio_handle_dms (client, req);
     case 0x0021: return string_response (req, 0x01, s->manufacturer);
     case 0x0022: return string_response (req, 0x01, s->model);
     case 0x0023: return string_response (req, 0x01, s->revision);
@@ -111,8 +99,8 @@ sim_dms_handle (SimClient *client, QmiMessage *req)
         d[2] = (guint8) puk_left;
         sim_add_bytes (resp, 0x11, d, 3);
         d[0] = QMI_DMS_UIM_PIN_STATUS_DISABLED;
-        d[1] = 3;
-        d[2] = 10;
+        d[1] = (guint8) s->pin2_retries;
+        d[2] = (guint8) s->puk2_retries;
         sim_add_bytes (resp, 0x12, d, 3);
         return resp;
     }
@@ -139,13 +127,6 @@ sim_dms_handle (SimClient *client, QmiMessage *req)
         if (!card_usable (modem, &error))
             return SIM_ERROR_RESPONSE (req, error);
         return string_response (req, 0x01, s->imsi);
-    case 0x0045: /* Get Band Capabilities */
-        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-        /* GSM 900/1800, WCDMA 2100/900 */
-        sim_add_u64 (resp, 0x01, (1ULL << 8) | (1ULL << 7) | (1ULL << 22) | (1ULL << 49));
-        /* LTE bands 1, 3, 7, 8, 20 */
-        sim_add_u64 (resp, 0x10, (1ULL << 0) | (1ULL << 2) | (1ULL << 6) | (1ULL << 7) | (1ULL << 19));
-        return resp;
     case 0x0051: /* Get Software Version */
         return string_response (req, 0x01, s->revision);
     default:

@@ -15,6 +15,7 @@ struct _SimClient {
     gboolean            nas_serving_system_ind;
     gboolean            nas_system_info_ind;
     gboolean            nas_signal_ind;
+    gboolean            nas_signal_strength_report;  /* Set Event Report 0x10 */
     /* WDS */
     gboolean            wds_bound;
     guint8              wds_mux_id;
@@ -34,6 +35,19 @@ QmiMessage *sim_uim_handle (SimClient *client, QmiMessage *request);
 QmiMessage *sim_wds_handle (SimClient *client, QmiMessage *request);
 QmiMessage *sim_wda_handle (SimClient *client, QmiMessage *request);
 QmiMessage *sim_dpm_handle (SimClient *client, QmiMessage *request);
+/* sim-radio.c: NAS Network Scan 0x21, System Selection Preference (Get 0x34, Set 0x33), DMS
+ * Get Capabilities 0x20 and Get Band Capabilities 0x45; NULL for others. */
+QmiMessage *sim_radio_handle_nas (SimClient *client, QmiMessage *request);
+QmiMessage *sim_radio_handle_dms (SimClient *client, QmiMessage *request);
+void        sim_radio_init       (SimRadio *radio, const SimScenario *scenario);
+void        sim_radio_add_control_commands (SimModem *modem);
+/* sim-profiles.c: WDS Create/Modify/Delete Profile 0x27-0x29, Get Profile
+ * List/Settings 0x2A/0x2B, Get Default Settings 0x2C, Get Default Profile
+ * Number 0x49, Get LTE Attach Parameters 0x85; NULL for others. */
+QmiMessage *sim_profiles_handle  (SimClient *client, QmiMessage *request);
+GPtrArray  *sim_profiles_new     (const SimScenario *scenario);
+void        sim_profile_free     (SimProfile *profile);
+void        sim_profiles_add_control_commands (SimModem *modem);
 
 /* Engine-internal */
 GList      *sim_modem_get_clients       (SimModem *modem);

@@ -95,6 +95,11 @@ main (int argc, char **argv)
         return 2;
     }
     if (opt_ctl) {
+        /* "--ctl PATH -- signal -89": GOption leaves the "--" in place. */
+        if (argc >= 2 && g_str_equal (argv[1], "--")) {
+            argv++;
+            argc--;
+        }
         if (argc < 2) {
             fprintf (stderr, "modemux-sim --ctl PATH COMMAND [ARGS...]\n");
             status = 2;

@@ -41,6 +41,9 @@ struct _SimModem {
     GList         *watches;
     guint          next_watch_id;
     GPtrArray     *control_commands;  /* SimControlCommand* */
+    SimRadio       radio;
+    GPtrArray     *profiles;          /* SimProfile* */
+    guint64        n_requests;
 };
 
 typedef struct {
@@ -141,6 +144,8 @@ sim_modem_new (SimScenario *scenario)
     modem->log_file = stderr;
     g_queue_init (&modem->log_ring);
     modem->pin_retries = scenario->pin_retries;
+    sim_radio_init (&modem->radio, scenario);
+    modem->profiles = sim_profiles_new (scenario);
     modem->puk_retries = scenario->puk_retries;
     if (!scenario->sim_present)
         modem->card_state = SIM_CARD_ABSENT;
@@ -190,6 +195,7 @@ sim_modem_free (SimModem *modem)
     g_list_free_full (modem->watches, g_free);
     g_ptr_array_unref (modem->control_commands);
     g_queue_clear_full (&modem->log_ring, g_free);
+    g_clear_pointer (&modem->profiles, g_ptr_array_unref);
     sim_scenario_free (modem->scenario);
     g_free (modem);
 }
@@ -408,6 +414,10 @@ sim_modem_match_fault (SimModem *modem, guint8 service, guint16 msg)
     return NULL;
 }
 
+SimRadio *sim_modem_get_radio (SimModem *modem) { return &modem->radio; }
+GPtrArray *sim_modem_get_profiles (SimModem *modem) { return modem->profiles; }
+guint64 sim_modem_get_request_count (SimModem *modem) { return modem->n_requests; }
+
 static SimServiceHandler
 handler_for (guint8 service)
 {
@@ -437,6 +447,7 @@ sim_client_handle_request (SimClient *client, QmiMessage *request)
         return;
     }
 
+    modem->n_requests++;
     fault = sim_modem_match_fault (modem, client->service, qmi_message_get_message_id (request));
     delay = modem->scenario->latency_ms;
     if (fault) {

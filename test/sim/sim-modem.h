@@ -87,6 +87,7 @@ struct _SimScenario {
     gboolean sim_present;
     gchar   *pin;              /* NULL = PIN disabled */
     guint    pin_retries, puk_retries;
+    guint    pin2_retries, puk2_retries; /* PIN2 is disabled; only its counters show */
     gchar   *puk;
     /* [registration] */
     gboolean register_on_start;   /* registered (home) from the start */
@@ -114,6 +115,20 @@ struct _SimScenario {
     SimFault *faults; guint n_faults;
     /* [network] */
     guint    disconnect_after_s;     /* network drops each session after N s; 0 = never */
+    /* [radio] (sim-radio.c) */
+    guint8  *radios; guint n_radios; /* QmiDmsRadioInterface the modem supports */
+    guint8   preferred_radio;        /* QmiNasRadioInterface first in acquisition order (0 = none) */
+    guint64  band_capability;        /* QmiDmsBandCapability (GSM/WCDMA) */
+    guint64  lte_bands[4];           /* bit n-1 = E-UTRAN band n */
+    guint64  nr5g_bands[8];          /* bit n-1 = NR band n */
+    /* [scan]: what NAS Network Scan finds; none given: the home network */
+    struct SimScanNetwork {
+        guint16 mcc, mnc;
+        guint8  status;              /* QmiNasNetworkStatus */
+        guint8  radio;               /* QmiNasRadioInterface */
+        gchar  *name;
+    } *networks;
+    guint    n_networks;
 };
 
 /* The fault rule that applies to this request, counting it (NULL = none).
@@ -208,6 +223,37 @@ void         sim_modem_set_registration (SimModem *modem, SimRegState state);
 guint        sim_modem_get_operating_mode (SimModem *modem);
 /* Returns FALSE with *error_out if the transition is invalid. */
 gboolean     sim_modem_set_operating_mode (SimModem *modem, guint mode, QmiProtocolError *error_out);
+
+/* ---------------------------------------------------------------------- */
+/* Radio (sim-radio.c): what NAS System Selection Preference set, starting
+ * from the scenario's [radio] (everything supported allowed), and the
+ * signal, starting from [registration]. Mutable through NAS and the
+ * control socket ("radio", "signal"). */
+
+typedef struct {
+    guint16  mode_preference;        /* QmiNasRatModePreference */
+    guint8   acquisition_order[8];   /* QmiNasRadioInterface */
+    guint    n_acquisition_order;
+    guint64  band_preference;        /* QmiNasBandPreference (GSM/WCDMA) */
+    guint64  lte_bands[4];
+    guint64  nr5g_bands[8];
+    gint     rssi_dbm, rsrp_dbm, rsrq_db, snr_db10;
+    gboolean ps_detached;            /* NAS Attach Detach: PS detached while registered */
+} SimRadio;
+
+SimRadio    *sim_modem_get_radio (SimModem *modem);
+
+/* 3GPP profiles (sim-profiles.c), WDS Create/Modify/Delete Profile. */
+typedef struct {
+    guint8   index;
+    gchar   *name, *apn, *user, *password;
+    guint8   pdp_type;                /* QmiWdsPdpType */
+    guint8   auth;                    /* QmiWdsAuthentication */
+} SimProfile;
+
+GPtrArray   *sim_modem_get_profiles (SimModem *modem);   /* SimProfile*, mutable */
+/* QMI requests the engine handled (every service, CTL excluded). */
+guint64      sim_modem_get_request_count (SimModem *modem);
 
 /* ---------------------------------------------------------------------- */
 /* Data format (negotiated with WDA Set Data Format)                        */

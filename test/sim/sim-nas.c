@@ -45,10 +45,11 @@ add_serving_system (QmiMessage *m, SimModem *modem)
     SimRegState reg = sim_modem_get_registration (modem);
     g_autoptr(GByteArray) b = g_byte_array_new ();
     gboolean registered = is_registered (reg);
+    gboolean ps = registered && !sim_modem_get_radio (modem)->ps_detached;
 
     sim_buf_u8 (b, qmi_reg_state (reg));
     sim_buf_u8 (b, registered ? QMI_NAS_ATTACH_STATE_ATTACHED : QMI_NAS_ATTACH_STATE_DETACHED); /* CS */
-    sim_buf_u8 (b, registered ? QMI_NAS_ATTACH_STATE_ATTACHED : QMI_NAS_ATTACH_STATE_DETACHED); /* PS */
+    sim_buf_u8 (b, ps ? QMI_NAS_ATTACH_STATE_ATTACHED : QMI_NAS_ATTACH_STATE_DETACHED); /* PS */
     sim_buf_u8 (b, QMI_NAS_NETWORK_TYPE_3GPP);
     if (registered) {
         sim_buf_u8 (b, 1);
@@ -125,14 +126,41 @@ sim_nas_handle (SimClient *client, QmiMessage *req)
 {
     SimModem *modem = client->modem;
     const SimScenario *s = sim_modem_get_scenario (modem);
+    const SimRadio *radio = sim_modem_get_radio (modem);
     gboolean registered = is_registered (sim_modem_get_registration (modem));
     QmiMessage *resp;
 
     switch (qmi_message_get_message_id (req)) {
-    case 0x0002: /* Set Event Report */
-    case 0x0050: /* Config Signal Info */
-    case 0x0033: /* Set System Selection Preference */
+    case 0x0002: { /* Set Event Report */
+        guint16 len;
+        const guint8 *d = sim_tlv_get (req, 0x10, &len);
+
+        if (d && len >= 1)
+            client->nas_signal_strength_report = d[0] != 0;
         return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    }
+    case 0x0050: /* Config Signal Info */
+        return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    case 0x0023: { /* Attach Detach: the PS domain, told as a Serving System change */
+        guint8 action;
+
+        if (!sim_tlv_u8 (req, 0x10, &action))
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+        if (action != QMI_NAS_PS_ATTACH_ACTION_ATTACH && action != QMI_NAS_PS_ATTACH_ACTION_DETACH)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT);
+        if (!registered)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_NETWORK_FOUND);
+        if ((action == QMI_NAS_PS_ATTACH_ACTION_DETACH) == sim_modem_get_radio (modem)->ps_detached)
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_EFFECT);
+        sim_modem_get_radio (modem)->ps_detached = action == QMI_NAS_PS_ATTACH_ACTION_DETACH;
+        sim_modem_log (modem, "PS domain %s", action == QMI_NAS_PS_ATTACH_ACTION_DETACH ? "detached" : "attached");
+        sim_nas_notify_registration (modem);
+        return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    }
+    case 0x0021: /* Network Scan */
+    case 0x0033: /* Set System Selection Preference */
+    case 0x0034: /* Get System Selection Preference */
+        return sim_radio_handle_nas (client, req);
     case 0x0003: { /* Register Indications */
         guint8 v;
 
@@ -150,18 +178,18 @@ sim_nas_handle (SimClient *client, QmiMessage *req)
         if (!registered)
             return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_NETWORK_FOUND);
         resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-        d[0] = (guint8) (gint8) s->rssi_dbm;
+        d[0] = (guint8) (gint8) radio->rssi_dbm;
         d[1] = QMI_NAS_RADIO_INTERFACE_LTE;
         sim_add_bytes (resp, 0x01, d, 2);
         {
-            guint8 rssi[3] = { 1, (guint8) (-s->rssi_dbm), QMI_NAS_RADIO_INTERFACE_LTE };
+            guint8 rssi[3] = { 1, (guint8) (-radio->rssi_dbm), QMI_NAS_RADIO_INTERFACE_LTE };
 
             sim_add_bytes (resp, 0x11, rssi, 3);
         }
-        d[0] = (guint8) (gint8) s->rsrq_db;
+        d[0] = (guint8) (gint8) radio->rsrq_db;
         sim_add_bytes (resp, 0x16, d, 2);
-        sim_add_u16 (resp, 0x17, (guint16) (gint16) s->snr_db10);
-        sim_add_u16 (resp, 0x18, (guint16) (gint16) s->rsrp_dbm);
+        sim_add_u16 (resp, 0x17, (guint16) (gint16) radio->snr_db10);
+        sim_add_u16 (resp, 0x18, (guint16) (gint16) radio->rsrp_dbm);
         return resp;
     }
     case 0x0024: /* Get Serving System */
@@ -173,12 +201,6 @@ sim_nas_handle (SimClient *client, QmiMessage *req)
             return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_UIM_UNINITIALIZED);
         resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
         add_plmn (resp, 0x01, s);
-        return resp;
-    case 0x0034: /* Get System Selection Preference */
-        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-        sim_add_u16 (resp, 0x11, QMI_NAS_RAT_MODE_PREFERENCE_GSM | QMI_NAS_RAT_MODE_PREFERENCE_UMTS |
-                                 QMI_NAS_RAT_MODE_PREFERENCE_LTE);
-        sim_add_u8 (resp, 0x16, QMI_NAS_NETWORK_SELECTION_PREFERENCE_AUTOMATIC);
         return resp;
     case 0x0039: { /* Get Operator Name */
         g_autoptr(GByteArray) b = g_byte_array_new ();
@@ -202,10 +224,10 @@ sim_nas_handle (SimClient *client, QmiMessage *req)
 
         if (!registered)
             return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_NETWORK_FOUND);
-        sim_buf_u8 (b, (guint8) (gint8) s->rssi_dbm);
-        sim_buf_u8 (b, (guint8) (gint8) s->rsrq_db);
-        sim_buf_u16 (b, (guint16) (gint16) s->rsrp_dbm);
-        sim_buf_u16 (b, (guint16) (gint16) s->snr_db10);
+        sim_buf_u8 (b, (guint8) (gint8) radio->rssi_dbm);
+        sim_buf_u8 (b, (guint8) (gint8) radio->rsrq_db);
+        sim_buf_u16 (b, (guint16) (gint16) radio->rsrp_dbm);
+        sim_buf_u16 (b, (guint16) (gint16) radio->snr_db10);
         resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
         sim_add_bytes (resp, 0x14, b->data, b->len);
         return resp;

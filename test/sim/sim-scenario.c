@@ -50,7 +50,11 @@ static const gchar default_scenario[] =
     "[latency]\n"
     "ms=0\n"
     "[network]\n"
-    "disconnect-after-s=0\n";
+    "disconnect-after-s=0\n"
+    "[radio]\n"
+    "modes=gsm;umts;lte\n"
+    "gsm-umts-bands=gsm-dcs-1800;gsm-900-extended;wcdma-2100;wcdma-900\n"
+    "lte-bands=1;3;7;8;20\n";
 
 static const gchar default_apn[] =
     "[apn internet]\n"
@@ -111,6 +115,119 @@ parse_addresses (GKeyFile *kf, const gchar *group, const gchar *key, guint8 (*ou
         }
         memcpy (out[*n], g_inet_address_to_bytes (ia), addr_len);
         (*n)++;
+    }
+    return TRUE;
+}
+
+/* QmiDmsBandCapability bits by the nickname of libqmi's flag (the 64-bit
+ * flags have no GType to look them up in). */
+static const struct { const gchar *nick; guint bit; } legacy_bands[] = {
+    { "gsm-dcs-1800", 7 }, { "gsm-900-extended", 8 }, { "gsm-900-primary", 9 },
+    { "gsm-850", 19 }, { "gsm-pcs-1900", 21 }, { "wcdma-2100", 22 }, { "wcdma-pcs-1900", 23 },
+    { "wcdma-dcs-1800", 24 }, { "wcdma-1700-us", 25 }, { "wcdma-850-us", 26 }, { "wcdma-800", 27 },
+    { "wcdma-2600", 48 }, { "wcdma-900", 49 }, { "wcdma-1700-japan", 50 },
+};
+
+static gboolean
+parse_band_numbers (GKeyFile *kf, const gchar *key, guint64 *mask, guint n_words, GError **error)
+{
+    g_auto(GStrv) list = g_key_file_get_string_list (kf, "radio", key, NULL, NULL);
+
+    memset (mask, 0, n_words * sizeof (guint64));
+    for (guint i = 0; list && list[i]; i++) {
+        guint64 band = g_ascii_strtoull (g_strstrip (list[i]), NULL, 10);
+
+        if (band < 1 || band > n_words * 64) {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "[radio] %s: bad band '%s'", key, list[i]);
+            return FALSE;
+        }
+        mask[(band - 1) / 64] |= 1ULL << ((band - 1) % 64);
+    }
+    return TRUE;
+}
+
+static gboolean
+parse_radio (SimScenario *s, GKeyFile *kf, GError **error)
+{
+    g_auto(GStrv) modes = g_key_file_get_string_list (kf, "radio", "modes", NULL, NULL);
+    g_auto(GStrv) legacy = g_key_file_get_string_list (kf, "radio", "gsm-umts-bands", NULL, NULL);
+    g_autofree gchar *preferred = g_key_file_get_string (kf, "radio", "preferred", NULL);
+    guint32 v;
+
+    s->n_radios = modes ? g_strv_length (modes) : 0;
+    s->radios = g_new0 (guint8, s->n_radios + 1);
+    for (guint i = 0; i < s->n_radios; i++) {
+        if (!parse_enum (QMI_TYPE_DMS_RADIO_INTERFACE, g_strstrip (modes[i]), &v)) {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "[radio] modes: unknown '%s' (gsm, umts, lte, 5gnr)", modes[i]);
+            return FALSE;
+        }
+        s->radios[i] = (guint8) v;
+    }
+    if (preferred && *g_strstrip (preferred)) {
+        if (!parse_enum (QMI_TYPE_NAS_RADIO_INTERFACE, preferred, &v)) {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "[radio] preferred: unknown '%s' (gsm, umts, lte, 5gnr)", preferred);
+            return FALSE;
+        }
+        s->preferred_radio = (guint8) v;
+    }
+    s->band_capability = 0;
+    for (guint i = 0; legacy && legacy[i]; i++) {
+        guint j;
+
+        for (j = 0; j < G_N_ELEMENTS (legacy_bands); j++)
+            if (g_str_equal (g_strstrip (legacy[i]), legacy_bands[j].nick))
+                break;
+        if (j == G_N_ELEMENTS (legacy_bands)) {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "[radio] gsm-umts-bands: unknown '%s'", legacy[i]);
+            return FALSE;
+        }
+        s->band_capability |= 1ULL << legacy_bands[j].bit;
+    }
+    return parse_band_numbers (kf, "lte-bands", s->lte_bands, 4, error) &&
+           parse_band_numbers (kf, "nr5g-bands", s->nr5g_bands, 8, error);
+}
+
+/* networks=MCCMNC,STATUS,RAT,NAME;... with STATUS current, available or
+ * forbidden and RAT a NAS radio interface nick (gsm, umts, lte, 5gnr). */
+static gboolean
+parse_scan (SimScenario *s, GKeyFile *kf, GError **error)
+{
+    g_auto(GStrv) list = g_key_file_get_string_list (kf, "scan", "networks", NULL, NULL);
+    guint n = list ? g_strv_length (list) : 0;
+
+    s->networks = g_new0 (struct SimScanNetwork, n + 1);
+    for (guint i = 0; i < n; i++) {
+        g_auto(GStrv) f = g_strsplit (g_strstrip (list[i]), ",", 4);
+        struct SimScanNetwork *net = &s->networks[s->n_networks];
+        guint32 radio;
+
+        if (g_strv_length (f) != 4 || strlen (f[0]) < 5 || strlen (f[0]) > 6 ||
+            !parse_enum (QMI_TYPE_NAS_RADIO_INTERFACE, f[2], &radio)) {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "[scan] networks: bad entry '%s' (MCCMNC,current|available|forbidden,RAT,NAME)", list[i]);
+            return FALSE;
+        }
+        net->mnc = (guint16) g_ascii_strtoull (f[0] + 3, NULL, 10);
+        f[0][3] = '\0';
+        net->mcc = (guint16) g_ascii_strtoull (f[0], NULL, 10);
+        if (g_str_equal (f[1], "current"))
+            net->status = QMI_NAS_NETWORK_STATUS_CURRENT_SERVING | QMI_NAS_NETWORK_STATUS_HOME;
+        else if (g_str_equal (f[1], "available"))
+            net->status = QMI_NAS_NETWORK_STATUS_AVAILABLE | QMI_NAS_NETWORK_STATUS_NOT_FORBIDDEN;
+        else if (g_str_equal (f[1], "forbidden"))
+            net->status = QMI_NAS_NETWORK_STATUS_AVAILABLE | QMI_NAS_NETWORK_STATUS_FORBIDDEN;
+        else {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "[scan] networks: unknown status '%s'", f[1]);
+            return FALSE;
+        }
+        net->radio = (guint8) radio;
+        net->name = g_strdup (f[3]);
+        s->n_networks++;
     }
     return TRUE;
 }
@@ -323,6 +440,8 @@ scenario_from_keyfile (SimScenario *s, GKeyFile *kf, GError **error)
     s->pin_retries = (guint) get_int (kf, "sim", "pin-retries", 3);
     s->puk = get_str (kf, "sim", "puk");
     s->puk_retries = (guint) get_int (kf, "sim", "puk-retries", 10);
+    s->pin2_retries = (guint) get_int (kf, "sim", "pin2-retries", 3);
+    s->puk2_retries = (guint) get_int (kf, "sim", "puk2-retries", 10);
     s->register_on_start = get_bool (kf, "registration", "on-start", TRUE);
     s->register_delay_ms = (guint) get_int (kf, "registration", "delay-ms", 0);
     s->roaming = get_bool (kf, "registration", "roaming", FALSE);
@@ -358,6 +477,8 @@ scenario_from_keyfile (SimScenario *s, GKeyFile *kf, GError **error)
         goto out;
     }
     s->ep_iface = (guint32) get_int (kf, "endpoint", "interface", 4);
+    if (!parse_radio (s, kf, error) || !parse_scan (s, kf, error))
+        goto out;
 
     for (guint i = 0; groups[i]; i++) {
         if (g_str_has_prefix (groups[i], "apn ")) {
@@ -452,7 +573,10 @@ sim_scenario_free (SimScenario *s)
     g_free (s->hardware_revision); g_free (s->iccid); g_free (s->imsi); g_free (s->msisdn);
     g_free (s->mcc); g_free (s->mnc); g_free (s->operator_name);
     g_free (s->pin); g_free (s->puk);
-    g_free (s->llps); g_free (s->daps);
+    g_free (s->llps); g_free (s->daps); g_free (s->radios);
+    for (guint i = 0; i < s->n_networks; i++)
+        g_free (s->networks[i].name);
+    g_free (s->networks);
     for (guint i = 0; i < s->n_apns; i++)
         g_free (s->apns[i].name);
     g_free (s->apns);

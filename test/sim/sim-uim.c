@@ -69,8 +69,8 @@ add_card_status (QmiMessage *m, SimModem *modem)
     sim_buf_u8 (b, (guint8) pin_left);
     sim_buf_u8 (b, (guint8) puk_left);
     sim_buf_u8 (b, QMI_UIM_PIN_STATE_DISABLED); /* PIN2 */
-    sim_buf_u8 (b, 3);
-    sim_buf_u8 (b, 10);
+    sim_buf_u8 (b, (guint8) s->pin2_retries);
+    sim_buf_u8 (b, (guint8) s->puk2_retries);
     sim_add_bytes (m, 0x10, b->data, b->len);
 }
 

@@ -229,25 +229,6 @@ get_current_settings (SimClient *client, QmiMessage *req)
     return resp;
 }
 
-static QmiMessage *
-profile_settings (SimClient *client, QmiMessage *req, guint8 index)
-{
-    const SimScenario *s = sim_modem_get_scenario (client->modem);
-    const SimApn *apn;
-    QmiMessage *resp;
-
-    if (index < 1 || index > s->n_apns)
-        return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_INVALID_PROFILE);
-    apn = &s->apns[index - 1];
-    resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-    sim_add_string (resp, 0x10, apn->name);
-    sim_add_u8 (resp, 0x11, apn->ipv4 && apn->ipv6 ? QMI_WDS_PDP_TYPE_IPV4_OR_IPV6 :
-                            apn->ipv6 ? QMI_WDS_PDP_TYPE_IPV6 : QMI_WDS_PDP_TYPE_IPV4);
-    sim_add_string (resp, 0x14, apn->name);
-    sim_add_u8 (resp, 0x1D, QMI_WDS_AUTHENTICATION_NONE);
-    return resp;
-}
-
 QmiMessage *
 sim_wds_handle (SimClient *client, QmiMessage *req)
 {
@@ -255,10 +236,12 @@ sim_wds_handle (SimClient *client, QmiMessage *req)
     const SimScenario *s = sim_modem_get_scenario (modem);
     QmiMessage *resp;
 
+    /* Profiles (Create/Modify/Delete, List, Settings, defaults, LTE attach). */
+    if ((resp = sim_profiles_handle (client, req)))
+        return resp;
     switch (qmi_message_get_message_id (req)) {
     case 0x0001: /* Set Event Report */
     case 0x0003: /* Indication Register */
-    case 0x0028: /* Modify Profile */
         return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     case 0x0020:
         return start_network (client, req);
@@ -285,39 +268,11 @@ sim_wds_handle (SimClient *client, QmiMessage *req)
             sim_add_u64 (resp, 0x1A, c->dl_bytes);
         return resp;
     }
-    case 0x002A: { /* Get Profile List */
-        g_autoptr(GByteArray) b = g_byte_array_new ();
-
-        sim_buf_u8 (b, (guint8) s->n_apns);
-        for (guint i = 0; i < s->n_apns; i++) {
-            sim_buf_u8 (b, QMI_WDS_PROFILE_TYPE_3GPP);
-            sim_buf_u8 (b, (guint8) (i + 1));
-            sim_buf_u8 (b, (guint8) strlen (s->apns[i].name));
-            sim_buf_bytes (b, s->apns[i].name, strlen (s->apns[i].name));
-        }
-        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-        sim_add_bytes (resp, 0x01, b->data, b->len);
-        return resp;
-    }
-    case 0x002B: { /* Get Profile Settings */
-        guint16 len = 0;
-        const guint8 *p = sim_tlv_get (req, 0x01, &len);
-
-        if (!p || len < 2)
-            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
-        return profile_settings (client, req, p[1]);
-    }
-    case 0x002C: /* Get Default Settings */
-        return profile_settings (client, req, 1);
     case 0x002D:
         return get_current_settings (client, req);
     case 0x0034: /* Get Autoconnect Settings */
         resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
         sim_add_u8 (resp, 0x01, QMI_WDS_AUTOCONNECT_SETTING_DISABLED);
-        return resp;
-    case 0x0049: /* Get Default Profile Number */
-        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-        sim_add_u8 (resp, 0x01, 1);
         return resp;
     case 0x004D: { /* Set IP Family */
         guint8 family;
@@ -329,14 +284,6 @@ sim_wds_handle (SimClient *client, QmiMessage *req)
         client->wds_ip_family = family == 8 ? 4 : family;
         return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     }
-    case 0x0085: /* Get LTE Attach Parameters */
-        if (s->n_apns == 0)
-            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_OUT_OF_CALL);
-        resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-        sim_add_string (resp, 0x10, s->apns[0].name);
-        sim_add_u8 (resp, 0x11, s->apns[0].ipv6 ? QMI_WDS_IP_SUPPORT_TYPE_IPV4V6 : QMI_WDS_IP_SUPPORT_TYPE_IPV4);
-        sim_add_u8 (resp, 0x12, 0);
-        return resp;
     case 0x0089: /* Bind Data Port (SIO): only BAM-DMUX firmware has it */
         if (s->ep_type != QMI_DATA_ENDPOINT_TYPE_BAM_DMUX)
             return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_DEVICE_UNSUPPORTED);
