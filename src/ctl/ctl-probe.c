@@ -98,22 +98,22 @@ port_to_json (GString *out, MxPort *port)
     g_string_append_printf (out, ",\"qrtr_node\":%u", mx_kernel_device_get_qrtr_node (kdev));
   if (port->role == MX_PORT_ROLE_DATA) {
     mx_ctl_json_member_string (out, "control_port", port->control_port);
-    if (port->endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN) {
+    if (port->profile.endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN) {
       g_string_append (out, ",\"endpoint\":{\"type\":");
-      mx_ctl_json_string (out, mx_endpoint_type_to_string (port->endpoint_type));
-      g_string_append_printf (out, ",\"interface\":%d}", port->endpoint_interface);
+      mx_ctl_json_string (out, mx_endpoint_type_to_string (port->profile.endpoint_type));
+      g_string_append_printf (out, ",\"interface\":%d}", port->profile.endpoint_interface);
     } else {
       g_string_append (out, ",\"endpoint\":null");
     }
-    if (port->dpm_rx_endpoint_id >= 0 || port->dpm_tx_endpoint_id >= 0) {
+    if (port->profile.dpm_rx_endpoint_id >= 0 || port->profile.dpm_tx_endpoint_id >= 0) {
       g_string_append_printf (out, ",\"dpm\":{\"rx_endpoint_id\":%d,\"tx_endpoint_id\":%d}",
-                              port->dpm_rx_endpoint_id, port->dpm_tx_endpoint_id);
+                              port->profile.dpm_rx_endpoint_id, port->profile.dpm_tx_endpoint_id);
     } else {
       g_string_append (out, ",\"dpm\":null");
     }
-    mx_ctl_json_member_string (out, "multiplex", mx_multiplex_default_to_string (port->multiplex));
-    mx_ctl_json_member_int (out, "max_multiplexed_links", port->max_multiplexed_links);
-    mx_ctl_json_member_int (out, "initial_mux_id", port->initial_mux_id);
+    mx_ctl_json_member_string (out, "multiplex", mx_multiplex_default_to_string (port->profile.multiplex));
+    mx_ctl_json_member_int (out, "max_multiplexed_links", port->profile.max_links);
+    mx_ctl_json_member_int (out, "initial_mux_id", port->profile.initial_mux_id);
   }
   if (port->role == MX_PORT_ROLE_LINK) {
     mx_ctl_json_member_string (out, "lower", port->lower);
@@ -199,11 +199,11 @@ print_human (GPtrArray *devices, MxLinkMap *map)
               mx_probe_result_to_string (port->probe));
       if (port->role == MX_PORT_ROLE_DATA && port->control_port)
         printf (" -> %s", port->control_port);
-      if (port->role == MX_PORT_ROLE_DATA && port->endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN)
-        printf (" %s/%d multiplex %s", mx_endpoint_type_to_string (port->endpoint_type),
-                port->endpoint_interface, mx_multiplex_default_to_string (port->multiplex));
-      if (port->role == MX_PORT_ROLE_DATA && port->dpm_rx_endpoint_id >= 0)
-        printf (" dpm rx %d tx %d", port->dpm_rx_endpoint_id, port->dpm_tx_endpoint_id);
+      if (port->role == MX_PORT_ROLE_DATA && port->profile.endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN)
+        printf (" %s/%d multiplex %s", mx_endpoint_type_to_string (port->profile.endpoint_type),
+                port->profile.endpoint_interface, mx_multiplex_default_to_string (port->profile.multiplex));
+      if (port->role == MX_PORT_ROLE_DATA && port->profile.dpm_rx_endpoint_id >= 0)
+        printf (" dpm rx %d tx %d", port->profile.dpm_rx_endpoint_id, port->profile.dpm_tx_endpoint_id);
       if (port->role == MX_PORT_ROLE_LINK)
         printf (" on %s mux %d", port->lower, port->mux_id);
       printf ("\n");
