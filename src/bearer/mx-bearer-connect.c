@@ -482,7 +482,7 @@ mx_bearer_connect_run (MxBearer *self, GTask *task)
   c->wanted[MX_FAMILY_V6] = ip_type == MM_BEARER_IP_FAMILY_IPV6 || ip_type == MM_BEARER_IP_FAMILY_IPV4V6;
   c->n_wanted = (guint) c->wanted[MX_FAMILY_V4] + (guint) c->wanted[MX_FAMILY_V6];
 
-  g_debug ("bearer %s: apn '%s', multiplex %s, data port %s", self->path,
+  g_debug ("bearer %s: apn '%s', multiplex asked %s, data port %s", self->path,
            mm_bearer_properties_get_apn (self->props) ?: "",
            mx_bearer_multiplex_to_string (mm_bearer_properties_get_multiplex (self->props)),
            mx_data_port_get_name (self->port));

@@ -89,10 +89,16 @@ mx_bearer_multiplex_decide (const gchar               *port_name,
   *d = (MxBearerMultiplexDecision) { .goal = MX_DATA_FORMAT_GOAL_RAW_IP };
   d->multiplex = resolve (profile, asked, test_multiplex_requested, &source);
 
-  if (!mx_data_profile_is_mapped (profile)) {
+  if (profile->driver_class == MX_DATA_DRIVER_CLASS_UNKNOWN) {
     g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
                  "The data port's kernel driver is unknown (expected mhi_net, ipa, qmi_wwan "
                  "or bam-dmux): cannot set up its data path");
+    return FALSE;
+  }
+  if (!mx_data_profile_is_mapped (profile)) {
+    g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                 "The data port %s (%s) has no QMI data endpoint: cannot set up its data path",
+                 port_name, mx_data_driver_class_to_string (profile->driver_class));
     return FALSE;
   }
 

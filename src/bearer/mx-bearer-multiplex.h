@@ -32,7 +32,8 @@ typedef struct {
  * (MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN when the client did not say; NM 1.42
  * never does, so the default matters); @kernel_rmnet: the kernel can create
  * rmnet links. FALSE with MM_CORE_ERROR_UNSUPPORTED when the combination is
- * impossible: an unmapped port (no data path), none on a QMAP-only port
+ * impossible: a port of an unknown driver or without a QMI data endpoint
+ * (MBIM data, not mapped by its plugin), none on a QMAP-only port
  * (IPA), required where the port's tag refuses multiplexing (the message
  * names ID_MM_MAX_MULTIPLEXED_LINKS=0), where the port has no rmnet or the
  * kernel lacks it (names CONFIG_RMNET). */

@@ -97,8 +97,9 @@ static const Row table[] = {
   { IPA_NO_MUX,     TRUE,  REQUESTED, FALSE, REFUSED,   RAW_IP, FALSE, "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
   { IPA_NO_MUX,     TRUE,  UNSET,     FALSE, REFUSED,   RAW_IP, FALSE, "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
   /* No QMI data path (MBIM data, or a driver no plugin serves). */
-  { CDC_MBIM, TRUE,  UNSET,     FALSE, REFUSED,   RAW_IP,    FALSE, "driver is unknown" },
-  { CDC_MBIM, TRUE,  NONE,      FALSE, REFUSED,   RAW_IP,    FALSE, "driver is unknown" },
+  { CDC_MBIM, TRUE,  UNSET,     FALSE, REFUSED,   RAW_IP,    FALSE,
+    "The data port " PORT " (mbim) has no QMI data endpoint" },
+  { CDC_MBIM, TRUE,  NONE,      FALSE, REFUSED,   RAW_IP,    FALSE, "has no QMI data endpoint" },
   { E1000,    TRUE,  REQUESTED, FALSE, REFUSED,   RAW_IP,    FALSE, "driver is unknown" },
 };
 
