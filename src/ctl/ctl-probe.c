@@ -175,6 +175,25 @@ link_map_to_json (GString *out, MxLinkMap *map)
   g_string_append (out, "]");
 }
 
+/* The plugin's data profile, one line under its data port. */
+static void
+print_profile (const MxDataProfile *p)
+{
+  g_autofree gchar *links = mx_data_link_kinds_to_string (p->link_kinds);
+
+  printf ("          profile: %s, links %s, raw-ip %s, dl %ux%u%s%s%s",
+          mx_data_driver_class_to_string (p->driver_class), links, p->raw_ip ? "yes" : "no",
+          p->dl_max_datagrams, p->dl_max_size,
+          p->lower_mtu_follows_dl ? ", lower mtu follows dl" : "",
+          p->qmi_wwan_framing ? ", qmi_wwan framing" : "",
+          p->bind_mux_without_mux ? ", bind mux 0" : "");
+  if (p->hw_rx_checksum != MX_DATA_CHECKSUM_FROM_PROTOCOL ||
+      p->hw_tx_checksum != MX_DATA_CHECKSUM_FROM_PROTOCOL)
+    printf (", hw checksum rx %s tx %s", mx_data_checksum_to_string (p->hw_rx_checksum),
+            mx_data_checksum_to_string (p->hw_tx_checksum));
+  printf ("\n");
+}
+
 static void
 print_human (GPtrArray *devices, MxLinkMap *map)
 {
@@ -207,6 +226,8 @@ print_human (GPtrArray *devices, MxLinkMap *map)
       if (port->role == MX_PORT_ROLE_LINK)
         printf (" on %s mux %d", port->lower, port->mux_id);
       printf ("\n");
+      if (port->role == MX_PORT_ROLE_DATA && mx_data_profile_is_mapped (&port->profile))
+        print_profile (&port->profile);
     }
   }
   if (links->len)
