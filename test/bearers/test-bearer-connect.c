@@ -164,10 +164,12 @@ fixture_teardown (Fixture *f, gconstpointer scenario)
   mx_bearer_service_shutdown (f->bearers, 5, shutdown_done, &down);
   MX_TEST_RUN_UNTIL (down, "bearer shutdown");
   mx_modem_remove (f->modem);
-  g_clear_object (&f->modem);
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  /* The service holds its modems weakly (the registry tells it when one
+   * goes, and there is no registry here): it goes first. */
   g_clear_object (&f->bearers);
+  g_clear_object (&f->modem);
   g_clear_object (&f->links);
   g_clear_object (&f->map);
   g_clear_object (&f->netlink);
