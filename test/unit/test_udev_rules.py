@@ -113,12 +113,15 @@ class ShippedRules(unittest.TestCase):
                          'udevadm test needs root, unshare and udevadm')
     def test_systemd_parses_every_line(self):
         # A private mount namespace: the host's rules, database and /run stay untouched.
-        script = ('set -e; for d in /etc/udev/rules.d /lib/udev/rules.d /run; do '
-                  '[ -d "$d" ] && mount -t tmpfs none "$d"; done; '
-                  'cp "$@" /etc/udev/rules.d/; '
+        # Exit 77: no private mounts here (a container without CAP_SYS_ADMIN).
+        script = ('for d in /etc/udev/rules.d /lib/udev/rules.d /run; do '
+                  '[ ! -d "$d" ] || mount -t tmpfs none "$d" || exit 77; done; '
+                  'set -e; cp "$@" /etc/udev/rules.d/; '
                   'udevadm test --action=add /sys/class/net/lo 2>&1')
         r = subprocess.run(['unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh']
                            + RULES, capture_output=True, text=True, timeout=60)
+        if r.returncode == 77 or 'unshare failed' in r.stderr:
+            self.skipTest('no private mount namespace: ' + r.stderr.strip())
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         out = r.stdout
         for path in RULES:
