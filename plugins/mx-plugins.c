@@ -15,3 +15,16 @@ mx_plugins_get_builtin (void)
 {
   return builtin;
 }
+
+gboolean
+mx_plugins_data_profile (const char *driver, gint interface, MxDataProfile *profile)
+{
+  MxDataDriverClass driver_class = mx_port_policy_data_driver_class (driver);
+
+  mx_data_profile_init (profile);
+  for (guint i = 0; builtin[i]; i++)
+    if (builtin[i]->data_profile && builtin[i]->data_profile (builtin[i], driver_class, interface, profile))
+      return TRUE;
+  mx_data_profile_init (profile);
+  return FALSE;
+}

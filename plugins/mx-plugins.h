@@ -14,4 +14,9 @@ extern const MxPlugin mx_plugin_generic;
 /* NULL-terminated: qcom-soc, mhi, generic. */
 const MxPlugin * const *mx_plugins_get_builtin (void);
 
+/* The profile the built-in plugins give a data port bound to @driver (a
+ * kernel driver name; @interface as MxPlugin.data_profile), initialized
+ * first; FALSE when no plugin serves that driver. */
+gboolean mx_plugins_data_profile (const char *driver, gint interface, MxDataProfile *profile);
+
 G_END_DECLS

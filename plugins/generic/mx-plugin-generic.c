@@ -36,6 +36,56 @@ find_control (MxDevice *device, MxPort *data, MxPortType type)
   return NULL;
 }
 
+/* rmnet caps every MTU at 16384 (RMNET_MAX_PACKET_SIZE) and the qmi_wwan RX
+ * URB follows the lower MTU, so a DL aggregate must fit in 16384 there (the
+ * cap ModemManager uses for qmi_wwan with rmnet). */
+#define QMI_WWAN_DL_MAX_SIZE 16384
+
+/* qmi_wwan: endpoint HSUSB/<USB interface>; rmnet on top in pass-through
+ * mode (or the driver's own qmimux), or one raw-IP session directly; the
+ * driver's qmi/raw_ip + qmi/pass_through switches follow the format. No
+ * multiplexing unless asked: most USB firmware serves one PDN well. */
+static void
+qmi_wwan_profile (MxDataProfile *p, gint iface)
+{
+  p->driver_class = MX_DATA_DRIVER_CLASS_QMI_WWAN;
+  p->endpoint_type = QMI_DATA_ENDPOINT_TYPE_HSUSB;
+  p->endpoint_interface = iface;
+  p->link_kinds = MX_DATA_LINK_RMNET | MX_DATA_LINK_QMIMUX;
+  p->raw_ip = TRUE;
+  p->dl_max_size = QMI_WWAN_DL_MAX_SIZE;
+  p->lower_mtu_follows_dl = TRUE;
+  p->qmi_wwan_framing = TRUE;
+  p->multiplex = MX_MULTIPLEX_NONE;
+}
+
+/* cdc_mbim: recorded with its MBIM control port; no QMI data path (no
+ * endpoint). MBIM session ids are one byte (VLAN-tagged sessions later). */
+static void
+cdc_mbim_profile (MxDataProfile *p)
+{
+  p->driver_class = MX_DATA_DRIVER_CLASS_MBIM;
+  p->mbim_session_first = 0;
+  p->mbim_session_last = 255;
+  p->multiplex = MX_MULTIPLEX_NONE;
+}
+
+static gboolean
+data_profile (const MxPlugin *plugin, MxDataDriverClass driver_class, gint iface,
+              MxDataProfile *profile)
+{
+  switch (driver_class) {
+  case MX_DATA_DRIVER_CLASS_QMI_WWAN:
+    qmi_wwan_profile (profile, iface);
+    return TRUE;
+  case MX_DATA_DRIVER_CLASS_MBIM:
+    cdc_mbim_profile (profile);
+    return TRUE;
+  default:
+    return FALSE;
+  }
+}
+
 static gboolean
 map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **error)
 {
@@ -56,11 +106,8 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
     return FALSE;
   }
   data->control_port = g_strdup (mx_port_get_name (control));
-  if (qmi) {
-    data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_HSUSB;
-    data->endpoint_interface = iface;
-  }
-  data->multiplex = MX_MULTIPLEX_NONE;
+  data_profile (plugin, qmi ? MX_DATA_DRIVER_CLASS_QMI_WWAN : MX_DATA_DRIVER_CLASS_MBIM, iface,
+                &data->profile);
   mx_plugin_apply_multiplex_tags (data);
   return TRUE;
 }
@@ -71,4 +118,5 @@ const MxPlugin mx_plugin_generic = {
   .drivers = drivers,
   .claim = claim,
   .map_data_port = map_data_port,
+  .data_profile = data_profile,
 };

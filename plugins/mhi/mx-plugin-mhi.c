@@ -41,6 +41,35 @@ claim (const MxPlugin *plugin, const MxPort *port, GPtrArray *group)
   return is_mhi_port (port) ? MX_PLUGIN_CLAIM_SPECIFIC : MX_PLUGIN_CLAIM_NONE;
 }
 
+/* mhi_net (IP_HW0): endpoint PCIE/4; rmnet on top or one raw-IP session;
+ * mhi_net keeps its own 16384 MTU (never reset to 1500) and has no framing
+ * switch. Multiplexing requested: the SDX55/SDX6x firmware serves several
+ * PDNs over QMAP. Bind Mux Data Port with mux id 0 even without
+ * multiplexing: some PCIe firmware routes no data otherwise. */
+static void
+mhi_net_profile (MxDataProfile *p)
+{
+  p->driver_class = MX_DATA_DRIVER_CLASS_MHI_NET;
+  p->endpoint_type = QMI_DATA_ENDPOINT_TYPE_PCIE;
+  p->endpoint_interface = MHI_PCIE_INTERFACE;
+  p->link_kinds = MX_DATA_LINK_RMNET;
+  p->raw_ip = TRUE;
+  p->bind_mux_without_mux = TRUE;
+  p->multiplex = MX_MULTIPLEX_REQUESTED;
+}
+
+/* mhi_wwan_mbim: MBIM data, one wwan link per MBIM session (for later); no
+ * QMI data path. */
+static void
+mhi_wwan_mbim_profile (MxDataProfile *p)
+{
+  p->driver_class = MX_DATA_DRIVER_CLASS_MBIM;
+  p->link_kinds = MX_DATA_LINK_WWAN;
+  p->mbim_session_first = 0;
+  p->mbim_session_last = 255;
+  p->multiplex = MX_MULTIPLEX_NONE;
+}
+
 static MxPort *
 find_control (MxDevice *device, MxPortType type)
 {
@@ -53,6 +82,17 @@ find_control (MxDevice *device, MxPortType type)
       return port;
   }
   return NULL;
+}
+
+/* The MBIM profile serves the MHI MBIM netdevs only (cdc_mbim is generic's). */
+static gboolean
+data_profile (const MxPlugin *plugin, MxDataDriverClass driver_class, gint iface,
+              MxDataProfile *profile)
+{
+  if (driver_class != MX_DATA_DRIVER_CLASS_MHI_NET)
+    return FALSE;
+  mhi_net_profile (profile);
+  return TRUE;
 }
 
 static gboolean
@@ -68,9 +108,7 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
                    "no QMI control port (wwan QMI port or QRTR node) in this MHI device");
       return FALSE;
     }
-    data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_PCIE;
-    data->endpoint_interface = MHI_PCIE_INTERFACE;
-    data->multiplex = MX_MULTIPLEX_REQUESTED;
+    mhi_net_profile (&data->profile);
   } else {
     /* mhi_wwan_mbim netdev (driver reported as mhi-pci-generic). */
     control = find_control (device, MX_PORT_TYPE_MBIM);
@@ -79,6 +117,7 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
                    "net driver '%s' without an MBIM control port", driver ? driver : "(none)");
       return FALSE;
     }
+    mhi_wwan_mbim_profile (&data->profile);
   }
   data->control_port = g_strdup (mx_port_get_name (control));
   mx_plugin_apply_multiplex_tags (data);
@@ -91,4 +130,5 @@ const MxPlugin mx_plugin_mhi = {
   .drivers = drivers,
   .claim = claim,
   .map_data_port = map_data_port,
+  .data_profile = data_profile,
 };

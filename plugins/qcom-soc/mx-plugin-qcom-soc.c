@@ -50,6 +50,84 @@ read_endpoint_id (MxPort *data, const char *attr)
   return (gint) id;
 }
 
+/* The IPA's checksum offload for one direction ("MAPv4"/"MAPv5"); when the
+ * netdev declares either direction, the other missing one offloads nothing. */
+static MxDataChecksum
+read_checksum (MxPort *data, const char *attr, gboolean *declared)
+{
+  g_autofree gchar *value = mx_kernel_device_read_attribute (data->kdev, attr);
+
+  if (value)
+    *declared = TRUE;
+  return mx_data_checksum_from_attribute (value);
+}
+
+/* IPA (rmnet_ipa0): endpoint EMBEDDED/1, always sent; DPM Open Port first
+ * with the IPA's modem endpoint ids; QMAP only (rmnet_ipa0 is the rmnet
+ * lower, it never carries plain IP), so multiplexing is required; checksum
+ * offloads as the hardware declares them. */
+static void
+ipa_profile (MxDataProfile *p)
+{
+  p->driver_class = MX_DATA_DRIVER_CLASS_IPA;
+  p->endpoint_type = QMI_DATA_ENDPOINT_TYPE_EMBEDDED;
+  p->endpoint_interface = 1;
+  p->always_send_endpoint = TRUE;
+  p->dpm_open_port = TRUE;
+  p->link_kinds = MX_DATA_LINK_RMNET;
+  p->raw_ip = FALSE;
+  p->multiplex = MX_MULTIPLEX_REQUIRED;
+}
+
+/* What the IPA netdev's sysfs says (Linux >= 5.14): DPM ids, offloads. */
+static void
+ipa_read_device (MxPort *data)
+{
+  MxDataProfile *p = &data->profile;
+  gboolean declared = FALSE;
+
+  /* Swapped on purpose: the modem's TX feeds the IPA's RX (protocols.md §5). */
+  p->dpm_rx_endpoint_id = read_endpoint_id (data, "device/modem/tx_endpoint_id");
+  p->dpm_tx_endpoint_id = read_endpoint_id (data, "device/modem/rx_endpoint_id");
+  p->hw_rx_checksum = read_checksum (data, "device/feature/rx_offload", &declared);
+  p->hw_tx_checksum = read_checksum (data, "device/feature/tx_offload", &declared);
+  if (declared) {
+    if (p->hw_rx_checksum == MX_DATA_CHECKSUM_FROM_PROTOCOL)
+      p->hw_rx_checksum = MX_DATA_CHECKSUM_NONE;
+    if (p->hw_tx_checksum == MX_DATA_CHECKSUM_FROM_PROTOCOL)
+      p->hw_tx_checksum = MX_DATA_CHECKSUM_NONE;
+  }
+}
+
+/* BAM-DMUX: one netdev per channel, endpoint BAM_DMUX/<dev_port>; the
+ * driver demultiplexes itself, so no links on top: one raw-IP session. */
+static void
+bam_dmux_profile (MxDataProfile *p, guint dev_port)
+{
+  p->driver_class = MX_DATA_DRIVER_CLASS_BAM_DMUX;
+  p->endpoint_type = QMI_DATA_ENDPOINT_TYPE_BAM_DMUX;
+  p->endpoint_interface = (gint) dev_port;
+  p->link_kinds = MX_DATA_LINK_NONE;
+  p->raw_ip = TRUE;
+  p->multiplex = MX_MULTIPLEX_NONE;
+}
+
+static gboolean
+data_profile (const MxPlugin *plugin, MxDataDriverClass driver_class, gint iface,
+              MxDataProfile *profile)
+{
+  switch (driver_class) {
+  case MX_DATA_DRIVER_CLASS_IPA:
+    ipa_profile (profile);
+    return TRUE;
+  case MX_DATA_DRIVER_CLASS_BAM_DMUX:
+    bam_dmux_profile (profile, iface >= 0 ? (guint) iface : 0);
+    return TRUE;
+  default:
+    return FALSE;
+  }
+}
+
 static gboolean
 map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **error)
 {
@@ -62,12 +140,8 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
     return FALSE;
   }
   if (g_strcmp0 (driver, "ipa") == 0) {
-    data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_EMBEDDED;
-    data->endpoint_interface = 1;
-    /* Swapped on purpose: the modem's TX feeds the IPA's RX (protocols.md §5). */
-    data->dpm_rx_endpoint_id = read_endpoint_id (data, "device/modem/tx_endpoint_id");
-    data->dpm_tx_endpoint_id = read_endpoint_id (data, "device/modem/rx_endpoint_id");
-    data->multiplex = MX_MULTIPLEX_REQUIRED;
+    ipa_profile (&data->profile);
+    ipa_read_device (data);
   } else if (g_strcmp0 (driver, "bam-dmux") == 0) {
     guint dev_port = 0;
 
@@ -76,9 +150,7 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
                    "BAM-DMUX netdev without a dev_port attribute");
       return FALSE;
     }
-    data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_BAM_DMUX;
-    data->endpoint_interface = (gint) dev_port;
-    data->multiplex = MX_MULTIPLEX_NONE;
+    bam_dmux_profile (&data->profile, dev_port);
   } else {
     g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
                  "net driver '%s' is neither ipa nor bam-dmux", driver ? driver : "(none)");
@@ -97,4 +169,5 @@ const MxPlugin mx_plugin_qcom_soc = {
   .claim = claim,
   .group_uid = group_uid,
   .map_data_port = map_data_port,
+  .data_profile = data_profile,
 };

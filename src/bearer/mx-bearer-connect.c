@@ -15,6 +15,7 @@
 
 #include "mx-bearer-private.h"
 
+#include "mx-bearer-multiplex.h"
 #include "mx-bearer-props.h"
 #include "mx-core-step.h"
 #include "mx-link-error.h"
@@ -40,8 +41,7 @@ MX_STEP_NAMES_CHECK (step_names, STEP_DONE);
 
 typedef struct {
   ConnectStep              step;
-  MMBearerMultiplexSupport multiplex;
-  MxDataFormatGoal         goal;
+  MxBearerMultiplexDecision multiplex;
   gboolean                 kernel_rmnet;
   gboolean                 wanted[MX_N_FAMILIES];
   guint                    n_wanted;
@@ -54,6 +54,7 @@ connect_ctx_free (ConnectCtx *c)
 {
   g_clear_error (&c->family_error);
   g_clear_error (&c->error);
+  mx_bearer_multiplex_decision_clear (&c->multiplex);
   g_free (c);
 }
 
@@ -254,9 +255,10 @@ start_session (GTask *task, MMBearerIpFamily family)
   MxWdsSessionParams params = { 0 };
   guint idx = family == MM_BEARER_IP_FAMILY_IPV6 ? MX_FAMILY_V6 : MX_FAMILY_V4;
 
-  /* Bind whenever a mux id is in play; plain mhi_net binds mux id 0 too
-   * (some PCIe firmware will not route data otherwise). */
-  params.bind_mux = self->multiplexed || mx_data_port_get_driver (self->port) == MX_DATA_DRIVER_MHI_NET;
+  /* Bind whenever a mux id is in play; ports with the quirk bind mux id 0
+   * too (some PCIe firmware will not route data otherwise). */
+  params.bind_mux = self->multiplexed ||
+                    mx_data_port_get_profile (self->port)->bind_mux_without_mux;
   params.endpoint = *mx_data_port_get_endpoint (self->port);
   params.mux_id = self->link ? (guint8) self->link->mux_id : 0;
   params.apn = mm_bearer_properties_get_apn (self->props);
@@ -344,19 +346,23 @@ port_acquired (MxDataPort *port, GAsyncResult *res, GTask *task)
 
 /* ---- multiplex decision ---- */
 
+/* The one decision (mx-bearer-multiplex.c), logged with its reason. */
 static gboolean
 decide_multiplex (GTask *task, GError **error)
 {
   MxBearer *self = g_task_get_source_object (task);
   ConnectCtx *c = g_task_get_task_data (task);
-  g_autofree gchar *fallback = NULL;
 
-  if (!mx_bearer_multiplex_goal (c->multiplex, mx_data_port_get_driver (self->port),
-                                 c->kernel_rmnet, mx_data_port_get_no_multiplex_reason (self->port),
-                                 &c->goal, &fallback, error))
+  if (!mx_bearer_multiplex_decide (mx_data_port_get_name (self->port),
+                                   mx_data_port_get_profile (self->port), c->kernel_rmnet,
+                                   mm_bearer_properties_get_multiplex (self->props),
+                                   mx_bearer_service_get_test_multiplex_requested (self->service),
+                                   &c->multiplex, error))
     return FALSE;
-  if (fallback)
-    g_message ("bearer %s: %s", self->path, fallback);
+  if (c->multiplex.fallback)
+    g_message ("bearer %s: %s", self->path, c->multiplex.reason);
+  else
+    g_debug ("bearer %s: %s", self->path, c->multiplex.reason);
   return TRUE;
 }
 
@@ -417,11 +423,8 @@ connect_step (GTask *task)
     connect_next (task);
     return;
   case STEP_PROBE_RMNET:
-    if (c->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_NONE ||
-        !mx_data_driver_supports_rmnet (mx_data_port_get_driver (self->port))) {
-      connect_next (task);
-      return;
-    }
+    /* Probed once at start-up: this only picks up the answer (or waits for
+     * it on a connect that races start-up). */
     mx_bearer_service_probe_rmnet (self->service, cancellable_of (self),
                                    (GAsyncReadyCallback) rmnet_probed, task);
     return;
@@ -433,7 +436,7 @@ connect_step (GTask *task)
     connect_next (task);
     return;
   case STEP_DATA_PORT:
-    mx_data_port_acquire (self->port, c->goal, cancellable_of (self),
+    mx_data_port_acquire (self->port, c->multiplex.goal, cancellable_of (self),
                           (GAsyncReadyCallback) port_acquired, task);
     return;
   case STEP_LINK:
@@ -479,12 +482,9 @@ mx_bearer_connect_run (MxBearer *self, GTask *task)
   c->wanted[MX_FAMILY_V6] = ip_type == MM_BEARER_IP_FAMILY_IPV6 || ip_type == MM_BEARER_IP_FAMILY_IPV4V6;
   c->n_wanted = (guint) c->wanted[MX_FAMILY_V4] + (guint) c->wanted[MX_FAMILY_V6];
 
-  c->multiplex = mx_bearer_multiplex_resolve (
-      mm_bearer_properties_get_multiplex (self->props),
-      mx_data_port_get_multiplex_default (self->port),
-      mx_bearer_service_get_test_multiplex_requested (self->service));
-  g_debug ("bearer %s: apn '%s', multiplex %s, data port %s", self->path,
+  g_debug ("bearer %s: apn '%s', multiplex asked %s, data port %s", self->path,
            mm_bearer_properties_get_apn (self->props) ?: "",
-           mx_bearer_multiplex_to_string (c->multiplex), mx_data_port_get_name (self->port));
+           mx_bearer_multiplex_to_string (mm_bearer_properties_get_multiplex (self->props)),
+           mx_data_port_get_name (self->port));
   connect_step (task);
 }

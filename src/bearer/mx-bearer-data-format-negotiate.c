@@ -110,7 +110,7 @@ exhausted_error (Negotiation *n)
   return g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
                       "The modem accepted no usable data format on this "
                       "%s port (%s)",
-                      mx_data_driver_to_name (n->request.driver),
+                      n->request.port_kind,
                       n->tried->len ? n->tried->str : "nothing to try");
 }
 
@@ -302,7 +302,7 @@ get_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
              n->current.dap_reported ? "" : " (no aggregation TLVs)");
   }
 
-  n->ladder = mx_data_format_ladder (n->request.driver, n->request.goal, &n->current);
+  n->ladder = mx_data_format_ladder (&n->request.profile, n->request.goal, &n->current);
   /* Already exactly in the best format we would ask for: nothing to set. */
   if (n->ladder->len > 0 && already_set (&g_array_index (n->ladder, MxDataFormat, 0), &n->current)) {
     taken (task, &n->current);
@@ -359,19 +359,20 @@ dpm_open_port (GTask *task)
   g_autoptr(QmiMessageDpmOpenPortInput) in = qmi_message_dpm_open_port_input_new ();
   g_autoptr(GArray) ports = g_array_new (FALSE, FALSE,
                                          sizeof (QmiMessageDpmOpenPortInputHardwareDataPortsElement));
-  /* The swap is intentional: what the modem transmits, IPA receives. */
+  /* The plugin already swapped them: DPM's rx is what the modem transmits. */
   QmiMessageDpmOpenPortInputHardwareDataPortsElement e = {
     .endpoint_type = n->request.endpoint.type,
     .interface_number = n->request.endpoint.iface,
-    .rx_endpoint_number = n->request.ipa_modem_tx_endpoint_id,
-    .tx_endpoint_number = n->request.ipa_modem_rx_endpoint_id,
+    .rx_endpoint_number = (guint32) n->request.profile.dpm_rx_endpoint_id,
+    .tx_endpoint_number = (guint32) n->request.profile.dpm_tx_endpoint_id,
   };
 
-  if (n->request.driver != MX_DATA_DRIVER_IPA) {
+  if (!n->request.profile.dpm_open_port) {
     negotiate_goto (task, NEGOTIATE_GET);
     return;
   }
-  if (!n->dpm || !n->request.ipa_modem_tx_endpoint_id || !n->request.ipa_modem_rx_endpoint_id) {
+  if (!n->dpm || n->request.profile.dpm_rx_endpoint_id < 0 ||
+      n->request.profile.dpm_tx_endpoint_id < 0) {
     g_message ("IPA modem endpoint ids unknown (Linux < 5.14?) or no DPM "
                "service: skipping DPM Open Port");
     negotiate_goto (task, NEGOTIATE_GET);
@@ -409,7 +410,7 @@ negotiate_step (GTask *task)
     g_autofree gchar *desc = mx_data_format_describe (&n->result);
 
     g_info ("data format negotiated on %s port: %s",
-            mx_data_driver_to_name (n->request.driver), desc);
+            n->request.port_kind, desc);
     g_task_return_boolean (task, TRUE);
     g_object_unref (task);
     return;
@@ -432,6 +433,8 @@ mx_data_format_negotiate (QmiClientWda              *wda,
   n->wda = g_object_ref (wda);
   n->dpm = dpm ? g_object_ref (dpm) : NULL;
   n->request = *request;
+  if (!n->request.port_kind)
+    n->request.port_kind = "data";
   n->send_endpoint = request->always_send_endpoint;
   n->tried = g_string_new (NULL);
   g_task_set_task_data (task, n, (GDestroyNotify) negotiation_free);

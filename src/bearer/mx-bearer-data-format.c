@@ -6,91 +6,6 @@
 
 #include <string.h>
 
-static const struct {
-  const gchar  *name;
-  MxDataDriver  driver;
-} driver_names[] = {
-  { "qmi_wwan",   MX_DATA_DRIVER_QMI_WWAN },
-  { "qmi_wwan_q", MX_DATA_DRIVER_QMI_WWAN },
-  { "mhi_net",    MX_DATA_DRIVER_MHI_NET },
-  { "ipa",        MX_DATA_DRIVER_IPA },
-  { "bam-dmux",   MX_DATA_DRIVER_BAM_DMUX },
-  { "bam_dmux",   MX_DATA_DRIVER_BAM_DMUX },
-};
-
-MxDataDriver
-mx_data_driver_from_name (const gchar *driver)
-{
-  if (!driver)
-    return MX_DATA_DRIVER_UNKNOWN;
-  for (guint i = 0; i < G_N_ELEMENTS (driver_names); i++)
-    if (g_str_equal (driver, driver_names[i].name))
-      return driver_names[i].driver;
-  return MX_DATA_DRIVER_UNKNOWN;
-}
-
-const gchar *
-mx_data_driver_to_name (MxDataDriver driver)
-{
-  switch (driver) {
-  case MX_DATA_DRIVER_QMI_WWAN: return "qmi_wwan";
-  case MX_DATA_DRIVER_MHI_NET:  return "mhi_net";
-  case MX_DATA_DRIVER_IPA:      return "ipa";
-  case MX_DATA_DRIVER_BAM_DMUX: return "bam-dmux";
-  case MX_DATA_DRIVER_UNKNOWN:
-  default:                      return "unknown";
-  }
-}
-
-gboolean
-mx_data_driver_supports_rmnet (MxDataDriver driver)
-{
-  /* qmi_wwan in pass-through mode, mhi_net and ipa hand rmnet raw QMAP
-   * frames; bam-dmux demultiplexes in the driver itself. */
-  return driver == MX_DATA_DRIVER_QMI_WWAN ||
-         driver == MX_DATA_DRIVER_MHI_NET ||
-         driver == MX_DATA_DRIVER_IPA;
-}
-
-gboolean
-mx_data_driver_supports_raw_ip (MxDataDriver driver)
-{
-  /* IPA only ever carries QMAP (rmnet_ipa0 is the rmnet lower). */
-  return driver == MX_DATA_DRIVER_QMI_WWAN ||
-         driver == MX_DATA_DRIVER_MHI_NET ||
-         driver == MX_DATA_DRIVER_BAM_DMUX;
-}
-
-gboolean
-mx_data_endpoint_for_driver (MxDataDriver    driver,
-                             guint           usb_iface,
-                             guint           dev_port,
-                             MxDataEndpoint *out)
-{
-  switch (driver) {
-  case MX_DATA_DRIVER_QMI_WWAN:
-    out->type = QMI_DATA_ENDPOINT_TYPE_HSUSB;
-    out->iface = usb_iface;
-    return TRUE;
-  case MX_DATA_DRIVER_MHI_NET:
-    /* 4 is what Qualcomm PCIe firmware expects (MM 1.20 used 0, wrongly). */
-    out->type = QMI_DATA_ENDPOINT_TYPE_PCIE;
-    out->iface = 4;
-    return TRUE;
-  case MX_DATA_DRIVER_IPA:
-    out->type = QMI_DATA_ENDPOINT_TYPE_EMBEDDED;
-    out->iface = 1;
-    return TRUE;
-  case MX_DATA_DRIVER_BAM_DMUX:
-    out->type = QMI_DATA_ENDPOINT_TYPE_BAM_DMUX;
-    out->iface = dev_port;
-    return TRUE;
-  case MX_DATA_DRIVER_UNKNOWN:
-  default:
-    return FALSE;
-  }
-}
-
 static gboolean
 dap_is_qmap (QmiWdaDataAggregationProtocol dap)
 {
@@ -150,26 +65,24 @@ mx_data_format_describe (const MxDataFormat *format)
 
 static void
 append_qmap (GArray                        *ladder,
-             MxDataDriver                   driver,
+             const MxDataProfile           *profile,
              QmiWdaDataAggregationProtocol  dap)
 {
   MxDataFormat f = {
     .llp = QMI_WDA_LINK_LAYER_PROTOCOL_RAW_IP,
     .ul_dap = dap,      /* UL always equals DL: one QMAP flavour per port */
     .dl_dap = dap,
-    .dl_max_datagrams = MX_DATA_FORMAT_DL_MAX_DATAGRAMS,
-    .dl_max_size = driver == MX_DATA_DRIVER_QMI_WWAN ?
-                   MX_DATA_FORMAT_DL_MAX_SIZE_QMI_WWAN :
-                   MX_DATA_FORMAT_DL_MAX_SIZE,
+    .dl_max_datagrams = profile->dl_max_datagrams,
+    .dl_max_size = profile->dl_max_size,
     .dap_reported = TRUE,
   };
   g_array_append_val (ladder, f);
 }
 
 GArray *
-mx_data_format_ladder (MxDataDriver        driver,
-                       MxDataFormatGoal    goal,
-                       const MxDataFormat *current)
+mx_data_format_ladder (const MxDataProfile *profile,
+                       MxDataFormatGoal     goal,
+                       const MxDataFormat  *current)
 {
   GArray *ladder = g_array_new (FALSE, TRUE, sizeof (MxDataFormat));
   gboolean want_qmap = goal != MX_DATA_FORMAT_GOAL_RAW_IP;
@@ -177,13 +90,13 @@ mx_data_format_ladder (MxDataDriver        driver,
 
   /* A modem that did not report aggregation TLVs does not speak QMAP; asking
    * would only be refused (or worse, half taken). */
-  if (want_qmap && mx_data_driver_supports_rmnet (driver) &&
+  if (want_qmap && mx_data_profile_can_link (profile, MX_DATA_LINK_RMNET) &&
       (!current || current->dap_reported)) {
-    append_qmap (ladder, driver, QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV5);
-    append_qmap (ladder, driver, QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV4);
-    append_qmap (ladder, driver, QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAP);
+    append_qmap (ladder, profile, QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV5);
+    append_qmap (ladder, profile, QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV4);
+    append_qmap (ladder, profile, QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAP);
   }
-  if (want_raw && mx_data_driver_supports_raw_ip (driver)) {
+  if (want_raw && profile->raw_ip) {
     MxDataFormat f = {
       .llp = QMI_WDA_LINK_LAYER_PROTOCOL_RAW_IP,
       .ul_dap = QMI_WDA_DATA_AGGREGATION_PROTOCOL_DISABLED,
@@ -217,9 +130,9 @@ mx_data_format_taken (const MxDataFormat *requested,
 }
 
 guint
-mx_data_format_lower_mtu (MxDataDriver driver, const MxDataFormat *format)
+mx_data_format_lower_mtu (const MxDataProfile *profile, const MxDataFormat *format)
 {
-  if (driver != MX_DATA_DRIVER_QMI_WWAN || !mx_data_format_is_qmap (format))
+  if (!profile->lower_mtu_follows_dl || !mx_data_format_is_qmap (format))
     return 0;
   return MIN (format->dl_max_size, MX_DATA_FORMAT_RMNET_MAX_MTU);
 }
@@ -235,24 +148,22 @@ mx_data_format_qmi_wwan_mode (const MxDataFormat *format)
 }
 
 static guint32
-offload_flags (const gchar *offload, guint32 v4_flag, guint32 v5_flag)
+checksum_flags (MxDataChecksum checksum, guint32 v4_flag, guint32 v5_flag)
 {
-  if (!offload)
-    return 0;
-  if (g_str_has_prefix (offload, "MAPv5"))
-    return v5_flag;
-  if (g_str_has_prefix (offload, "MAPv4"))
-    return v4_flag;
-  return 0;
+  switch (checksum) {
+  case MX_DATA_CHECKSUM_MAPV5: return v5_flag;
+  case MX_DATA_CHECKSUM_MAPV4: return v4_flag;
+  case MX_DATA_CHECKSUM_NONE:
+  case MX_DATA_CHECKSUM_FROM_PROTOCOL:
+  default:                     return 0;
+  }
 }
 
 void
-mx_data_format_rmnet_flags (MxDataDriver        driver,
-                            const MxDataFormat *format,
-                            const gchar        *ipa_rx_offload,
-                            const gchar        *ipa_tx_offload,
-                            guint32            *flags,
-                            guint32            *mask)
+mx_data_format_rmnet_flags (const MxDataProfile *profile,
+                            const MxDataFormat  *format,
+                            guint32             *flags,
+                            guint32             *mask)
 {
   guint32 f = MX_RMNET_FLAG_INGRESS_DEAGGREGATION;
 
@@ -263,12 +174,13 @@ mx_data_format_rmnet_flags (MxDataDriver        driver,
           MX_RMNET_FLAG_INGRESS_MAP_CKSUMV4 | MX_RMNET_FLAG_EGRESS_MAP_CKSUMV4 |
           MX_RMNET_FLAG_INGRESS_MAP_CKSUMV5 | MX_RMNET_FLAG_EGRESS_MAP_CKSUMV5;
 
-  if (driver == MX_DATA_DRIVER_IPA && (ipa_rx_offload || ipa_tx_offload)) {
-    /* The IPA hardware says what it offloads, per direction. */
-    f |= offload_flags (ipa_rx_offload, MX_RMNET_FLAG_INGRESS_MAP_CKSUMV4,
-                        MX_RMNET_FLAG_INGRESS_MAP_CKSUMV5);
-    f |= offload_flags (ipa_tx_offload, MX_RMNET_FLAG_EGRESS_MAP_CKSUMV4,
-                        MX_RMNET_FLAG_EGRESS_MAP_CKSUMV5);
+  if (profile->hw_rx_checksum != MX_DATA_CHECKSUM_FROM_PROTOCOL ||
+      profile->hw_tx_checksum != MX_DATA_CHECKSUM_FROM_PROTOCOL) {
+    /* The hardware says what it offloads, per direction. */
+    f |= checksum_flags (profile->hw_rx_checksum, MX_RMNET_FLAG_INGRESS_MAP_CKSUMV4,
+                         MX_RMNET_FLAG_INGRESS_MAP_CKSUMV5);
+    f |= checksum_flags (profile->hw_tx_checksum, MX_RMNET_FLAG_EGRESS_MAP_CKSUMV4,
+                         MX_RMNET_FLAG_EGRESS_MAP_CKSUMV5);
   } else if (format->dl_dap == QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV5) {
     f |= MX_RMNET_FLAG_INGRESS_MAP_CKSUMV5 | MX_RMNET_FLAG_EGRESS_MAP_CKSUMV5;
   } else if (format->dl_dap == QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV4) {

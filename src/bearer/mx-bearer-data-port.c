@@ -6,6 +6,7 @@
 
 #include <net/if.h>
 #include <string.h>
+#include "mx-discovery-port-policy.h"
 #include "mx-link-error.h"
 #include "mx-link-mux-id.h"
 #include "mx-link-rtnl.h"
@@ -17,14 +18,9 @@ struct _MxDataPort {
   MxLinkManager  *links;
   MxNetlink      *netlink;
   gchar          *name;
-  gchar          *no_multiplex_reason;   /* why the port must not multiplex; NULL: it may */
-  MxDataDriver    driver;
+  const MxDataProfile *profile;   /* the plugin's, in port (held) */
   MxDataEndpoint  endpoint;
   gboolean        over_qrtr;
-  gchar          *ipa_rx_offload;
-  gchar          *ipa_tx_offload;
-  guint           ipa_modem_tx_endpoint_id;   /* 0: unknown */
-  guint           ipa_modem_rx_endpoint_id;
 
   gboolean        have_format;
   MxDataFormat    format;
@@ -210,7 +206,7 @@ lower_up (MxDataPort *self, GTask *task, guint mtu)
 static void
 lower_up_for_format (MxDataPort *self, GTask *task)
 {
-  lower_up (self, task, mx_data_format_lower_mtu (self->driver, &self->format));
+  lower_up (self, task, mx_data_format_lower_mtu (self->profile, &self->format));
 }
 
 /* ---- qmi_wwan framing ---- */
@@ -324,7 +320,7 @@ negotiate_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
   if (c->goal == MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED && !c->multiplexed)
     g_message ("multiplex=requested on %s: the modem accepted no QMAP format, "
                "connecting without multiplexing", self->name);
-  if (self->driver == MX_DATA_DRIVER_QMI_WWAN)
+  if (self->profile->qmi_wwan_framing)
     qmi_wwan_frame (self, task);
   else
     lower_up_for_format (self, task);
@@ -335,11 +331,10 @@ negotiate (MxDataPort *self, GTask *task, QmiClientDpm *dpm)
 {
   AcquireCtx *c = g_task_get_task_data (task);
   MxDataFormatRequest req = {
-    .driver = self->driver,
+    .profile = *self->profile,
     .endpoint = self->endpoint,
-    .always_send_endpoint = self->over_qrtr || self->driver == MX_DATA_DRIVER_IPA,
-    .ipa_modem_tx_endpoint_id = self->ipa_modem_tx_endpoint_id,
-    .ipa_modem_rx_endpoint_id = self->ipa_modem_rx_endpoint_id,
+    .always_send_endpoint = self->over_qrtr || self->profile->always_send_endpoint,
+    .port_kind = mx_data_driver_class_to_string (self->profile->driver_class),
     .goal = c->goal,
   };
 
@@ -373,7 +368,7 @@ wda_client_ready (MxQmiPort *qmi, GAsyncResult *res, GTask *task)
     return;
   }
   c->wda = QMI_CLIENT_WDA (wda);
-  if (self->driver == MX_DATA_DRIVER_IPA) {
+  if (self->profile->dpm_open_port) {
     mx_qmi_port_get_client (self->qmi, QMI_SERVICE_DPM, MX_QMI_CLIENT_SHARED,
                             g_task_get_cancellable (task),
                             (GAsyncReadyCallback) dpm_client_ready, task);
@@ -507,9 +502,15 @@ mx_data_port_reset (MxDataPort *self)
 /* ---- accessors ---- */
 
 const gchar *mx_data_port_get_name (MxDataPort *self) { return self->name; }
-MxDataDriver mx_data_port_get_driver (MxDataPort *self) { return self->driver; }
+const MxDataProfile *mx_data_port_get_profile (MxDataPort *self) { return self->profile; }
 const MxDataEndpoint *mx_data_port_get_endpoint (MxDataPort *self) { return &self->endpoint; }
 guint mx_data_port_get_n_sessions (MxDataPort *self) { return self->n_sessions; }
+
+const gchar *
+mx_data_port_get_driver_name (MxDataPort *self)
+{
+  return mx_data_driver_class_to_string (self->profile->driver_class);
+}
 
 const MxDataFormat *
 mx_data_port_peek_format (MxDataPort *self)
@@ -523,41 +524,23 @@ mx_data_port_is_multiplexed (MxDataPort *self)
   return self->have_format && mx_data_format_is_qmap (&self->format);
 }
 
-MMBearerMultiplexSupport
-mx_data_port_get_multiplex_default (MxDataPort *self)
-{
-  switch (self->port->multiplex) {
-  case MX_MULTIPLEX_REQUIRED:  return MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED;
-  case MX_MULTIPLEX_REQUESTED: return MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED;
-  case MX_MULTIPLEX_NONE:
-  default:                     return MM_BEARER_MULTIPLEX_SUPPORT_NONE;
-  }
-}
-
 guint
 mx_data_port_get_max_links (MxDataPort *self)
 {
   guint max = (guint) (MX_MUX_ID_MAX - MX_MUX_ID_MIN + 1);
 
-  if (!mx_data_driver_supports_rmnet (self->driver))
+  if (!mx_data_profile_can_link (self->profile, MX_DATA_LINK_RMNET))
     return 0;
   /* The tag, as the link manager's allocator enforces it (0: none). */
-  if (self->port->max_multiplexed_links >= 0)
-    max = MIN (max, (guint) self->port->max_multiplexed_links);
+  if (self->profile->max_links >= 0)
+    max = MIN (max, (guint) self->profile->max_links);
   return max;
-}
-
-const gchar *
-mx_data_port_get_no_multiplex_reason (MxDataPort *self)
-{
-  return self->no_multiplex_reason;
 }
 
 void
 mx_data_port_get_rmnet_flags (MxDataPort *self, guint32 *flags, guint32 *mask)
 {
-  mx_data_format_rmnet_flags (self->driver, &self->format, self->ipa_rx_offload,
-                              self->ipa_tx_offload, flags, mask);
+  mx_data_format_rmnet_flags (self->profile, &self->format, flags, mask);
 }
 
 /* ---- object ---- */
@@ -571,13 +554,9 @@ apply_mux_id_tags (MxDataPort *self)
 
   mx_port_get_mux_id_policy (self->port, &policy);
   mx_link_manager_set_mux_id_policy (self->links, self->name, &policy, self);
-  if (self->port->initial_mux_id >= 0 || self->port->max_multiplexed_links >= 0)
+  if (self->profile->initial_mux_id >= 0 || self->profile->max_links >= 0)
     g_info ("data port %s: mux ids from %u, at most %u links (udev tags)", self->name,
             policy.first, policy.max_links);
-  if (policy.max_links == 0)
-    self->no_multiplex_reason =
-      g_strdup_printf ("the udev tag ID_MM_MAX_MULTIPLEXED_LINKS=0 of %s forbids multiplexing",
-                       self->name);
 }
 
 MxDataPort *
@@ -588,35 +567,25 @@ mx_data_port_new (MxPort        *port,
                   MxNetlink     *netlink)
 {
   MxDataPort *self = g_object_new (MX_TYPE_DATA_PORT, NULL);
-  const gchar *driver = mx_kernel_device_get_driver (port->kdev);
+  g_autofree gchar *links_desc = NULL;
 
   self->port = mx_port_ref (port);
+  self->profile = &self->port->profile;
   self->qmi = g_object_ref (qmi);
   self->links = g_object_ref (links);
   self->netlink = g_object_ref (netlink);
   self->name = g_strdup (mx_port_get_name (port));
   self->over_qrtr = over_qrtr;
-  self->driver = mx_data_driver_from_name (driver);
-  if (port->endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN && port->endpoint_interface >= 0) {
-    /* The plugin knows best (e.g. the USB interface number). */
-    self->endpoint.type = port->endpoint_type;
-    self->endpoint.iface = (guint32) port->endpoint_interface;
-  } else if (!mx_data_endpoint_for_driver (self->driver, 0, 0, &self->endpoint)) {
-    self->endpoint.type = QMI_DATA_ENDPOINT_TYPE_UNKNOWN;
-  }
-  if (self->driver == MX_DATA_DRIVER_IPA) {
-    self->ipa_rx_offload = mx_kernel_device_read_attribute (port->kdev, "device/feature/rx_offload");
-    self->ipa_tx_offload = mx_kernel_device_read_attribute (port->kdev, "device/feature/tx_offload");
-    /* Linux >= 5.14; read here rather than trusting a copy, the DPM swap is
-     * applied in mx-bearer-data-format-negotiate.c. */
-    mx_kernel_device_read_attribute_uint (port->kdev, "device/modem/tx_endpoint_id",
-                                          &self->ipa_modem_tx_endpoint_id);
-    mx_kernel_device_read_attribute_uint (port->kdev, "device/modem/rx_endpoint_id",
-                                          &self->ipa_modem_rx_endpoint_id);
-  }
-  g_debug ("data port %s: driver %s, endpoint %s/%u", self->name,
-           mx_data_driver_to_name (self->driver), mx_endpoint_type_to_string (self->endpoint.type),
-           self->endpoint.iface);
+  /* The plugin computed it once; unmapped ports keep UNKNOWN (no data path). */
+  self->endpoint.type = self->profile->endpoint_type;
+  self->endpoint.iface = self->profile->endpoint_interface >= 0 ?
+                         (guint32) self->profile->endpoint_interface : 0;
+  links_desc = mx_data_link_kinds_to_string (self->profile->link_kinds);
+  g_debug ("data port %s: %s, endpoint %s/%u, links %s, raw-ip %s, multiplex default %s",
+           self->name, mx_data_port_get_driver_name (self),
+           mx_endpoint_type_to_string (self->endpoint.type), self->endpoint.iface, links_desc,
+           self->profile->raw_ip ? "yes" : "no",
+           mx_multiplex_default_to_string (self->profile->multiplex));
   apply_mux_id_tags (self);
   return self;
 }
@@ -646,9 +615,6 @@ mx_data_port_finalize (GObject *object)
   MxDataPort *self = MX_DATA_PORT (object);
 
   g_free (self->name);
-  g_free (self->no_multiplex_reason);
-  g_free (self->ipa_rx_offload);
-  g_free (self->ipa_tx_offload);
   G_OBJECT_CLASS (mx_data_port_parent_class)->finalize (object);
 }
 

@@ -37,22 +37,19 @@ MxDataPort  *mx_data_port_new (MxPort        *port,
                                MxNetlink     *netlink);
 
 const gchar            *mx_data_port_get_name       (MxDataPort *self);
-MxDataDriver            mx_data_port_get_driver     (MxDataPort *self);
+/* The plugin's profile of the port (discovery's MxPort holds it). */
+const MxDataProfile    *mx_data_port_get_profile    (MxDataPort *self);
+/* The profile's driver class as a name (mhi_net, ...), for display. */
+const gchar            *mx_data_port_get_driver_name (MxDataPort *self);
 const MxDataEndpoint   *mx_data_port_get_endpoint   (MxDataPort *self);
-/* Discovery's (plugin's) multiplex default for this port. */
-MMBearerMultiplexSupport mx_data_port_get_multiplex_default (MxDataPort *self);
-/* Most multiplexed bearers this port can carry (driver, mux range,
+/* Most multiplexed bearers this port can carry (rmnet possible, mux range,
  * ID_MM_MAX_MULTIPLEXED_LINKS): what MaxActiveMultiplexedBearers adds up. */
 guint                   mx_data_port_get_max_links  (MxDataPort *self);
-/* Why the port must not be multiplexed whatever the modem and kernel can
- * do (ID_MM_MAX_MULTIPLEXED_LINKS=0), for the connect's multiplex
- * decision; NULL when it may. */
-const gchar            *mx_data_port_get_no_multiplex_reason (MxDataPort *self);
 /* What was negotiated; NULL before the first setup. */
 const MxDataFormat     *mx_data_port_peek_format    (MxDataPort *self);
 guint                   mx_data_port_get_n_sessions (MxDataPort *self);
 gboolean                mx_data_port_is_multiplexed (MxDataPort *self);
-/* rmnet flags/mask for links on this port (negotiated protocol, IPA offloads). */
+/* rmnet flags/mask for links on this port (negotiated protocol, hardware offloads). */
 void                    mx_data_port_get_rmnet_flags (MxDataPort *self, guint32 *flags, guint32 *mask);
 
 /* Makes the port ready for one more session with @goal: negotiates the data

@@ -12,17 +12,13 @@ struct _MxBearerExt {
   MxGdbusDataPorts1 *skeleton;
 };
 
+/* libqmi's nicknames: "hsusb", "pcie", "embedded", ... */
 static const gchar *
 endpoint_name (QmiDataEndpointType type)
 {
-  switch (type) {
-  case QMI_DATA_ENDPOINT_TYPE_HSIC:     return "hsic";
-  case QMI_DATA_ENDPOINT_TYPE_HSUSB:    return "hsusb";
-  case QMI_DATA_ENDPOINT_TYPE_PCIE:     return "pcie";
-  case QMI_DATA_ENDPOINT_TYPE_EMBEDDED: return "embedded";
-  case QMI_DATA_ENDPOINT_TYPE_BAM_DMUX: return "bam-dmux";
-  default:                              return "unknown";
-  }
+  const gchar *name = qmi_data_endpoint_type_get_string (type);
+
+  return name ? name : "unknown";
 }
 
 static void
@@ -40,12 +36,17 @@ mx_bearer_ext_build_data_ports (GPtrArray *data_ports)
   for (guint i = 0; data_ports && i < data_ports->len; i++) {
     MxDataPort *dp = g_ptr_array_index (data_ports, i);
     const MxDataEndpoint *ep = mx_data_port_get_endpoint (dp);
+    const MxDataProfile *profile = mx_data_port_get_profile (dp);
     const MxDataFormat *f = mx_data_port_peek_format (dp);
     GVariantBuilder b;
 
     g_variant_builder_init (&b, G_VARIANT_TYPE ("a{sv}"));
     add (&b, "name", g_variant_new_string (mx_data_port_get_name (dp)));
-    add (&b, "driver", g_variant_new_string (mx_data_driver_to_name (mx_data_port_get_driver (dp))));
+    add (&b, "driver", g_variant_new_string (mx_data_port_get_driver_name (dp)));
+    add (&b, "link-kinds", g_variant_new_take_string (mx_data_link_kinds_to_string (profile->link_kinds)));
+    add (&b, "raw-ip", g_variant_new_boolean (profile->raw_ip));
+    add (&b, "multiplex-default",
+         g_variant_new_string (mx_multiplex_default_to_string (profile->multiplex)));
     add (&b, "endpoint-type", g_variant_new_string (endpoint_name (ep->type)));
     add (&b, "endpoint-interface", g_variant_new_uint32 (ep->iface));
     add (&b, "negotiated", g_variant_new_boolean (f != NULL));

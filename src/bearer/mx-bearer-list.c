@@ -88,7 +88,7 @@ mx_bearer_list_update (MxBearerList *self)
     /* Without rmnet in the kernel no port can multiplex. */
     if (!self->service || !mx_bearer_service_kernel_lacks_rmnet (self->service))
       max_mux += mx_data_port_get_max_links (dp);
-    if (mx_data_driver_supports_raw_ip (mx_data_port_get_driver (dp)))
+    if (mx_data_port_get_profile (dp)->raw_ip)
       max_plain++;
   }
   if (iface) {

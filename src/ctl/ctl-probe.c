@@ -98,22 +98,22 @@ port_to_json (GString *out, MxPort *port)
     g_string_append_printf (out, ",\"qrtr_node\":%u", mx_kernel_device_get_qrtr_node (kdev));
   if (port->role == MX_PORT_ROLE_DATA) {
     mx_ctl_json_member_string (out, "control_port", port->control_port);
-    if (port->endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN) {
+    if (port->profile.endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN) {
       g_string_append (out, ",\"endpoint\":{\"type\":");
-      mx_ctl_json_string (out, mx_endpoint_type_to_string (port->endpoint_type));
-      g_string_append_printf (out, ",\"interface\":%d}", port->endpoint_interface);
+      mx_ctl_json_string (out, mx_endpoint_type_to_string (port->profile.endpoint_type));
+      g_string_append_printf (out, ",\"interface\":%d}", port->profile.endpoint_interface);
     } else {
       g_string_append (out, ",\"endpoint\":null");
     }
-    if (port->dpm_rx_endpoint_id >= 0 || port->dpm_tx_endpoint_id >= 0) {
+    if (port->profile.dpm_rx_endpoint_id >= 0 || port->profile.dpm_tx_endpoint_id >= 0) {
       g_string_append_printf (out, ",\"dpm\":{\"rx_endpoint_id\":%d,\"tx_endpoint_id\":%d}",
-                              port->dpm_rx_endpoint_id, port->dpm_tx_endpoint_id);
+                              port->profile.dpm_rx_endpoint_id, port->profile.dpm_tx_endpoint_id);
     } else {
       g_string_append (out, ",\"dpm\":null");
     }
-    mx_ctl_json_member_string (out, "multiplex", mx_multiplex_default_to_string (port->multiplex));
-    mx_ctl_json_member_int (out, "max_multiplexed_links", port->max_multiplexed_links);
-    mx_ctl_json_member_int (out, "initial_mux_id", port->initial_mux_id);
+    mx_ctl_json_member_string (out, "multiplex", mx_multiplex_default_to_string (port->profile.multiplex));
+    mx_ctl_json_member_int (out, "max_multiplexed_links", port->profile.max_links);
+    mx_ctl_json_member_int (out, "initial_mux_id", port->profile.initial_mux_id);
   }
   if (port->role == MX_PORT_ROLE_LINK) {
     mx_ctl_json_member_string (out, "lower", port->lower);
@@ -175,6 +175,25 @@ link_map_to_json (GString *out, MxLinkMap *map)
   g_string_append (out, "]");
 }
 
+/* The plugin's data profile, one line under its data port. */
+static void
+print_profile (const MxDataProfile *p)
+{
+  g_autofree gchar *links = mx_data_link_kinds_to_string (p->link_kinds);
+
+  printf ("          profile: %s, links %s, raw-ip %s, dl %ux%u%s%s%s",
+          mx_data_driver_class_to_string (p->driver_class), links, p->raw_ip ? "yes" : "no",
+          p->dl_max_datagrams, p->dl_max_size,
+          p->lower_mtu_follows_dl ? ", lower mtu follows dl" : "",
+          p->qmi_wwan_framing ? ", qmi_wwan framing" : "",
+          p->bind_mux_without_mux ? ", bind mux 0" : "");
+  if (p->hw_rx_checksum != MX_DATA_CHECKSUM_FROM_PROTOCOL ||
+      p->hw_tx_checksum != MX_DATA_CHECKSUM_FROM_PROTOCOL)
+    printf (", hw checksum rx %s tx %s", mx_data_checksum_to_string (p->hw_rx_checksum),
+            mx_data_checksum_to_string (p->hw_tx_checksum));
+  printf ("\n");
+}
+
 static void
 print_human (GPtrArray *devices, MxLinkMap *map)
 {
@@ -199,14 +218,16 @@ print_human (GPtrArray *devices, MxLinkMap *map)
               mx_probe_result_to_string (port->probe));
       if (port->role == MX_PORT_ROLE_DATA && port->control_port)
         printf (" -> %s", port->control_port);
-      if (port->role == MX_PORT_ROLE_DATA && port->endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN)
-        printf (" %s/%d multiplex %s", mx_endpoint_type_to_string (port->endpoint_type),
-                port->endpoint_interface, mx_multiplex_default_to_string (port->multiplex));
-      if (port->role == MX_PORT_ROLE_DATA && port->dpm_rx_endpoint_id >= 0)
-        printf (" dpm rx %d tx %d", port->dpm_rx_endpoint_id, port->dpm_tx_endpoint_id);
+      if (port->role == MX_PORT_ROLE_DATA && port->profile.endpoint_type != QMI_DATA_ENDPOINT_TYPE_UNKNOWN)
+        printf (" %s/%d multiplex %s", mx_endpoint_type_to_string (port->profile.endpoint_type),
+                port->profile.endpoint_interface, mx_multiplex_default_to_string (port->profile.multiplex));
+      if (port->role == MX_PORT_ROLE_DATA && port->profile.dpm_rx_endpoint_id >= 0)
+        printf (" dpm rx %d tx %d", port->profile.dpm_rx_endpoint_id, port->profile.dpm_tx_endpoint_id);
       if (port->role == MX_PORT_ROLE_LINK)
         printf (" on %s mux %d", port->lower, port->mux_id);
       printf ("\n");
+      if (port->role == MX_PORT_ROLE_DATA && mx_data_profile_is_mapped (&port->profile))
+        print_profile (&port->profile);
     }
   }
   if (links->len)

@@ -12,7 +12,8 @@ mx_plugin_port_has_driver (const MxPort *port, const char * const *drivers)
   return driver && drivers && g_strv_contains (drivers, driver);
 }
 
-/* The values are read by the mux id policy's own parser (mx-link-mux-id.c:
+/* Quirks the user states in udev tags land in the profile, after the
+ * plugin's own values. The values are read by the mux id policy's own parser (mx-link-mux-id.c:
  * decimal or 0x hex, its ranges), so what discovery shows is what the
  * allocator gets. Each tag on its own: a bad one does not drop the other. */
 void
@@ -27,12 +28,12 @@ mx_plugin_apply_multiplex_tags (MxPort *data)
 
   mx_mux_id_policy_init (&policy);
   if (max && mx_mux_id_policy_set_from_udev (&policy, NULL, max, &error))
-    data->max_multiplexed_links = (gint) policy.max_links;
+    data->profile.max_links = (gint) policy.max_links;
   else if (max)
     g_warning ("%s: %s; ignored", name, error->message);
   g_clear_error (&error);
   if (first && mx_mux_id_policy_set_from_udev (&policy, first, NULL, &error))
-    data->initial_mux_id = (gint) policy.first;
+    data->profile.initial_mux_id = (gint) policy.first;
   else if (first)
     g_warning ("%s: %s; ignored", name, error->message);
 }

@@ -12,6 +12,7 @@
 #pragma once
 #include "mx-discovery-device.h"
 #include "mx-discovery-port.h"
+#include "mx-discovery-port-policy.h"
 
 G_BEGIN_DECLS
 
@@ -35,17 +36,28 @@ struct _MxPlugin {
   /* Optional. Group uid for @kdev when its physical device does not say
    * (the SoC modem spans several platform devices); NULL: no opinion. */
   gchar   *(*group_uid)     (const MxPlugin *plugin, MxKernelDevice *kdev);
-  /* Required. Fill @data's control port, endpoint type/interface, DPM ids
-   * and multiplex default; FALSE with an error when the data port cannot be
-   * served (the port then stays recorded but unmapped): MX_DISCOVERY_ERROR_NOT_FOUND
-   * when its control port is missing (may still arrive), else UNSUPPORTED. */
+  /* Required. Fill @data's control port and its data profile
+   * (@data->profile, initialized on entry: endpoint, DPM ids, link kinds,
+   * DL limits, MTU and framing rules, quirks, multiplex default; see
+   * mx-discovery-data-profile.h), computed here once and only read later;
+   * FALSE with an error when the data port cannot be served (the port then
+   * stays recorded but unmapped): MX_DISCOVERY_ERROR_NOT_FOUND when its
+   * control port is missing (may still arrive), else UNSUPPORTED. */
   gboolean (*map_data_port) (const MxPlugin *plugin, MxDevice *device, MxPort *data,
                              GError **error);
+  /* Optional. The device-independent part of the profile this plugin gives
+   * a data port of @driver_class (@interface: USB interface number or
+   * BAM-DMUX channel, where the endpoint needs one); what map_data_port
+   * starts from. FALSE: not a data driver of this plugin. Tools and tests
+   * use it (mx_plugins_data_profile()) to drive a data path without sysfs. */
+  gboolean (*data_profile)  (const MxPlugin *plugin, MxDataDriverClass driver_class,
+                             gint interface, MxDataProfile *profile);
 };
 
 /* Helpers for plugins. */
 gboolean mx_plugin_port_has_driver (const MxPort *port, const char * const *drivers);
-/* Applies ID_MM_MAX_MULTIPLEXED_LINKS and ID_MM_INITIAL_QMAP_MUX_ID of the data port. */
+/* Applies ID_MM_MAX_MULTIPLEXED_LINKS and ID_MM_INITIAL_QMAP_MUX_ID of the
+ * data port to its profile (max_links, initial_mux_id). */
 void     mx_plugin_apply_multiplex_tags (MxPort *data);
 
 G_END_DECLS

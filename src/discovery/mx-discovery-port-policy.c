@@ -15,6 +15,53 @@ mx_port_policy_is_modem_net_driver (const char *driver)
   return driver && g_strv_contains (modem_net_drivers, driver);
 }
 
+static const struct {
+  const char        *name;
+  MxDataDriverClass  driver_class;
+} data_driver_classes[] = {
+  { "qmi_wwan",      MX_DATA_DRIVER_CLASS_QMI_WWAN },
+  { "qmi_wwan_q",    MX_DATA_DRIVER_CLASS_QMI_WWAN },  /* Quectel's out-of-tree fork */
+  { "mhi_net",       MX_DATA_DRIVER_CLASS_MHI_NET },
+  { "ipa",           MX_DATA_DRIVER_CLASS_IPA },
+  { "bam-dmux",      MX_DATA_DRIVER_CLASS_BAM_DMUX },
+  { "bam_dmux",      MX_DATA_DRIVER_CLASS_BAM_DMUX },
+  { "cdc_mbim",      MX_DATA_DRIVER_CLASS_MBIM },
+  /* An mhi_wwan_mbim netdev reports its controller's driver. */
+  { "mhi_wwan_mbim", MX_DATA_DRIVER_CLASS_MBIM },
+  { "mhi-pci-generic", MX_DATA_DRIVER_CLASS_MBIM },
+};
+
+MxDataDriverClass
+mx_port_policy_data_driver_class (const char *driver)
+{
+  for (guint i = 0; driver && i < G_N_ELEMENTS (data_driver_classes); i++)
+    if (g_str_equal (driver, data_driver_classes[i].name))
+      return data_driver_classes[i].driver_class;
+  return MX_DATA_DRIVER_CLASS_UNKNOWN;
+}
+
+const char *
+mx_data_driver_class_to_string (MxDataDriverClass driver_class)
+{
+  switch (driver_class) {
+  case MX_DATA_DRIVER_CLASS_QMI_WWAN: return "qmi_wwan";
+  case MX_DATA_DRIVER_CLASS_MHI_NET:  return "mhi_net";
+  case MX_DATA_DRIVER_CLASS_IPA:      return "ipa";
+  case MX_DATA_DRIVER_CLASS_BAM_DMUX: return "bam-dmux";
+  case MX_DATA_DRIVER_CLASS_MBIM:     return "mbim";
+  case MX_DATA_DRIVER_CLASS_UNKNOWN:
+  default:                            return "unknown";
+  }
+}
+
+static const char * const soc_drivers[] = { "ipa", "bam-dmux", "qcom-q6v5-mss", NULL };
+
+const char * const *
+mx_port_policy_soc_drivers (void)
+{
+  return soc_drivers;
+}
+
 /* Linux >= 5.14 `type` values, and the wwan_core name suffixes for 5.13. */
 static const struct {
   const char *attr;

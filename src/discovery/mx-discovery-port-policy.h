@@ -28,4 +28,15 @@ MxPortType mx_port_policy_wwan_type (const char *type_attr, const char *name, gb
 /* Data netdev drivers modemux knows (qmi_wwan, cdc_mbim, mhi_net, ipa, bam-dmux, ...). */
 gboolean mx_port_policy_is_modem_net_driver (const char *driver);
 
+/* The one place where a data driver's name becomes its class (qmi_wwan and
+ * qmi_wwan_q -> QMI_WWAN, ...); UNKNOWN for NULL and drivers we do not know. */
+MxDataDriverClass mx_port_policy_data_driver_class (const char *driver);
+/* The class's canonical driver name (qmi_wwan, ...; unknown), for
+ * display (org.modemux.DataPorts1 "driver", logs, errors). */
+const char *mx_data_driver_class_to_string (MxDataDriverClass driver_class);
+
+/* Drivers whose presence in a device's chain makes it part of a Qualcomm
+ * SoC modem (IPA, BAM-DMUX, the modem remoteproc); NULL-terminated. */
+const char * const *mx_port_policy_soc_drivers (void);
+
 G_END_DECLS

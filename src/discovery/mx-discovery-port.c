@@ -22,23 +22,17 @@ void
 mx_port_clear_data_mapping (MxPort *port)
 {
   g_clear_pointer (&port->control_port, g_free);
-  port->endpoint_type = QMI_DATA_ENDPOINT_TYPE_UNKNOWN;
-  port->endpoint_interface = -1;
-  port->dpm_rx_endpoint_id = -1;
-  port->dpm_tx_endpoint_id = -1;
-  port->multiplex = MX_MULTIPLEX_NONE;
-  port->max_multiplexed_links = -1;
-  port->initial_mux_id = -1;
+  mx_data_profile_init (&port->profile);
 }
 
 void
 mx_port_get_mux_id_policy (const MxPort *port, MxMuxIdPolicy *policy)
 {
   mx_mux_id_policy_init (policy);
-  if (port->initial_mux_id >= 0)
-    policy->first = (guint) port->initial_mux_id;
-  if (port->max_multiplexed_links >= 0)
-    policy->max_links = (guint) port->max_multiplexed_links;
+  if (port->profile.initial_mux_id >= 0)
+    policy->first = (guint) port->profile.initial_mux_id;
+  if (port->profile.max_links >= 0)
+    policy->max_links = (guint) port->profile.max_links;
 }
 
 MxPort *
@@ -104,17 +98,6 @@ mx_probe_result_to_string (MxProbeResult result)
   case MX_PROBE_FAILED:  return "failed";
   case MX_PROBE_NOT_NEEDED:
   default:               return "not-needed";
-  }
-}
-
-const char *
-mx_multiplex_default_to_string (MxMultiplexDefault multiplex)
-{
-  switch (multiplex) {
-  case MX_MULTIPLEX_REQUESTED: return "requested";
-  case MX_MULTIPLEX_REQUIRED:  return "required";
-  case MX_MULTIPLEX_NONE:
-  default:                     return "none";
   }
 }
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A port of a device: one kernel device (or QRTR node) with its role and
  * type as the port policy (mx-discovery-port-policy.c) decided, and, for data ports,
- * the QMI data-path mapping the device's plugin computed. Plain ref-counted
- * data: fields are read directly; only discovery writes them. */
+ * the control port and data profile (mx-discovery-data-profile.h) the device's
+ * plugin filled. Plain ref-counted data: fields are read directly; only
+ * discovery writes them. */
 #pragma once
 #include <glib-object.h>
 #include <libqmi-glib.h>
+#include "mx-discovery-data-profile.h"
 #include "mx-discovery-kernel-device.h"
 #include "mx-link-mux-id.h"
 
@@ -36,14 +38,6 @@ typedef enum {
   MX_PROBE_FAILED,       /* did not answer: not a control port */
 } MxProbeResult;
 
-/* Multiplex default for bearers on a data port (MM's multiplex "none",
- * "requested", "required"). */
-typedef enum {
-  MX_MULTIPLEX_NONE,
-  MX_MULTIPLEX_REQUESTED,
-  MX_MULTIPLEX_REQUIRED,
-} MxMultiplexDefault;
-
 typedef struct {
   MxKernelDevice     *kdev;
   MxPortType          type;
@@ -52,13 +46,7 @@ typedef struct {
   MxProbeResult       probe;
   /* Data ports (role DATA), filled by the device's plugin. */
   gchar              *control_port;  /* name of the QMI control port serving it */
-  QmiDataEndpointType endpoint_type; /* QMI_DATA_ENDPOINT_TYPE_UNKNOWN: not mapped */
-  gint                endpoint_interface; /* -1: not mapped */
-  gint                dpm_rx_endpoint_id; /* IPA DPM ids; -1: none */
-  gint                dpm_tx_endpoint_id;
-  MxMultiplexDefault  multiplex;
-  gint                max_multiplexed_links; /* ID_MM_MAX_MULTIPLEXED_LINKS; -1: unset */
-  gint                initial_mux_id;        /* ID_MM_INITIAL_QMAP_MUX_ID; -1: unset */
+  MxDataProfile       profile;       /* what the port can do; unmapped: initialized */
   /* Link ports (role LINK). */
   gchar              *lower;         /* the physical data port it sits on */
   gint                mux_id;        /* -1: unknown */
@@ -69,16 +57,16 @@ GType   mx_port_get_type (void);
 MxPort *mx_port_new   (MxKernelDevice *kdev, MxPortType type, MxPortRole role);
 MxPort *mx_port_ref   (MxPort *port);
 void    mx_port_unref (MxPort *port);
-/* Resets the plugin-computed data mapping (before a plugin recomputes it). */
+/* Resets the plugin-filled control port and profile (before a plugin
+ * recomputes them). */
 void    mx_port_clear_data_mapping (MxPort *port);
-/* The mux id policy a data port's tags ask for (defaults where untagged). */
+/* The mux id policy a data port's profile asks for (defaults where unset). */
 void    mx_port_get_mux_id_policy  (const MxPort *port, MxMuxIdPolicy *policy);
 
 const char *mx_port_get_name         (const MxPort *port);
 const char *mx_port_type_to_string   (MxPortType type);
 const char *mx_port_role_to_string   (MxPortRole role);
 const char *mx_probe_result_to_string (MxProbeResult result);
-const char *mx_multiplex_default_to_string (MxMultiplexDefault multiplex);
 /* "HSUSB", "PCIE", "EMBEDDED", "BAM_DMUX", ... */
 const char *mx_endpoint_type_to_string (QmiDataEndpointType type);
 

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "mx-discovery"
 #include <string.h>
+#include "mx-discovery-port-policy.h"
 #include "mx-discovery-qrtr-pairing.h"
 #include "mx-discovery-udev-tags.h"
-
-static const char *soc_drivers[] = { "ipa", "bam-dmux", "qcom-q6v5-mss", NULL };
 
 static gboolean
 is_soc_port (MxKernelDevice *kdev)
 {
+  const char * const *soc_drivers = mx_port_policy_soc_drivers ();
+
   if (mx_udev_tag_is_set (mx_kernel_device_peek_properties (kdev),
                           mx_kernel_device_get_name (kdev), MX_TAG_QCOM_SOC))
     return TRUE;

@@ -34,7 +34,7 @@ typedef struct {
 typedef struct {
   gchar      *uid;           /* physical device uid or sysfs path: the Device property */
   gchar      *plugin;        /* "mhi", "qcom-soc", ... */
-  gchar     **drivers;       /* kernel drivers of the ports, e.g. {"mhi-pci-generic","mhi_net"} */
+  gchar     **drivers;       /* kernel drivers of the ports, e.g. mhi-pci-generic, mhi_net */
   MxModemPort *ports;        /* all ports, control port first */
   guint       n_ports;
   gchar      *control_port;  /* name of the QMI control port ("wwan0qmi0", "qrtr0") */

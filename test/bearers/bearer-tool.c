@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "mx-bearer-data-format.h"
+#include "mx-plugins.h"
 #include "mx-modem-qmi-port.h"
 #include "mx-bearer-wds-session.h"
 
@@ -65,8 +66,11 @@ wda_ready (MxQmiPort *p, GAsyncResult *res, gpointer user_data)
     g_main_loop_quit (loop);
     return;
   }
-  req.driver = mx_data_driver_from_name (args[3]);
-  mx_data_endpoint_for_driver (req.driver, 4, 0, &req.endpoint);
+  /* The profile the plugins give a port of that driver (USB interface 4). */
+  mx_plugins_data_profile (args[3], 4, &req.profile);
+  req.endpoint.type = req.profile.endpoint_type;
+  req.endpoint.iface = (guint32) MAX (req.profile.endpoint_interface, 0);
+  req.port_kind = args[3];
   req.always_send_endpoint = args[5] && g_str_equal (args[5], "qrtr");
   req.goal = g_str_equal (goal, "required") ? MX_DATA_FORMAT_GOAL_MULTIPLEX :
              g_str_equal (goal, "requested") ? MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED :

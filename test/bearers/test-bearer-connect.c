@@ -21,6 +21,7 @@
 #include "mx-discovery-device.h"
 #include "mx-link-manager.h"
 #include "mx-modem.h"
+#include "mx-plugins.h"
 #include "mx-test-util.h"
 
 #define DATA_PORT "mhi_hwip0"
@@ -103,7 +104,8 @@ create_modem (Fixture *f)
   g_assert_no_error (error);
   data = mx_port_new (kdev, MX_PORT_TYPE_NET, MX_PORT_ROLE_DATA);
   data->control_port = g_strdup ("wwan0qmi0");
-  data->multiplex = MX_MULTIPLEX_REQUESTED;   /* what the mhi plugin decides */
+  /* What the mhi plugin gives an mhi_net port (multiplex requested, ...). */
+  g_assert_true (mx_plugins_data_profile ("mhi_net", -1, &data->profile));
   g_ptr_array_add (ports, data);
   f->mxdevice = mx_device_new ("test-modem");
   mx_device_update (f->mxdevice, NULL, ports);
@@ -162,10 +164,12 @@ fixture_teardown (Fixture *f, gconstpointer scenario)
   mx_bearer_service_shutdown (f->bearers, 5, shutdown_done, &down);
   MX_TEST_RUN_UNTIL (down, "bearer shutdown");
   mx_modem_remove (f->modem);
-  g_clear_object (&f->modem);
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  /* The service holds its modems weakly (the registry tells it when one
+   * goes, and there is no registry here): it goes first. */
   g_clear_object (&f->bearers);
+  g_clear_object (&f->modem);
   g_clear_object (&f->links);
   g_clear_object (&f->map);
   g_clear_object (&f->netlink);

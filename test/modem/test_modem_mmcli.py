@@ -319,6 +319,10 @@ class NoMultiplexingTag(ModemStack):
         ports = self.data_ports()
         self.assertEqual(ports["mhi_hwip0"]["max-links"], 0, ports)
         self.assertEqual(ports["mhi_swip0"]["max-links"], 0, ports)
+        # The mhi plugin's profile of an mhi_net port; the tag does not change it.
+        self.assertEqual((ports["mhi_hwip0"]["driver"], ports["mhi_hwip0"]["link-kinds"],
+                          ports["mhi_hwip0"]["raw-ip"], ports["mhi_hwip0"]["multiplex-default"]),
+                         ("mhi_net", "rmnet", True, "requested"), ports)
 
     def test_requested_connects_without_multiplexing_and_says_why(self):
         self.wait_for_modem()

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The data-format policy: ladder, verification, lower MTU, rmnet flags. */
+/* The data-format policy: ladder, verification, lower MTU, rmnet flags, for
+ * data ports with the profiles the plugins give them. */
 #include "mx-bearer-data-format.h"
+#include "mx-plugins.h"
 
 static const MxDataFormat modem_with_aggregation = {
   .llp = QMI_WDA_LINK_LAYER_PROTOCOL_802_3,
@@ -17,31 +19,42 @@ rung_dap (GArray *ladder, guint i)
   return g_array_index (ladder, MxDataFormat, i).dl_dap;
 }
 
+/* The profile the plugins give a data port of @driver (a static copy). */
+static const MxDataProfile *
+profile (const char *driver)
+{
+  static MxDataProfile p;
+
+  g_assert_true (mx_plugins_data_profile (driver, 0, &p));
+  return &p;
+}
+
 static void
 test_drivers_map_to_endpoints (void)
 {
-  MxDataEndpoint ep;
+  MxDataProfile p;
 
-  g_assert_true (mx_data_endpoint_for_driver (mx_data_driver_from_name ("mhi_net"), 0, 0, &ep));
-  g_assert_cmpint (ep.type, ==, QMI_DATA_ENDPOINT_TYPE_PCIE);
-  g_assert_cmpuint (ep.iface, ==, 4);
-  g_assert_true (mx_data_endpoint_for_driver (mx_data_driver_from_name ("ipa"), 0, 0, &ep));
-  g_assert_cmpint (ep.type, ==, QMI_DATA_ENDPOINT_TYPE_EMBEDDED);
-  g_assert_cmpuint (ep.iface, ==, 1);
-  g_assert_true (mx_data_endpoint_for_driver (mx_data_driver_from_name ("qmi_wwan"), 5, 0, &ep));
-  g_assert_cmpint (ep.type, ==, QMI_DATA_ENDPOINT_TYPE_HSUSB);
-  g_assert_cmpuint (ep.iface, ==, 5);
-  g_assert_true (mx_data_endpoint_for_driver (mx_data_driver_from_name ("bam-dmux"), 0, 3, &ep));
-  g_assert_cmpint (ep.type, ==, QMI_DATA_ENDPOINT_TYPE_BAM_DMUX);
-  g_assert_cmpuint (ep.iface, ==, 3);
-  g_assert_false (mx_data_endpoint_for_driver (mx_data_driver_from_name ("e1000"), 0, 0, &ep));
-  g_assert_false (mx_data_endpoint_for_driver (mx_data_driver_from_name (NULL), 0, 0, &ep));
+  g_assert_true (mx_plugins_data_profile ("mhi_net", -1, &p));
+  g_assert_cmpint (p.endpoint_type, ==, QMI_DATA_ENDPOINT_TYPE_PCIE);
+  g_assert_cmpint (p.endpoint_interface, ==, 4);
+  g_assert_true (mx_plugins_data_profile ("ipa", -1, &p));
+  g_assert_cmpint (p.endpoint_type, ==, QMI_DATA_ENDPOINT_TYPE_EMBEDDED);
+  g_assert_cmpint (p.endpoint_interface, ==, 1);
+  g_assert_true (mx_plugins_data_profile ("qmi_wwan", 5, &p));
+  g_assert_cmpint (p.endpoint_type, ==, QMI_DATA_ENDPOINT_TYPE_HSUSB);
+  g_assert_cmpint (p.endpoint_interface, ==, 5);
+  g_assert_true (mx_plugins_data_profile ("bam-dmux", 3, &p));
+  g_assert_cmpint (p.endpoint_type, ==, QMI_DATA_ENDPOINT_TYPE_BAM_DMUX);
+  g_assert_cmpint (p.endpoint_interface, ==, 3);
+  g_assert_false (mx_plugins_data_profile ("e1000", 0, &p));
+  g_assert_false (mx_data_profile_is_mapped (&p));
+  g_assert_false (mx_plugins_data_profile (NULL, 0, &p));
 }
 
 static void
 test_multiplex_ladder_is_qmapv5_v4_v1 (void)
 {
-  g_autoptr(GArray) ladder = mx_data_format_ladder (MX_DATA_DRIVER_MHI_NET,
+  g_autoptr(GArray) ladder = mx_data_format_ladder (profile ("mhi_net"),
                                                     MX_DATA_FORMAT_GOAL_MULTIPLEX,
                                                     &modem_with_aggregation);
 
@@ -61,7 +74,7 @@ test_multiplex_ladder_is_qmapv5_v4_v1 (void)
 static void
 test_qmi_wwan_aggregates_at_most_16384 (void)
 {
-  g_autoptr(GArray) ladder = mx_data_format_ladder (MX_DATA_DRIVER_QMI_WWAN,
+  g_autoptr(GArray) ladder = mx_data_format_ladder (profile ("qmi_wwan"),
                                                     MX_DATA_FORMAT_GOAL_MULTIPLEX,
                                                     &modem_with_aggregation);
 
@@ -73,7 +86,7 @@ test_qmi_wwan_aggregates_at_most_16384 (void)
 static void
 test_requested_falls_back_to_raw_ip (void)
 {
-  g_autoptr(GArray) ladder = mx_data_format_ladder (MX_DATA_DRIVER_MHI_NET,
+  g_autoptr(GArray) ladder = mx_data_format_ladder (profile ("mhi_net"),
                                                     MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED,
                                                     &modem_with_aggregation);
   MxDataFormat *last;
@@ -87,10 +100,10 @@ test_requested_falls_back_to_raw_ip (void)
 static void
 test_modem_without_aggregation_gets_no_qmap (void)
 {
-  g_autoptr(GArray) required = mx_data_format_ladder (MX_DATA_DRIVER_MHI_NET,
+  g_autoptr(GArray) required = mx_data_format_ladder (profile ("mhi_net"),
                                                       MX_DATA_FORMAT_GOAL_MULTIPLEX,
                                                       &modem_without_aggregation);
-  g_autoptr(GArray) requested = mx_data_format_ladder (MX_DATA_DRIVER_MHI_NET,
+  g_autoptr(GArray) requested = mx_data_format_ladder (profile ("mhi_net"),
                                                        MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED,
                                                        &modem_without_aggregation);
 
@@ -102,10 +115,10 @@ test_modem_without_aggregation_gets_no_qmap (void)
 static void
 test_ipa_never_runs_without_qmap (void)
 {
-  g_autoptr(GArray) none = mx_data_format_ladder (MX_DATA_DRIVER_IPA,
+  g_autoptr(GArray) none = mx_data_format_ladder (profile ("ipa"),
                                                   MX_DATA_FORMAT_GOAL_RAW_IP,
                                                   &modem_with_aggregation);
-  g_autoptr(GArray) requested = mx_data_format_ladder (MX_DATA_DRIVER_IPA,
+  g_autoptr(GArray) requested = mx_data_format_ladder (profile ("ipa"),
                                                        MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED,
                                                        &modem_with_aggregation);
 
@@ -116,7 +129,7 @@ test_ipa_never_runs_without_qmap (void)
 static void
 test_bam_dmux_has_no_rmnet (void)
 {
-  g_autoptr(GArray) ladder = mx_data_format_ladder (MX_DATA_DRIVER_BAM_DMUX,
+  g_autoptr(GArray) ladder = mx_data_format_ladder (profile ("bam-dmux"),
                                                     MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED,
                                                     &modem_with_aggregation);
 
@@ -170,12 +183,12 @@ test_lower_mtu_follows_the_driver (void)
   };
   MxDataFormat raw = { .llp = QMI_WDA_LINK_LAYER_PROTOCOL_RAW_IP };
 
-  g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_QMI_WWAN, &qmap), ==, 16384);
+  g_assert_cmpuint (mx_data_format_lower_mtu (profile ("qmi_wwan"), &qmap), ==, 16384);
   qmap.dl_max_size = 8192;
-  g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_QMI_WWAN, &qmap), ==, 8192);
-  g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_QMI_WWAN, &raw), ==, 0);
-  g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_MHI_NET, &qmap), ==, 0);
-  g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_IPA, &qmap), ==, 0);
+  g_assert_cmpuint (mx_data_format_lower_mtu (profile ("qmi_wwan"), &qmap), ==, 8192);
+  g_assert_cmpuint (mx_data_format_lower_mtu (profile ("qmi_wwan"), &raw), ==, 0);
+  g_assert_cmpuint (mx_data_format_lower_mtu (profile ("mhi_net"), &qmap), ==, 0);
+  g_assert_cmpuint (mx_data_format_lower_mtu (profile ("ipa"), &qmap), ==, 0);
 }
 
 /* qmi_wwan frames packets by its sysfs switches: they must match the format. */
@@ -210,16 +223,16 @@ test_rmnet_flags_follow_the_protocol (void)
   g_assert_cmphex (MX_RMNET_FLAG_EGRESS_MAP_CKSUMV5, ==, 0x20);
 
   f.ul_dap = f.dl_dap = QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV5;
-  mx_data_format_rmnet_flags (MX_DATA_DRIVER_MHI_NET, &f, NULL, NULL, &flags, &mask);
+  mx_data_format_rmnet_flags (profile ("mhi_net"), &f, &flags, &mask);
   g_assert_cmphex (flags, ==, 0x31);
   g_assert_cmphex (mask, ==, all);
 
   f.ul_dap = f.dl_dap = QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV4;
-  mx_data_format_rmnet_flags (MX_DATA_DRIVER_QMI_WWAN, &f, NULL, NULL, &flags, &mask);
+  mx_data_format_rmnet_flags (profile ("qmi_wwan"), &f, &flags, &mask);
   g_assert_cmphex (flags, ==, 0x0d);
 
   f.ul_dap = f.dl_dap = QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAP;
-  mx_data_format_rmnet_flags (MX_DATA_DRIVER_MHI_NET, &f, NULL, NULL, &flags, &mask);
+  mx_data_format_rmnet_flags (profile ("mhi_net"), &f, &flags, &mask);
   g_assert_cmphex (flags, ==, MX_RMNET_FLAG_INGRESS_DEAGGREGATION);
   g_assert_cmphex (mask, ==, all);
 }
@@ -233,16 +246,22 @@ test_ipa_flags_come_from_sysfs_offloads (void)
     .dl_dap = QMI_WDA_DATA_AGGREGATION_PROTOCOL_QMAPV5,
     .dap_reported = TRUE,
   };
+  MxDataProfile ipa = *profile ("ipa");
   guint32 flags, mask;
 
-  mx_data_format_rmnet_flags (MX_DATA_DRIVER_IPA, &f, "MAPv4\n", "MAPv5\n", &flags, &mask);
+  /* What the qcom-soc plugin reads from device/feature/{rx,tx}_offload. */
+  ipa.hw_rx_checksum = mx_data_checksum_from_attribute ("MAPv4\n");
+  ipa.hw_tx_checksum = mx_data_checksum_from_attribute ("MAPv5\n");
+  mx_data_format_rmnet_flags (&ipa, &f, &flags, &mask);
   g_assert_cmphex (flags, ==, MX_RMNET_FLAG_INGRESS_DEAGGREGATION |
                               MX_RMNET_FLAG_INGRESS_MAP_CKSUMV4 |
                               MX_RMNET_FLAG_EGRESS_MAP_CKSUMV5);
-  mx_data_format_rmnet_flags (MX_DATA_DRIVER_IPA, &f, "none", "none", &flags, &mask);
+  ipa.hw_rx_checksum = mx_data_checksum_from_attribute ("none");
+  ipa.hw_tx_checksum = mx_data_checksum_from_attribute ("none");
+  mx_data_format_rmnet_flags (&ipa, &f, &flags, &mask);
   g_assert_cmphex (flags, ==, MX_RMNET_FLAG_INGRESS_DEAGGREGATION);
   /* No sysfs files (old kernel): follow the protocol. */
-  mx_data_format_rmnet_flags (MX_DATA_DRIVER_IPA, &f, NULL, NULL, &flags, &mask);
+  mx_data_format_rmnet_flags (profile ("ipa"), &f, &flags, &mask);
   g_assert_cmphex (flags, ==, 0x31);
 }
 

@@ -244,8 +244,8 @@ any_map (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **error)
   MxPort *control = mx_device_get_primary_control_port (device);
 
   data->control_port = g_strdup (mx_port_get_name (control));
-  data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_PCIE;
-  data->endpoint_interface = 4;
+  data->profile.endpoint_type = QMI_DATA_ENDPOINT_TYPE_PCIE;
+  data->profile.endpoint_interface = 4;
   return TRUE;
 }
 

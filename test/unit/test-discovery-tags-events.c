@@ -274,8 +274,8 @@ test_mux_tags_initial_id_and_wrap (void)
   MxMuxIdSet used;
   guint id = 0;
 
-  g_assert_cmpint (port->initial_mux_id, ==, 0x81);
-  g_assert_cmpint (port->max_multiplexed_links, ==, -1);
+  g_assert_cmpint (port->profile.initial_mux_id, ==, 0x81);
+  g_assert_cmpint (port->profile.max_links, ==, -1);
   g_assert_cmpuint (policy.first, ==, 0x81);
   g_assert_cmpuint (policy.max_links, ==, 254);
 
@@ -305,7 +305,7 @@ test_mux_tags_max_links (void)
   MxMuxIdSet used;
   guint id = 0;
 
-  g_assert_cmpint (two->max_multiplexed_links, ==, 2);
+  g_assert_cmpint (two->profile.max_links, ==, 2);
   mx_mux_id_set_clear (&used);
   g_assert_true (mx_mux_id_allocate (&policy, &used, 1, &id, NULL));
   g_assert_cmpuint (id, ==, 100);
@@ -315,7 +315,7 @@ test_mux_tags_max_links (void)
 
   /* 0: no multiplexing on the port, not even a first link. */
   none = tagged_data_port ("ID_MM_MAX_MULTIPLEXED_LINKS=0\n", &policy);
-  g_assert_cmpint (none->max_multiplexed_links, ==, 0);
+  g_assert_cmpint (none->profile.max_links, ==, 0);
   g_assert_cmpuint (policy.max_links, ==, 0);
   g_assert_false (mx_mux_id_allocate (&policy, &used, 0, &id, &error));
   g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_FREE_MUX_ID);
@@ -330,8 +330,8 @@ test_mux_tags_untagged_is_the_default (void)
   MxMuxIdPolicy policy;
   g_autoptr(MxPort) port = tagged_data_port ("INTERFACE=mhi_hwip0\n", &policy);
 
-  g_assert_cmpint (port->initial_mux_id, ==, -1);
-  g_assert_cmpint (port->max_multiplexed_links, ==, -1);
+  g_assert_cmpint (port->profile.initial_mux_id, ==, -1);
+  g_assert_cmpint (port->profile.max_links, ==, -1);
   g_assert_cmpuint (policy.first, ==, 1);
   g_assert_cmpuint (policy.max_links, ==, 254);
 }
@@ -354,8 +354,8 @@ test_mux_tags_invalid_values_are_refused_by_name (void)
     port = tagged_data_port (bad[i].uevent, &policy);
     g_test_assert_expected_messages ();
     /* Treated as unset: the defaults stay. */
-    g_assert_cmpint (port->initial_mux_id, ==, -1);
-    g_assert_cmpint (port->max_multiplexed_links, ==, -1);
+    g_assert_cmpint (port->profile.initial_mux_id, ==, -1);
+    g_assert_cmpint (port->profile.max_links, ==, -1);
     g_assert_cmpuint (policy.first, ==, 1);
     g_assert_cmpuint (policy.max_links, ==, 254);
   }
