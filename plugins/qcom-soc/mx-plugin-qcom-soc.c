@@ -22,11 +22,30 @@ is_soc_port (const MxPort *port)
   return uid != NULL;
 }
 
+/* A PCIe card with qrtr-mhi bound to its IPCR channel is controlled over
+ * QRTR, as the platform vendor ships it: the QRTR kernel device makes it a
+ * qcom-soc modem (its wwan QMI/MBIM ports are ignored by the port policy). */
+static gboolean
+group_has_bound_ipcr (GPtrArray *group)
+{
+  for (guint i = 0; i < group->len; i++) {
+    const MxPort *other = g_ptr_array_index (group, i);
+    g_autofree gchar *ipcr = NULL;
+
+    if (mx_kernel_device_is_qrtr (other->kdev))
+      continue;
+    ipcr = mx_qrtr_pairing_ipcr_channel (other->kdev);
+    if (ipcr)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static guint
 claim (const MxPlugin *plugin, const MxPort *port, GPtrArray *group)
 {
   if (mx_kernel_device_is_qrtr (port->kdev))
-    return MX_PLUGIN_CLAIM_WEAK;
+    return group_has_bound_ipcr (group) ? MX_PLUGIN_CLAIM_TAGGED : MX_PLUGIN_CLAIM_WEAK;
   return is_soc_port (port) ? MX_PLUGIN_CLAIM_TAGGED : MX_PLUGIN_CLAIM_NONE;
 }
 
@@ -79,9 +98,14 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
     data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_BAM_DMUX;
     data->endpoint_interface = (gint) dev_port;
     data->multiplex = MX_MULTIPLEX_NONE;
+  } else if (g_strcmp0 (driver, "mhi_net") == 0 && mx_kernel_device_is_qrtr (control->kdev)) {
+    /* QRTR over MHI: the card's mhi_net ports, PCIe endpoint interface 4. */
+    data->endpoint_type = QMI_DATA_ENDPOINT_TYPE_PCIE;
+    data->endpoint_interface = 4;
+    data->multiplex = MX_MULTIPLEX_REQUESTED;
   } else {
     g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
-                 "net driver '%s' is neither ipa nor bam-dmux", driver ? driver : "(none)");
+                 "net driver '%s' is neither ipa nor bam-dmux nor mhi_net over QRTR", driver ? driver : "(none)");
     return FALSE;
   }
   data->control_port = g_strdup (mx_port_get_name (control));
