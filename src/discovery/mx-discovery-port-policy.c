@@ -287,6 +287,7 @@ mx_port_policy_classify (MxKernelDevice *kdev, gboolean is_link, MxPortPolicyRes
       return not_a_port (error, kdev, "USB-backed wwan port (served by its cdc-wdm/tty twin)");
     if (tagged != MX_PORT_TYPE_UNKNOWN) {
       set (r, tagged, role_for (tagged), "udev-tag", tagged == MX_PORT_TYPE_QMI);
+      r->needs_at_probe = tagged == MX_PORT_TYPE_AT;
       return TRUE;
     }
     type_attr = mx_kernel_device_read_attribute (kdev, "type");
@@ -306,6 +307,7 @@ mx_port_policy_classify (MxKernelDevice *kdev, gboolean is_link, MxPortPolicyRes
     }
     set (r, type, role_for (type), from_suffix ? "wwan-name-suffix" : "wwan-type-attribute",
          type == MX_PORT_TYPE_QMI);
+    r->needs_at_probe = type == MX_PORT_TYPE_AT;
     return TRUE;
   }
 
