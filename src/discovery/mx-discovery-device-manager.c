@@ -237,16 +237,39 @@ is_default_wwan_netdev (MxKernelDevice *kdev)
   return wwan_dir && strstr (wwan_dir, mx_kernel_device_get_name (kdev)) != NULL;
 }
 
+/* Every netdev of a wwan device sits below it (.../wwan/wwan0/net/<name>);
+ * all but its default one are links someone created with rtnetlink (`ip
+ * link add ... parentdev wwan0 type wwan linkid N`). The sysfs view, for
+ * when the netlink view is not there (yet): lower is the wwan device. */
+static gboolean
+is_extra_wwan_netdev (MxKernelDevice *kdev, gchar **wwan_dev)
+{
+  const char *path = mx_kernel_device_get_sysfs_path (kdev);
+  g_autofree gchar *net_dir = path ? g_path_get_dirname (path) : NULL;
+  g_autofree gchar *wwan_dir = net_dir ? g_path_get_dirname (net_dir) : NULL;
+  g_autofree gchar *class_dir = wwan_dir ? g_path_get_dirname (wwan_dir) : NULL;
+  g_autofree gchar *class_name = class_dir ? g_path_get_basename (class_dir) : NULL;
+  g_autofree gchar *net_name = net_dir ? g_path_get_basename (net_dir) : NULL;
+
+  if (g_strcmp0 (class_name, "wwan") != 0 || g_strcmp0 (net_name, "net") != 0 ||
+      is_default_wwan_netdev (kdev))
+    return FALSE;
+  *wwan_dev = g_path_get_basename (wwan_dir);
+  return TRUE;
+}
+
 static gboolean
 lookup_link (MxDeviceManager *self, MxKernelDevice *kdev, gchar **lower, gint *mux_id)
 {
   const MxLink *link;
 
-  if (!self->link_map || !g_str_equal (mx_kernel_device_get_subsystem (kdev), "net"))
+  if (!g_str_equal (mx_kernel_device_get_subsystem (kdev), "net"))
     return FALSE;
-  link = mx_link_map_lookup_name (self->link_map, mx_kernel_device_get_name (kdev));
+  *mux_id = -1;
+  link = self->link_map ? mx_link_map_lookup_name (self->link_map, mx_kernel_device_get_name (kdev))
+                        : NULL;
   if (!link || !(link->lower_name || link->parent_dev_name))
-    return FALSE;
+    return is_extra_wwan_netdev (kdev, lower);
   if (!link->lower_name && is_default_wwan_netdev (kdev))
     return FALSE;
   *lower = g_strdup (link->lower_name ? link->lower_name : link->parent_dev_name);
