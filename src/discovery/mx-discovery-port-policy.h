@@ -3,7 +3,10 @@
  * at all, its role (control, data, link, ignored), its type (QMI, MBIM, AT,
  * net, ...) and whether its type must be confirmed by a probe. Order of
  * evidence: ID_MM_* tags (the user's word), then the wwan `type` attribute,
- * then the wwan name suffix (Linux 5.13), then the driver. */
+ * then the wwan name suffix (Linux 5.13), then the driver (for ttys: driver,
+ * USB vendor and interface number as the vendors lay them out, then the AT
+ * probe). Where ModemManager's rules ran only their candidates are ports;
+ * a char device without a /dev node never is. */
 #pragma once
 #include "mx-discovery-port.h"
 
