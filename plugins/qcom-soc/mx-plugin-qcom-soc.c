@@ -22,11 +22,30 @@ is_soc_port (const MxPort *port)
   return uid != NULL;
 }
 
+/* A PCIe card with qrtr-mhi bound to its IPCR channel is controlled over
+ * QRTR, as the platform vendor ships it: the QRTR kernel device makes it a
+ * qcom-soc modem (its wwan QMI/MBIM ports are ignored by the port policy). */
+static gboolean
+group_has_bound_ipcr (GPtrArray *group)
+{
+  for (guint i = 0; i < group->len; i++) {
+    const MxPort *other = g_ptr_array_index (group, i);
+    g_autofree gchar *ipcr = NULL;
+
+    if (mx_kernel_device_is_qrtr (other->kdev))
+      continue;
+    ipcr = mx_qrtr_pairing_ipcr_channel (other->kdev);
+    if (ipcr)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static guint
 claim (const MxPlugin *plugin, const MxPort *port, GPtrArray *group)
 {
   if (mx_kernel_device_is_qrtr (port->kdev))
-    return MX_PLUGIN_CLAIM_WEAK;
+    return group_has_bound_ipcr (group) ? MX_PLUGIN_CLAIM_TAGGED : MX_PLUGIN_CLAIM_WEAK;
   return is_soc_port (port) ? MX_PLUGIN_CLAIM_TAGGED : MX_PLUGIN_CLAIM_NONE;
 }
 
@@ -123,6 +142,8 @@ data_profile (const MxPlugin *plugin, MxDataDriverClass driver_class, gint iface
   case MX_DATA_DRIVER_CLASS_BAM_DMUX:
     bam_dmux_profile (profile, iface >= 0 ? (guint) iface : 0);
     return TRUE;
+  case MX_DATA_DRIVER_CLASS_MHI_NET:   /* QRTR over MHI */
+    return mx_plugin_mhi.data_profile (&mx_plugin_mhi, driver_class, iface, profile);
   default:
     return FALSE;
   }
@@ -151,9 +172,13 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
       return FALSE;
     }
     bam_dmux_profile (&data->profile, dev_port);
+  } else if (g_strcmp0 (driver, "mhi_net") == 0 && mx_kernel_device_is_qrtr (control->kdev)) {
+    /* QRTR over MHI: the card's mhi_net ports are what they are on an mhi
+     * modem (PCIe endpoint 4, ...): the mhi plugin's profile. */
+    mx_plugin_mhi.data_profile (&mx_plugin_mhi, MX_DATA_DRIVER_CLASS_MHI_NET, -1, &data->profile);
   } else {
     g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
-                 "net driver '%s' is neither ipa nor bam-dmux", driver ? driver : "(none)");
+                 "net driver '%s' is neither ipa nor bam-dmux nor mhi_net over QRTR", driver ? driver : "(none)");
     return FALSE;
   }
   data->control_port = g_strdup (mx_port_get_name (control));

@@ -15,6 +15,7 @@
 #include "mx-link-manager.h"
 #include "mx-link-map.h"
 #include "mx-core-log.h"
+#include "mx-modem-command.h"
 #include "mx-modem-registry.h"
 #include "mx-link-netlink.h"
 #include "mx-plugins.h"
@@ -178,6 +179,8 @@ main (int argc, char **argv)
   mx_log_init (ctx->log_level, ctx->log_timestamps);
   mx_log_set_debug_domains (ctx->log_debug_domains);
   mx_log_set_personal_info (ctx->log_personal_info);
+  /* Modem.Command only in debug mode, as ModemManager. */
+  mx_modem_command_set_allowed (ctx->debug);
 
   daemon = mx_daemon_new (ctx);
   g_signal_connect (daemon, "ready", G_CALLBACK (on_ready), &components);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "mx-discovery"
 #include <string.h>
+#include "mx-discovery-at-probe.h"
 #include "mx-discovery-device-manager.h"
 #include "mx-discovery-error.h"
 #include "mx-discovery-port-policy.h"
@@ -173,6 +174,56 @@ cancel_probe (MxDeviceManager *self, const char *key)
   }
 }
 
+/* AT ports join their device at once (QMI start-up never waits for them)
+ * and are confirmed with `AT` -> `OK` in the background; the answer
+ * replaces the port with one carrying the result, so the device changes. */
+static void
+at_probe_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  ProbeContext *ctx = user_data;
+  MxDeviceManager *self = ctx->self;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = mx_at_probe_finish (res, &error);
+
+  if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    goto out;
+  g_hash_table_remove (self->probing, ctx->key);
+  if (g_hash_table_contains (self->entries, ctx->key)) {
+    g_autoptr(MxPort) port = mx_port_new (ctx->port->kdev, ctx->port->type, ctx->port->role);
+
+    port->type_source = ctx->port->type_source;
+    port->probe = ok ? MX_PROBE_OK : MX_PROBE_FAILED;
+    if (ok)
+      g_debug ("%s: answered AT", mx_port_get_name (port));
+    else
+      g_message ("%s: not used as an AT port: %s", mx_port_get_name (port), error->message);
+    insert_entry (self, port);
+    regroup (self);
+  }
+  check_settled (self);
+out:
+  mx_port_unref (ctx->port);
+  g_free (ctx->key);
+  g_object_unref (ctx->self);
+  g_free (ctx);
+}
+
+static void
+start_at_probe (MxDeviceManager *self, MxPort *port, const char *key)
+{
+  ProbeContext *ctx = g_new0 (ProbeContext, 1);
+  GCancellable *cancellable = g_cancellable_new ();
+
+  ctx->self = g_object_ref (self);
+  ctx->port = mx_port_ref (port);
+  ctx->key = g_strdup (key);
+  g_hash_table_insert (self->probing, g_strdup (key), cancellable);
+  self->was_settled = FALSE;
+  g_debug ("%s: probing for AT", mx_port_get_name (port));
+  mx_at_probe (port->kdev, self->dev_dir, MX_AT_PROBE_TIMEOUT_DEFAULT_MS, cancellable,
+               at_probe_ready, ctx);
+}
+
 /* The default netdev of a wwan device (mhi_wwan_mbim's "wwan0" below
  * .../wwan/wwan0/net/) is its data port, not a link: as ModemManager, a wwan
  * netdev whose name appears in its wwan device's sysfs path. */
@@ -186,16 +237,39 @@ is_default_wwan_netdev (MxKernelDevice *kdev)
   return wwan_dir && strstr (wwan_dir, mx_kernel_device_get_name (kdev)) != NULL;
 }
 
+/* Every netdev of a wwan device sits below it (.../wwan/wwan0/net/<name>);
+ * all but its default one are links someone created with rtnetlink (`ip
+ * link add ... parentdev wwan0 type wwan linkid N`). The sysfs view, for
+ * when the netlink view is not there (yet): lower is the wwan device. */
+static gboolean
+is_extra_wwan_netdev (MxKernelDevice *kdev, gchar **wwan_dev)
+{
+  const char *path = mx_kernel_device_get_sysfs_path (kdev);
+  g_autofree gchar *net_dir = path ? g_path_get_dirname (path) : NULL;
+  g_autofree gchar *wwan_dir = net_dir ? g_path_get_dirname (net_dir) : NULL;
+  g_autofree gchar *class_dir = wwan_dir ? g_path_get_dirname (wwan_dir) : NULL;
+  g_autofree gchar *class_name = class_dir ? g_path_get_basename (class_dir) : NULL;
+  g_autofree gchar *net_name = net_dir ? g_path_get_basename (net_dir) : NULL;
+
+  if (g_strcmp0 (class_name, "wwan") != 0 || g_strcmp0 (net_name, "net") != 0 ||
+      is_default_wwan_netdev (kdev))
+    return FALSE;
+  *wwan_dev = g_path_get_basename (wwan_dir);
+  return TRUE;
+}
+
 static gboolean
 lookup_link (MxDeviceManager *self, MxKernelDevice *kdev, gchar **lower, gint *mux_id)
 {
   const MxLink *link;
 
-  if (!self->link_map || !g_str_equal (mx_kernel_device_get_subsystem (kdev), "net"))
+  if (!g_str_equal (mx_kernel_device_get_subsystem (kdev), "net"))
     return FALSE;
-  link = mx_link_map_lookup_name (self->link_map, mx_kernel_device_get_name (kdev));
+  *mux_id = -1;
+  link = self->link_map ? mx_link_map_lookup_name (self->link_map, mx_kernel_device_get_name (kdev))
+                        : NULL;
   if (!link || !(link->lower_name || link->parent_dev_name))
-    return FALSE;
+    return is_extra_wwan_netdev (kdev, lower);
   if (!link->lower_name && is_default_wwan_netdev (kdev))
     return FALSE;
   *lower = g_strdup (link->lower_name ? link->lower_name : link->parent_dev_name);
@@ -253,6 +327,21 @@ mx_device_manager_add_kernel_device (MxDeviceManager *self, MxKernelDevice *kdev
     g_debug ("%s: probing for QMI", name);
     mx_port_probe_qmi (kdev, self->dev_dir, self->options.probe_timeout_s,
                        self->options.probe_via_proxy, cancellable, probe_ready, ctx);
+    return TRUE;
+  }
+  if (policy.needs_at_probe) {
+    old = g_hash_table_lookup (self->entries, key);
+    /* A "change" of an AT port keeps its answer. */
+    if (old && old->port->type == policy.type && old->port->role == policy.role &&
+        (old->port->probe == MX_PROBE_OK || old->port->probe == MX_PROBE_FAILED)) {
+      port->probe = old->port->probe;
+    } else {
+      port->probe = self->options.probe ? MX_PROBE_PENDING : MX_PROBE_SKIPPED;
+    }
+    insert_entry (self, port);
+    regroup (self);
+    if (port->probe == MX_PROBE_PENDING)
+      start_at_probe (self, port, key);
     return TRUE;
   }
   port->probe = policy.needs_probe ? MX_PROBE_SKIPPED : MX_PROBE_NOT_NEEDED;

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "mx-discovery"
 #include "mx-discovery-device.h"
 #include "mx-discovery-plugin.h"
+#include "mx-discovery-port-policy.h"
 
 struct _MxDevice {
   GObject         parent;
@@ -84,6 +85,23 @@ mx_device_get_primary_control_port (MxDevice *self)
       MxPort *port = g_ptr_array_index (self->ports, i);
 
       if (usable_control (port) && port->type == order[t])
+        return port;
+    }
+  return NULL;
+}
+
+MxPort *
+mx_device_get_primary_at_port (MxDevice *self)
+{
+  static const MxAtRole order[] = { MX_AT_ROLE_PRIMARY, MX_AT_ROLE_NONE, MX_AT_ROLE_SECONDARY,
+                                    MX_AT_ROLE_PPP };
+
+  for (guint r = 0; r < G_N_ELEMENTS (order); r++)
+    for (guint i = 0; i < self->ports->len; i++) {
+      MxPort *port = g_ptr_array_index (self->ports, i);
+
+      if (usable_control (port) && port->type == MX_PORT_TYPE_AT &&
+          mx_port_policy_at_role (port->kdev) == order[r])
         return port;
     }
   return NULL;

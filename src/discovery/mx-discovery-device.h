@@ -27,6 +27,9 @@ MxPort         *mx_device_lookup_port     (MxDevice *self, const char *name);
 /* The port the control plane opens: a QRTR node, else the first QMI char
  * device that answered (or was not probed), else MBIM, else AT. NULL: none. */
 MxPort         *mx_device_get_primary_control_port (MxDevice *self);
+/* The AT port Modem.Command uses: the one tagged (or laid out as) primary,
+ * else the first untyped AT port, else any; NULL without a usable AT port. */
+MxPort         *mx_device_get_primary_at_port      (MxDevice *self);
 gboolean        mx_device_get_qrtr_node   (MxDevice *self, guint32 *node_id);
 /* Sorted, de-duplicated drivers of all non-link ports (Modem.Drivers). */
 GStrv           mx_device_dup_drivers     (MxDevice *self);

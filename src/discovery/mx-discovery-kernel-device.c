@@ -20,6 +20,8 @@ struct _MxKernelDevice {
   gchar      *physdev_subsystem;
   gchar      *event_uid;
   gint        interface_number;
+  guint16     usb_vendor_id;     /* 0: not a USB device */
+  guint16     usb_product_id;
   gboolean    is_qrtr;
   guint32     qrtr_node;
   GHashTable *properties;
@@ -85,6 +87,18 @@ is_below_devices (MxKernelDevice *self, const char *dir)
   return strncmp (dir, devices, len) == 0 && dir[len] == '/';
 }
 
+static guint16
+read_hex_u16 (const char *dir, const char *attr)
+{
+  g_autofree gchar *path = g_build_filename (dir, attr, NULL);
+  g_autofree gchar *str = mx_sysfs_read_file (path);
+  guint64 v = 0;
+
+  if (!str || !g_ascii_string_to_unsigned (str, 16, 0, G_MAXUINT16, &v, NULL))
+    return 0;
+  return (guint16) v;
+}
+
 /* Walks from the device up to <root>/devices: first bound driver, physical
  * device (first usb_device, pci or platform ancestor: for PCI that is the
  * function all MHI ports share), USB interface number. */
@@ -97,7 +111,10 @@ resolve_ancestry (MxKernelDevice *self)
     g_autofree gchar *subsystem = mx_sysfs_link_basename (dir, "subsystem");
     gchar *parent;
 
-    if (!self->driver)
+    /* A tty's usb-serial port device is bound to the serial driver's
+     * per-port half ("option1"); the driver that names the modem family is
+     * the USB interface's ("option", "qcserial"), as ModemManager reports. */
+    if (!self->driver && g_strcmp0 (subsystem, "usb-serial") != 0)
       self->driver = mx_sysfs_link_basename (dir, "driver");
     if (subsystem && !self->physdev_path) {
       g_autofree gchar *devtype = uevent_value (dir, "DEVTYPE");
@@ -110,6 +127,10 @@ resolve_ancestry (MxKernelDevice *self)
 
         if (num && g_ascii_string_to_unsigned (num, 16, 0, 255, &v, NULL))
           self->interface_number = (gint) v;
+      }
+      if (g_str_equal (subsystem, "usb") && g_strcmp0 (devtype, "usb_device") == 0) {
+        self->usb_vendor_id = read_hex_u16 (dir, "idVendor");
+        self->usb_product_id = read_hex_u16 (dir, "idProduct");
       }
       if ((g_str_equal (subsystem, "usb") && g_strcmp0 (devtype, "usb_device") == 0) ||
           g_str_equal (subsystem, "pci") || g_str_equal (subsystem, "platform")) {
@@ -242,6 +263,16 @@ const char *mx_kernel_device_get_physdev_path (MxKernelDevice *self) { return se
 const char *mx_kernel_device_get_physdev_subsystem (MxKernelDevice *self) { return self->physdev_subsystem; }
 const char *mx_kernel_device_get_event_uid (MxKernelDevice *self) { return self->event_uid; }
 gint mx_kernel_device_get_interface_number (MxKernelDevice *self) { return self->interface_number; }
+guint16 mx_kernel_device_get_usb_vendor_id (MxKernelDevice *self) { return self->usb_vendor_id; }
+guint16 mx_kernel_device_get_usb_product_id (MxKernelDevice *self) { return self->usb_product_id; }
+
+gboolean
+mx_kernel_device_has_device_node (MxKernelDevice *self)
+{
+  /* udev and the uevent file name the node (DEVNAME); a device announced by
+   * a kernel event without sysfs is taken at its word. */
+  return !self->sysfs_path || g_hash_table_contains (self->properties, "DEVNAME");
+}
 gboolean mx_kernel_device_is_qrtr (MxKernelDevice *self) { return self->is_qrtr; }
 guint32 mx_kernel_device_get_qrtr_node (MxKernelDevice *self) { return self->qrtr_node; }
 GHashTable *mx_kernel_device_peek_properties (MxKernelDevice *self) { return self->properties; }

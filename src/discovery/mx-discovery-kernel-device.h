@@ -45,6 +45,12 @@ const char *mx_kernel_device_get_physdev_uid       (MxKernelDevice *self);
 /* The `uid` of the kernel event that announced the device, NULL if none. */
 const char *mx_kernel_device_get_event_uid         (MxKernelDevice *self);
 gint        mx_kernel_device_get_interface_number  (MxKernelDevice *self); /* -1: none */
+/* idVendor/idProduct of the USB device it sits on; 0 when not on USB. */
+guint16     mx_kernel_device_get_usb_vendor_id     (MxKernelDevice *self);
+guint16     mx_kernel_device_get_usb_product_id    (MxKernelDevice *self);
+/* Whether the device has a /dev node (DEVNAME) a control port needs; rpmsg
+ * channel devices and other bus devices have none. */
+gboolean    mx_kernel_device_has_device_node       (MxKernelDevice *self);
 gboolean    mx_kernel_device_is_qrtr               (MxKernelDevice *self);
 guint32     mx_kernel_device_get_qrtr_node         (MxKernelDevice *self);
 /* Whether the device or an ancestor is bound to @driver (MM's DRIVERS==). */

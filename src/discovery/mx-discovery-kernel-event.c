@@ -4,7 +4,7 @@
 #include "mx-discovery-error.h"
 #include "mx-discovery-kernel-event.h"
 
-static const char *supported_subsystems[] = { "net", "wwan", "usbmisc", "rpmsg", NULL };
+static const char *supported_subsystems[] = { "net", "wwan", "usbmisc", "rpmsg", "tty", NULL };
 
 gboolean
 mx_kernel_event_subsystem_is_supported (const char *subsystem)
@@ -51,7 +51,7 @@ event_set (MxKernelEvent *event, const char *key, const char *value, GError **er
   } else if (g_str_equal (key, "subsystem")) {
     if (!mx_kernel_event_subsystem_is_supported (value)) {
       g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_INVALID_EVENT,
-                   "kernel event subsystem '%s' is not supported (net, wwan, usbmisc, rpmsg)",
+                   "kernel event subsystem '%s' is not supported (net, wwan, usbmisc, rpmsg, tty)",
                    value);
       return FALSE;
     }

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "mx-discovery-error.h"
 #include "mx-discovery-port-policy.h"
+#include "mx-discovery-qrtr-pairing.h"
 #include "mx-discovery-udev-tags.h"
 
 static const char *modem_net_drivers[] = {
@@ -60,6 +61,110 @@ const char * const *
 mx_port_policy_soc_drivers (void)
 {
   return soc_drivers;
+}
+
+/* USB serial drivers whose ttys are modem ports without any tag. */
+static const char *modem_tty_drivers[] = { "option", "qcserial", "sierra", NULL };
+
+/* The vendors' USB interface layouts, as ModemManager's vendor rules
+ * (77-mm-<vendor>-port-types.rules) and the kernel's qcserial comments give
+ * them; product 0 matches every product of the vendor on that driver. A tty
+ * of these drivers not listed here is taken as AT if it answers `AT`. */
+static const struct {
+  const char *driver;
+  guint16     vid, pid;
+  gint        ifnum;
+  MxPortType  type;
+  MxAtRole    at_role;
+} tty_layouts[] = {
+  /* Quectel (EC2x/EG2x/EG9x/EM0x/RM5xx on USB): 0 DM, 1 NMEA, 2 AT, 3 AT (modem). */
+  { "option",   0x2c7c, 0, 0, MX_PORT_TYPE_QCDM, MX_AT_ROLE_NONE },
+  { "option",   0x2c7c, 0, 1, MX_PORT_TYPE_GPS,  MX_AT_ROLE_NONE },
+  { "option",   0x2c7c, 0, 2, MX_PORT_TYPE_AT,   MX_AT_ROLE_PRIMARY },
+  { "option",   0x2c7c, 0, 3, MX_PORT_TYPE_AT,   MX_AT_ROLE_SECONDARY },
+  { "qcserial", 0x2c7c, 0, 0, MX_PORT_TYPE_QCDM, MX_AT_ROLE_NONE },
+  { "qcserial", 0x2c7c, 0, 1, MX_PORT_TYPE_GPS,  MX_AT_ROLE_NONE },
+  { "qcserial", 0x2c7c, 0, 2, MX_PORT_TYPE_AT,   MX_AT_ROLE_PRIMARY },
+  { "qcserial", 0x2c7c, 0, 3, MX_PORT_TYPE_AT,   MX_AT_ROLE_SECONDARY },
+  /* Sierra Wireless on qcserial (MC/EM73xx, 74xx, 75xx): 0 DM, 2 NMEA, 3 AT. */
+  { "qcserial", 0x1199, 0, 0, MX_PORT_TYPE_QCDM, MX_AT_ROLE_NONE },
+  { "qcserial", 0x1199, 0, 2, MX_PORT_TYPE_GPS,  MX_AT_ROLE_NONE },
+  { "qcserial", 0x1199, 0, 3, MX_PORT_TYPE_AT,   MX_AT_ROLE_PRIMARY },
+  /* Foxconn T77W968 (0489:e0b4, e0b5 with eSIM): 2 AT, 3 AT, 4 NMEA, 5 DM. */
+  { "option",   0x0489, 0xe0b4, 2, MX_PORT_TYPE_AT,   MX_AT_ROLE_PRIMARY },
+  { "option",   0x0489, 0xe0b4, 3, MX_PORT_TYPE_AT,   MX_AT_ROLE_SECONDARY },
+  { "option",   0x0489, 0xe0b4, 4, MX_PORT_TYPE_GPS,  MX_AT_ROLE_NONE },
+  { "option",   0x0489, 0xe0b4, 5, MX_PORT_TYPE_QCDM, MX_AT_ROLE_NONE },
+  { "option",   0x0489, 0xe0b5, 2, MX_PORT_TYPE_AT,   MX_AT_ROLE_PRIMARY },
+  { "option",   0x0489, 0xe0b5, 3, MX_PORT_TYPE_AT,   MX_AT_ROLE_SECONDARY },
+  { "option",   0x0489, 0xe0b5, 4, MX_PORT_TYPE_GPS,  MX_AT_ROLE_NONE },
+  { "option",   0x0489, 0xe0b5, 5, MX_PORT_TYPE_QCDM, MX_AT_ROLE_NONE },
+};
+
+static gint
+tty_layout_index (MxKernelDevice *kdev)
+{
+  const char *driver = mx_kernel_device_get_driver (kdev);
+  guint16 vid = mx_kernel_device_get_usb_vendor_id (kdev);
+  guint16 pid = mx_kernel_device_get_usb_product_id (kdev);
+  gint ifnum = mx_kernel_device_get_interface_number (kdev);
+
+  for (guint i = 0; driver && ifnum >= 0 && i < G_N_ELEMENTS (tty_layouts); i++)
+    if (g_str_equal (driver, tty_layouts[i].driver) && vid == tty_layouts[i].vid &&
+        (tty_layouts[i].pid == 0 || pid == tty_layouts[i].pid) && ifnum == tty_layouts[i].ifnum)
+      return (gint) i;
+  return -1;
+}
+
+/* A tag with a true value, without the warning a garbage value gets where
+ * the tag is actually used. */
+static gboolean
+tag_quietly_true (GHashTable *props, const char *tag)
+{
+  const char *str = g_hash_table_lookup (props, tag);
+
+  return str && (g_str_equal (str, "1") || !g_ascii_strcasecmp (str, "true") ||
+                 !g_ascii_strcasecmp (str, "yes"));
+}
+
+/* Whether ModemManager's own rules (77-mm-*.rules, 80-mm-candidate.rules)
+ * ran on the device: they set ID_MM_CANDIDATE on every device they mean
+ * ModemManager to consider, and port types, ignore flags and the SoC flag
+ * also on devices they do not (rpmsg channel devices). The tunables users
+ * set themselves (ID_MM_MAX_MULTIPLEXED_LINKS, ...) do not count. */
+static gboolean
+has_mm_rule_tags (GHashTable *props)
+{
+  static const char *tags[] = {
+    MX_TAG_PORT_IGNORE, MX_TAG_PORT_TYPE_QMI, MX_TAG_PORT_TYPE_MBIM, MX_TAG_PORT_TYPE_AT_PRIMARY,
+    MX_TAG_PORT_TYPE_AT_SECONDARY, MX_TAG_PORT_TYPE_AT_PPP, MX_TAG_PORT_TYPE_QCDM,
+    MX_TAG_PORT_TYPE_GPS, MX_TAG_QCOM_SOC,
+  };
+
+  if (g_hash_table_contains (props, MX_TAG_CANDIDATE))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (tags); i++)
+    if (tag_quietly_true (props, tags[i]))
+      return TRUE;
+  return FALSE;
+}
+
+MxAtRole
+mx_port_policy_at_role (MxKernelDevice *kdev)
+{
+  GHashTable *props = mx_kernel_device_peek_properties (kdev);
+  gint layout;
+
+  if (tag_quietly_true (props, MX_TAG_PORT_TYPE_AT_PRIMARY))
+    return MX_AT_ROLE_PRIMARY;
+  if (tag_quietly_true (props, MX_TAG_PORT_TYPE_AT_SECONDARY))
+    return MX_AT_ROLE_SECONDARY;
+  if (tag_quietly_true (props, MX_TAG_PORT_TYPE_AT_PPP))
+    return MX_AT_ROLE_PPP;
+  if (!g_str_equal (mx_kernel_device_get_subsystem (kdev), "tty"))
+    return MX_AT_ROLE_NONE;
+  layout = tty_layout_index (kdev);
+  return layout >= 0 ? tty_layouts[layout].at_role : MX_AT_ROLE_NONE;
 }
 
 /* Linux >= 5.14 `type` values, and the wwan_core name suffixes for 5.13. */
@@ -145,6 +250,7 @@ set (MxPortPolicyResult *r, MxPortType type, MxPortRole role, const char *source
   r->role = role;
   r->source = source;
   r->needs_probe = probe;
+  r->needs_at_probe = FALSE;
 }
 
 static gboolean
@@ -178,6 +284,7 @@ mx_port_policy_classify (MxKernelDevice *kdev, gboolean is_link, MxPortPolicyRes
                        mx_kernel_device_get_event_uid (kdev) != NULL;
   gboolean has_uid = mx_kernel_device_get_physdev_uid (kdev) != NULL;
   MxPortType tagged;
+  gboolean is_char_port;
 
   if (mx_kernel_device_is_qrtr (kdev)) {
     /* The service list (WDS, NAS, DMS) was the probe. */
@@ -190,6 +297,16 @@ mx_port_policy_classify (MxKernelDevice *kdev, gboolean is_link, MxPortPolicyRes
     set (r, MX_PORT_TYPE_NET, MX_PORT_ROLE_LINK, "lower-link", FALSE);
     return TRUE;
   }
+  /* As ModemManager: where its rules ran, they name the devices to consider
+   * with ID_MM_CANDIDATE (e.g. only the rpmsg[0-9]* char devices of a SoC,
+   * never the channel devices they also tag). */
+  if (has_mm_rule_tags (props) && !candidate)
+    return not_a_port (error, kdev, "ModemManager's rules tag it but do not make it a candidate "
+                       "(" MX_TAG_CANDIDATE ")");
+  /* A control port is a character device someone opens. */
+  is_char_port = !g_str_equal (subsystem, "net");
+  if (is_char_port && !mx_kernel_device_has_device_node (kdev))
+    return not_a_port (error, kdev, "no /dev node: not a control port");
   if (mx_udev_tag_is_set (props, name, MX_TAG_PORT_IGNORE)) {
     set (r, MX_PORT_TYPE_IGNORED, MX_PORT_ROLE_IGNORED, "udev-tag", FALSE);
     return TRUE;
@@ -217,14 +334,27 @@ mx_port_policy_classify (MxKernelDevice *kdev, gboolean is_link, MxPortPolicyRes
       return not_a_port (error, kdev, "USB-backed wwan port (served by its cdc-wdm/tty twin)");
     if (tagged != MX_PORT_TYPE_UNKNOWN) {
       set (r, tagged, role_for (tagged), "udev-tag", tagged == MX_PORT_TYPE_QMI);
+      r->needs_at_probe = tagged == MX_PORT_TYPE_AT;
       return TRUE;
     }
     type_attr = mx_kernel_device_read_attribute (kdev, "type");
     type = mx_port_policy_wwan_type (type_attr, name, &from_suffix);
     if (type == MX_PORT_TYPE_UNKNOWN)
       return not_a_port (error, kdev, "wwan port of unknown type");
+    if (type == MX_PORT_TYPE_QMI || type == MX_PORT_TYPE_MBIM) {
+      g_autofree gchar *ipcr = mx_qrtr_pairing_ipcr_channel (kdev);
+
+      /* With qrtr-mhi bound to the IPCR channel the modem is controlled
+       * over QRTR (as the platform vendor's ModemManager does); the wwan
+       * QMI/MBIM port would be a second, conflicting control path. */
+      if (ipcr) {
+        set (r, MX_PORT_TYPE_IGNORED, MX_PORT_ROLE_IGNORED, "mhi-ipcr-bound", FALSE);
+        return TRUE;
+      }
+    }
     set (r, type, role_for (type), from_suffix ? "wwan-name-suffix" : "wwan-type-attribute",
          type == MX_PORT_TYPE_QMI);
+    r->needs_at_probe = type == MX_PORT_TYPE_AT;
     return TRUE;
   }
 
@@ -249,9 +379,11 @@ mx_port_policy_classify (MxKernelDevice *kdev, gboolean is_link, MxPortPolicyRes
   if (g_str_equal (subsystem, "rpmsg")) {
     /* As 77-mm-qcom-soc.rules: DATA*_CNTL is QMI, DATA40* is the IPA/DPM
      * control channel (ignored), other DATA* are AT. */
-    const char *chan = strrchr (name, '.');
-
-    chan = chan ? chan + 1 : name;
+    /* rpmsg_char's endpoint devices (rpmsgN) carry the channel in their
+     * `name` attribute; channel devices end in ".<channel>.<src>.<dst>"
+     * (they have no /dev node and were refused above). */
+    g_autofree gchar *chan_attr = mx_kernel_device_read_attribute (kdev, "name");
+    const char *chan = chan_attr ? chan_attr : name;
     if (tagged != MX_PORT_TYPE_UNKNOWN) {
       set (r, tagged, role_for (tagged), "udev-tag", tagged == MX_PORT_TYPE_QMI);
       return TRUE;
@@ -264,6 +396,31 @@ mx_port_policy_classify (MxKernelDevice *kdev, gboolean is_link, MxPortPolicyRes
       set (r, MX_PORT_TYPE_QMI, MX_PORT_ROLE_CONTROL, "rpmsg-channel", TRUE);
     else
       set (r, MX_PORT_TYPE_AT, MX_PORT_ROLE_CONTROL, "rpmsg-channel", FALSE);
+    return TRUE;
+  }
+
+  if (g_str_equal (subsystem, "tty")) {
+    const char *driver_name = driver ? driver : "(none)";
+    gint layout;
+
+    if (tagged != MX_PORT_TYPE_UNKNOWN) {
+      set (r, tagged, role_for (tagged), "udev-tag", FALSE);
+      r->needs_at_probe = tagged == MX_PORT_TYPE_AT;
+      return TRUE;
+    }
+    if (!g_strv_contains (modem_tty_drivers, driver_name))
+      return not_a_port (error, kdev, "tty of a driver that is not a modem serial driver "
+                         "(and no ID_MM_PORT_TYPE_* tag)");
+    layout = tty_layout_index (kdev);
+    if (layout >= 0) {
+      set (r, tty_layouts[layout].type, role_for (tty_layouts[layout].type), "usb-interface-layout",
+           FALSE);
+      r->needs_at_probe = tty_layouts[layout].type == MX_PORT_TYPE_AT;
+      return TRUE;
+    }
+    /* A modem serial driver's port nobody describes: AT if it answers. */
+    set (r, MX_PORT_TYPE_AT, MX_PORT_ROLE_CONTROL, "at-probe", FALSE);
+    r->needs_at_probe = TRUE;
     return TRUE;
   }
 

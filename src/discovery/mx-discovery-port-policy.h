@@ -3,7 +3,10 @@
  * at all, its role (control, data, link, ignored), its type (QMI, MBIM, AT,
  * net, ...) and whether its type must be confirmed by a probe. Order of
  * evidence: ID_MM_* tags (the user's word), then the wwan `type` attribute,
- * then the wwan name suffix (Linux 5.13), then the driver. */
+ * then the wwan name suffix (Linux 5.13), then the driver (for ttys: driver,
+ * USB vendor and interface number as the vendors lay them out, then the AT
+ * probe). Where ModemManager's rules ran only their candidates are ports;
+ * a char device without a /dev node never is. */
 #pragma once
 #include "mx-discovery-port.h"
 
@@ -14,7 +17,17 @@ typedef struct {
   MxPortRole  role;
   const char *source;       /* static string: the evidence used */
   gboolean    needs_probe;  /* a QMI char device: confirm with a QMI request */
+  gboolean    needs_at_probe; /* an AT tty: confirm with `AT` -> `OK` (in the background) */
 } MxPortPolicyResult;
+
+/* Which AT port it is (ModemManager's ID_MM_PORT_TYPE_AT_PRIMARY/_SECONDARY/_PPP
+ * or the vendor's interface layout); Modem.Command uses the primary. */
+typedef enum {
+  MX_AT_ROLE_NONE,       /* not an AT port, or nothing says which */
+  MX_AT_ROLE_PRIMARY,
+  MX_AT_ROLE_SECONDARY,
+  MX_AT_ROLE_PPP,
+} MxAtRole;
 
 /* @is_link: the link map knows the device as a virtual link (lower_*).
  * Returns FALSE with MX_DISCOVERY_ERROR_IGNORED (and a message saying why)
@@ -24,6 +37,9 @@ gboolean mx_port_policy_classify (MxKernelDevice *kdev, gboolean is_link,
 
 /* Type named by a wwan port `type` attribute or name suffix; UNKNOWN if none. */
 MxPortType mx_port_policy_wwan_type (const char *type_attr, const char *name, gboolean *ignored);
+
+/* The AT role of an AT port (tags, then the vendor interface layout). */
+MxAtRole   mx_port_policy_at_role (MxKernelDevice *kdev);
 
 /* Data netdev drivers modemux knows (qmi_wwan, cdc_mbim, mhi_net, ipa, bam-dmux, ...). */
 gboolean mx_port_policy_is_modem_net_driver (const char *driver);

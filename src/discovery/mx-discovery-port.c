@@ -96,6 +96,7 @@ mx_probe_result_to_string (MxProbeResult result)
   case MX_PROBE_SKIPPED: return "skipped";
   case MX_PROBE_OK:      return "ok";
   case MX_PROBE_FAILED:  return "failed";
+  case MX_PROBE_PENDING: return "pending";
   case MX_PROBE_NOT_NEEDED:
   default:               return "not-needed";
   }

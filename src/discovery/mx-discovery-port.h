@@ -36,6 +36,7 @@ typedef enum {
   MX_PROBE_SKIPPED,      /* would be probed, but probing is off (--no-probe) */
   MX_PROBE_OK,           /* answered a QMI request */
   MX_PROBE_FAILED,       /* did not answer: not a control port */
+  MX_PROBE_PENDING,      /* an AT port, in its device while `AT` -> `OK` runs */
 } MxProbeResult;
 
 typedef struct {

@@ -61,8 +61,17 @@ mx_qrtr_pairing_ipcr_channel (MxKernelDevice *kdev)
     g_autofree gchar *ipcr = g_build_filename (dir, chan, NULL);
     gchar *parent;
 
-    if (g_str_has_prefix (base, "mhi") && g_file_test (ipcr, G_FILE_TEST_IS_DIR))
-      return g_steal_pointer (&ipcr);
+    if (g_str_has_prefix (base, "mhi") && g_file_test (ipcr, G_FILE_TEST_IS_DIR)) {
+      g_autofree gchar *driver = mx_sysfs_link_basename (ipcr, "driver");
+
+      /* The channel exists on every SDX profile of mhi-pci-generic; QRTR
+       * runs over it only once a driver (qcom_mhi_qrtr, module qrtr-mhi)
+       * is bound to it. */
+      if (driver)
+        return g_steal_pointer (&ipcr);
+      g_debug ("%s: MHI IPCR channel without a bound driver: no QRTR over it", chan);
+      return NULL;
+    }
     parent = g_path_get_dirname (dir);
     g_free (dir);
     dir = parent;

@@ -2,7 +2,7 @@
 #define G_LOG_DOMAIN "mx-discovery"
 #include "mx-discovery-udev-source.h"
 
-static const gchar *subsystems[] = { "net", "wwan", "usbmisc", "rpmsg", NULL };
+static const gchar *subsystems[] = { "net", "wwan", "usbmisc", "rpmsg", "tty", NULL };
 
 struct _MxUdevSource {
   GObject      parent;

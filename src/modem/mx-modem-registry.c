@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "mx-modem"
 
+#include "mx-discovery-at-probe.h"
 #include "mx-modem-registry.h"
 
 typedef struct {
@@ -48,6 +49,7 @@ MxModemConfig *
 mx_modem_config_new_from_device (MxDevice *device, const gchar **why)
 {
   MxPort *control = mx_device_get_primary_control_port (device);
+  MxPort *at;
   GPtrArray *ports = mx_device_peek_ports (device);
   g_autoptr(GArray) list = g_array_new (FALSE, TRUE, sizeof (MxModemPort));
   MxModemConfig *config;
@@ -76,6 +78,11 @@ mx_modem_config_new_from_device (MxDevice *device, const gchar **why)
     config->control_path = g_strdup_printf ("/dev/%s", mx_port_get_name (control));
   }
   config->data_ports = g_ptr_array_new_with_free_func ((GDestroyNotify) mx_port_unref);
+  at = mx_device_get_primary_at_port (device);
+  if (at && at->probe == MX_PROBE_OK) {
+    config->at_port = g_strdup (mx_port_get_name (at));
+    config->at_path = mx_at_port_path (at->kdev, NULL);
+  }
 
   /* Ports as ModemManager lists them: control, data and ignored ports,
    * never virtual links (they belong to bearers). */
@@ -86,7 +93,9 @@ mx_modem_config_new_from_device (MxDevice *device, const gchar **why)
     if (port->role == MX_PORT_ROLE_LINK)
       continue;
     p.name = g_strdup (mx_port_get_name (port));
-    p.type = port->role == MX_PORT_ROLE_IGNORED ? MM_MODEM_PORT_TYPE_IGNORED : mm_port_type (port->type);
+    /* An AT port that did not answer AT is listed as ignored, as in ModemManager. */
+    p.type = port->role == MX_PORT_ROLE_IGNORED || port->probe == MX_PROBE_FAILED
+             ? MM_MODEM_PORT_TYPE_IGNORED : mm_port_type (port->type);
     g_array_append_val (list, p);
     if (port->role == MX_PORT_ROLE_DATA && port->type == MX_PORT_TYPE_NET)
       g_ptr_array_add (config->data_ports, mx_port_ref (port));

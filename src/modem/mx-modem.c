@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include "mx-modem-private.h"
+#include "mx-modem-command.h"
 #include "mx-core-auth.h"
 
 G_DEFINE_TYPE (MxModem, mx_modem, G_TYPE_OBJECT)
@@ -72,6 +73,8 @@ mx_modem_config_copy (const MxModemConfig *config)
   }
   copy->control_port = g_strdup (config->control_port);
   copy->control_path = g_strdup (config->control_path);
+  copy->at_port = g_strdup (config->at_port);
+  copy->at_path = g_strdup (config->at_path);
   copy->qrtr = config->qrtr;
   copy->qrtr_node = config->qrtr_node;
   copy->vendor_id = config->vendor_id;
@@ -96,6 +99,8 @@ mx_modem_config_free (MxModemConfig *config)
   g_free (config->ports);
   g_free (config->control_port);
   g_free (config->control_path);
+  g_free (config->at_port);
+  g_free (config->at_path);
   g_clear_pointer (&config->data_ports, g_ptr_array_unref);
   g_free (config);
 }
@@ -626,7 +631,6 @@ connect_handlers (MxModem *self)
 {
   static const gchar *modem_unimplemented[] = {
     "handle-reset", "handle-factory-reset", "handle-set-current-capabilities",
-    "handle-command",
     "handle-set-primary-sim-slot", "handle-get-cell-info",
   };
   static const gchar *m3gpp_unimplemented[] = {
@@ -643,6 +647,7 @@ connect_handlers (MxModem *self)
   g_signal_connect (self->simple, "handle-connect", G_CALLBACK (handle_simple_connect), self);
   g_signal_connect (self->simple, "handle-disconnect", G_CALLBACK (handle_simple_disconnect), self);
   g_signal_connect (self->simple, "handle-get-status", G_CALLBACK (handle_simple_get_status), self);
+  mx_modem_command_connect (self);
   for (i = 0; i < G_N_ELEMENTS (modem_unimplemented); i++)
     if (g_signal_lookup (modem_unimplemented[i], MM_GDBUS_TYPE_MODEM))
       g_signal_connect (self->modem, modem_unimplemented[i], G_CALLBACK (handle_not_implemented), NULL);

@@ -39,6 +39,8 @@ typedef struct {
   guint       n_ports;
   gchar      *control_port;  /* name of the QMI control port ("wwan0qmi0", "qrtr0") */
   gchar      *control_path;  /* its char device ("/dev/wwan0qmi0"); NULL for QRTR */
+  gchar      *at_port;       /* primary AT port for Modem.Command ("ttyUSB2"); NULL: none */
+  gchar      *at_path;       /* its node ("/dev/ttyUSB2") */
   gboolean    qrtr;          /* control is the QRTR node qrtr_node */
   guint32     qrtr_node;
   guint16     vendor_id, product_id;

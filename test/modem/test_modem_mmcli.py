@@ -88,6 +88,7 @@ class ModemStack(unittest.TestCase):
     fixture = None      # another .umockdev file next to MX_MODEM_FIXTURE
     data_tuns = ()      # the simulator's TUNs standing in for the data netdevs
     daemon_wrapper = () # argv prefix for modemuxd, e.g. valgrind
+    daemon_args = ()    # extra modemuxd arguments, e.g. --debug
 
     def prepare_testbed(self):
         """Changes to the fixture before modemuxd starts."""
@@ -108,7 +109,8 @@ class ModemStack(unittest.TestCase):
         env["LD_PRELOAD"] = "libumockdev-preload.so.0"
         env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
         self.h.daemon = self.h.spawn([*self.daemon_wrapper, mxharness.daemon_path(self.h.build_dir),
-                                      "--log-level=DEBUG", "--test-no-qrtr"], "modemuxd", env=env)
+                                      "--log-level=DEBUG", "--test-no-qrtr", *self.daemon_args],
+                                     "modemuxd", env=env)
         self.h.wait_for_name(mxharness.MM_NAME, self.h.daemon)
         self.addCleanup(self.check_daemon_exit)
 

@@ -81,7 +81,7 @@ tree_init (Tree *t)
   device_dir (t, PCI "/mhi0/wwan/wwan0/wwan0qmi0", "wwan", "DEVTYPE=wwan_port\nDEVNAME=wwan0qmi0\n");
   put (t, PCI "/mhi0/wwan/wwan0/wwan0qmi0/type", "QMI\n");
   device_dir (t, PCI "/mhi0/wwan/wwan0/wwan0at0", "wwan",
-              "DEVTYPE=wwan_port\nID_MM_PORT_TYPE_QMI=banana\n");
+              "DEVTYPE=wwan_port\nDEVNAME=wwan0at0\nID_MM_PORT_TYPE_QMI=banana\n");
   device_dir (t, PCI "/mhi0/mhi0_IP_HW0", "mhi", "DRIVER=mhi_net\n");
   link_to (t, PCI "/mhi0/mhi0_IP_HW0/driver", "bus/mhi/drivers/mhi_net");
   device_dir (t, PCI "/mhi0/mhi0_IP_HW0/net/mhi_hwip0", "net", "INTERFACE=mhi_hwip0\nIFINDEX=5\n");
@@ -228,6 +228,133 @@ test_policy (void)
   tree_clear (&t);
 }
 
+/* ttys: the vendor's USB interface layout types them when no tag does;
+ * ModemManager's rules, where they ran, admit only their candidates; a
+ * char device without a /dev node is never a port. */
+#define USB "devices/pci0000:00/0000:00:14.0/usb1/1-1"
+
+static void
+usb_modem (Tree *t, const char *vid)
+{
+  device_dir (t, USB, "usb", "DEVTYPE=usb_device\n");
+  put (t, USB "/idVendor", vid);
+  put (t, USB "/idProduct", "0125\n");
+}
+
+static void
+usb_tty (Tree *t, guint ifnum, const char *driver, const char *tty)
+{
+  g_autofree gchar *iface = g_strdup_printf (USB "/1-1:1.%u", ifnum);
+  g_autofree gchar *port = g_strdup_printf ("%s/%s", iface, tty);
+  g_autofree gchar *node = g_strdup_printf ("%s/tty/%s", port, tty);
+  g_autofree gchar *uevent = g_strdup_printf ("DEVNAME=/dev/%s\n", tty);
+  g_autofree gchar *num = g_strdup_printf ("%02x\n", ifnum);
+  g_autofree gchar *num_rel = g_build_filename (iface, "bInterfaceNumber", NULL);
+  g_autofree gchar *iface_driver = g_build_filename (iface, "driver", NULL);
+  g_autofree gchar *port_driver = g_build_filename (port, "driver", NULL);
+  g_autofree gchar *driver_rel = g_strconcat ("bus/usb/drivers/", driver, NULL);
+  g_autofree gchar *serial_rel = g_strconcat ("bus/usb-serial/drivers/", driver, "1", NULL);
+  g_autofree gchar *class_rel = g_strconcat ("class/tty/", tty, NULL);
+
+  device_dir (t, iface, "usb", "DEVTYPE=usb_interface\n");
+  put (t, num_rel, num);
+  link_to (t, iface_driver, driver_rel);
+  device_dir (t, port, "usb-serial", "");
+  link_to (t, port_driver, serial_rel);
+  device_dir (t, node, "tty", uevent);
+  link_to (t, class_rel, node);
+}
+
+static void
+uart (Tree *t, const char *name, const char *tags)
+{
+  g_autofree gchar *rel = g_strconcat ("devices/pnp0/00:01/tty/", name, NULL);
+  g_autofree gchar *class_rel = g_strconcat ("class/tty/", name, NULL);
+  g_autofree gchar *uevent = g_strdup_printf ("DEVNAME=/dev/%s\n%s", name, tags);
+
+  device_dir (t, rel, "tty", uevent);
+  link_to (t, class_rel, rel);
+}
+
+static void
+test_policy_ttys_and_modemmanager_rules (void)
+{
+  Tree t;
+  MxPortPolicyResult r;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MxKernelDevice) at = NULL, dm = NULL, telit = NULL, plain = NULL, tagged = NULL;
+  g_autoptr(MxKernelDevice) candidate = NULL, nodeless = NULL;
+
+  tree_init (&t);
+  usb_modem (&t, "2c7c\n");
+  usb_tty (&t, 2, "option", "ttyUSB2");
+  usb_tty (&t, 0, "option", "ttyUSB0");
+
+  /* Quectel interface 2: the primary AT port, confirmed by the AT probe;
+   * the driver is the interface's (option), not the serial port's (option1). */
+  at = kdev (&t, "tty", "ttyUSB2");
+  g_assert_cmpstr (mx_kernel_device_get_driver (at), ==, "option");
+  g_assert_true (mx_port_policy_classify (at, FALSE, &r, &error));
+  g_assert_cmpint (r.type, ==, MX_PORT_TYPE_AT);
+  g_assert_cmpstr (r.source, ==, "usb-interface-layout");
+  g_assert_true (r.needs_at_probe);
+  g_assert_false (r.needs_probe);
+  g_assert_cmpint (mx_port_policy_at_role (at), ==, MX_AT_ROLE_PRIMARY);
+
+  /* Interface 0: QCDM, nothing to probe. */
+  dm = kdev (&t, "tty", "ttyUSB0");
+  g_assert_true (mx_port_policy_classify (dm, FALSE, &r, &error));
+  g_assert_cmpint (r.type, ==, MX_PORT_TYPE_QCDM);
+  g_assert_false (r.needs_at_probe);
+  tree_clear (&t);
+
+  /* A vendor without a fixed layout (Telit): AT if it answers. */
+  tree_init (&t);
+  usb_modem (&t, "1bc7\n");
+  usb_tty (&t, 5, "option", "ttyUSB5");
+  telit = kdev (&t, "tty", "ttyUSB5");
+  g_assert_true (mx_port_policy_classify (telit, FALSE, &r, &error));
+  g_assert_cmpint (r.type, ==, MX_PORT_TYPE_AT);
+  g_assert_cmpstr (r.source, ==, "at-probe");
+  g_assert_true (r.needs_at_probe);
+  g_assert_cmpint (mx_port_policy_at_role (telit), ==, MX_AT_ROLE_NONE);
+
+  uart (&t, "ttyS0", "");
+  uart (&t, "ttyS1", "ID_MM_PORT_TYPE_AT_PRIMARY=1\n");
+  uart (&t, "ttyS2", "ID_MM_CANDIDATE=1\nID_MM_PORT_TYPE_AT_PRIMARY=1\n");
+  device_dir (&t, PCI "/mhi0/wwan/wwan0/wwan0qcdm0", "wwan", "DEVTYPE=wwan_port\n");
+  put (&t, PCI "/mhi0/wwan/wwan0/wwan0qcdm0/type", "QCDM\n");
+  link_to (&t, "class/wwan/wwan0qcdm0", PCI "/mhi0/wwan/wwan0/wwan0qcdm0");
+
+  /* A UART without tags is no modem port. */
+  plain = kdev (&t, "tty", "ttyS0");
+  g_assert_false (mx_port_policy_classify (plain, FALSE, &r, &error));
+  g_assert_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_IGNORED);
+  g_assert_nonnull (strstr (error->message, "not a modem serial driver"));
+  g_clear_error (&error);
+
+  /* ModemManager's rules tagged it, but did not make it a candidate. */
+  tagged = kdev (&t, "tty", "ttyS1");
+  g_assert_false (mx_port_policy_classify (tagged, FALSE, &r, &error));
+  g_assert_nonnull (strstr (error->message, "ID_MM_CANDIDATE"));
+  g_clear_error (&error);
+
+  /* A candidate with a port type tag is that port, whatever its driver. */
+  candidate = kdev (&t, "tty", "ttyS2");
+  g_assert_true (mx_port_policy_classify (candidate, FALSE, &r, &error));
+  g_assert_cmpint (r.type, ==, MX_PORT_TYPE_AT);
+  g_assert_cmpstr (r.source, ==, "udev-tag");
+  g_assert_cmpint (mx_port_policy_at_role (candidate), ==, MX_AT_ROLE_PRIMARY);
+
+  /* No /dev node, no port: nobody can open it. */
+  nodeless = kdev (&t, "wwan", "wwan0qcdm0");
+  g_assert_false (mx_kernel_device_has_device_node (nodeless));
+  g_assert_false (mx_port_policy_classify (nodeless, FALSE, &r, &error));
+  g_assert_nonnull (strstr (error->message, "no /dev node"));
+  g_clear_error (&error);
+  tree_clear (&t);
+}
+
 /* ---- device manager ------------------------------------------------------ */
 
 /* A test plugin that wants everything and maps data ports to the primary
@@ -367,14 +494,14 @@ test_manager_rejects_bad_input (void)
   g_autoptr(MxDeviceManager) manager = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) dict = g_variant_ref_sink (g_variant_new_parsed (
-    "{'action': <'add'>, 'subsystem': <'tty'>, 'name': <'ttyUSB2'>}"));
+    "{'action': <'add'>, 'subsystem': <'sound'>, 'name': <'card0'>}"));
   const guint32 dsp_services[] = { QMI_SERVICE_DMS, QMI_SERVICE_NAS };
   const guint32 modem_services[] = { QMI_SERVICE_NAS, QMI_SERVICE_WDS, QMI_SERVICE_DMS, QMI_SERVICE_UIM };
 
   tree_init (&t);
   manager = manager_new (&t, FALSE, &c);
 
-  g_test_expect_message ("mx-discovery", G_LOG_LEVEL_MESSAGE, "*ReportKernelEvent rejected*'tty'*");
+  g_test_expect_message ("mx-discovery", G_LOG_LEVEL_MESSAGE, "*ReportKernelEvent rejected*'sound'*");
   g_assert_false (mx_device_manager_report_kernel_event (manager, dict, &error));
   g_test_assert_expected_messages ();
   g_assert_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_INVALID_EVENT);
@@ -601,6 +728,7 @@ main (int argc, char **argv)
   g_test_add_func ("/discovery/kernel-device/from-sysfs", test_kernel_device_from_sysfs);
   g_test_add_func ("/discovery/kernel-device/event-uid", test_kernel_device_event_uid_and_missing_sysfs);
   g_test_add_func ("/discovery/policy/classify", test_policy);
+  g_test_add_func ("/discovery/policy/ttys-and-modemmanager-rules", test_policy_ttys_and_modemmanager_rules);
   g_test_add_func ("/discovery/manager/groups-and-removes", test_manager_groups_and_removes);
   g_test_add_func ("/discovery/manager/event-uid", test_manager_event_uid_groups_without_sysfs);
   g_test_add_func ("/discovery/manager/bad-input", test_manager_rejects_bad_input);
