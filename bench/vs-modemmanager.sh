@@ -14,19 +14,15 @@
 # testbed. Per-run figures go to stderr, the table to stdout.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "${1:-$src/build}" && pwd)
+build=${1:-$src/build}
 
-need=()
-for p in modemmanager libmm-glib0 libqmi-utils umockdev gir1.2-umockdev-1.0 python3-gi \
-         python3-dbusmock dbus-daemon; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing ${need[*]}" >&2
-  apt-get install -y --no-install-recommends "${need[@]}" >&2
-fi
+# From a clean clone: the project's packages (ModemManager, umockdev,
+# python3-dbusmock, ...) and a build, as tools/check gets them.
+. "$src/tools/lib/bootstrap.sh"
+mx_bootstrap_packages >&2
 [ -x "$build/src/daemon/modemuxd" ] && [ -x "$build/test/sim/modemux-sim" ] ||
-  { echo "build $build first (ninja -C $build)" >&2; exit 1; }
+  mx_setup_build "$build" >&2
+build=$(cd "$build" && pwd)
 
 # A private network namespace (the simulator owns @qmi-proxy there, and no
 # system ModemManager or qmi-proxy interferes), and umockdev's preload for

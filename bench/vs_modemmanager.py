@@ -22,7 +22,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import gi
@@ -42,6 +41,7 @@ SCENARIO = os.path.join(SRC, "test", "sim", "scenarios", "mhi.conf")
 MM = os.environ.get("MX_BENCH_MM", "/usr/sbin/ModemManager")
 RUNS = int(os.environ.get("RUNS", "5"))
 IDLE_S = float(os.environ.get("IDLE_S", "30"))
+DAEMONS = os.environ.get("DAEMONS", "mm mx").split()
 LATENCIES = [int(x) for x in os.environ.get("LATENCIES", "0 10").split()]
 WWAN = "/sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0/mhi0/wwan/wwan0/"
 MHI = "/sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0/mhi0/"
@@ -210,7 +210,8 @@ class Run:
                     "--initial-kernel-events=" + events,
                     *os.environ.get("MX_BENCH_MM_ARGS", "").split()]
         else:
-            argv = [mxharness.daemon_path(BUILD), "--test-no-qrtr"]
+            argv = [mxharness.daemon_path(BUILD), "--test-no-qrtr",
+                    *os.environ.get("MX_BENCH_MX_ARGS", "").split()]
         self.mark("spawn")
         t0 = time.monotonic()
         self.proc = h.spawn(argv, self.daemon, env=env)
@@ -253,16 +254,20 @@ class Run:
         self.res["rss_kb"], self.res["pss_kb"], self.res["anon_kb"] = \
             mem["Rss"], mem["Pss"], mem["Anonymous"]
         if self.idle:
+            n = self.sim_requests()
             self.res["idle_conn_cpu_ms"], self.res["idle_conn_cs"] = self.idle_window(pid)
+            self.res["idle_conn_qmi"] = self.sim_requests() - n
         self.mark("disconnect")
         _, ms = call("org.freedesktop.ModemManager1.Modem.Simple", "Disconnect",
                      GLib.Variant("(o)", ("/",)), "()")
         self.mark("disconnected")
         self.res[f"disconnect_ms_{self.latency}"] = ms
         self.settle()
-        self.res["qmi_disconnect"] = self.sim_requests() - n2
+        n3 = self.sim_requests()
+        self.res["qmi_disconnect"] = n3 - n2
         if self.idle:
             self.res["idle_cpu_ms"], self.res["idle_cs"] = self.idle_window(pid)
+            self.res["idle_qmi"] = self.sim_requests() - n3
 
     def settle(self, s=0.3):
         end = time.monotonic() + s
@@ -292,8 +297,10 @@ ROWS = [
     ("anon_kb", "anonymous memory after connect (kB)"),
     ("idle_conn_cpu_ms", f"CPU idle {IDLE_S:.0f} s connected (ms)"),
     ("idle_conn_cs", f"ctx switches idle {IDLE_S:.0f} s connected"),
+    ("idle_conn_qmi", f"QMI requests idle {IDLE_S:.0f} s connected"),
     ("idle_cpu_ms", f"CPU idle {IDLE_S:.0f} s not connected (ms)"),
     ("idle_cs", f"ctx switches idle {IDLE_S:.0f} s not conn."),
+    ("idle_qmi", f"QMI requests idle {IDLE_S:.0f} s not conn."),
 ]
 
 
@@ -307,7 +314,7 @@ def main():
     results = {"mm": [], "mx": []}
     for i in range(RUNS):
         for lat in LATENCIES:
-            for d in ("mm", "mx"):  # alternately, so drift hits both
+            for d in DAEMONS:  # alternately, so drift hits both
                 r = Run(d, lat, idle=(lat == LATENCIES[0]))()
                 results[d].append(r)
                 print(f"run {i + 1}/{RUNS} {d} {lat} ms: " +
