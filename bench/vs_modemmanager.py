@@ -268,6 +268,16 @@ class Run:
         if self.idle:
             self.res["idle_cpu_ms"], self.res["idle_cs"] = self.idle_window(pid)
             self.res["idle_qmi"] = self.sim_requests() - n3
+        # A second connect on the same port: what was negotiated once is not
+        # negotiated again.
+        n4 = self.sim_requests()
+        _, ms = call("org.freedesktop.ModemManager1.Modem.Simple", "Connect",
+                     GLib.Variant("(a{sv})", (props,)), "(o)")
+        self.res[f"connect2_ms_{self.latency}"] = ms
+        self.settle()
+        self.res["qmi_connect2"] = self.sim_requests() - n4
+        call("org.freedesktop.ModemManager1.Modem.Simple", "Disconnect",
+             GLib.Variant("(o)", ("/",)), "()")
 
     def settle(self, s=0.3):
         end = time.monotonic() + s
@@ -286,12 +296,15 @@ ROWS = [
     ("enable_ms", "Enable -> registered (ms)"),
     ("connect_ms_0", "Simple.Connect, 0 ms/msg (ms)"),
     ("connect_ms_10", "Simple.Connect, 10 ms/msg (ms)"),
+    ("connect2_ms_0", "second Simple.Connect, 0 ms/msg (ms)"),
+    ("connect2_ms_10", "second Simple.Connect, 10 ms/msg (ms)"),
     ("disconnect_ms_0", "Simple.Disconnect, 0 ms/msg (ms)"),
     ("disconnect_ms_10", "Simple.Disconnect, 10 ms/msg (ms)"),
     ("qmi_init", "QMI requests: probe+init"),
     ("qmi_enable", "QMI requests: enable"),
     ("qmi_connect", "QMI requests: connect"),
     ("qmi_disconnect", "QMI requests: disconnect"),
+    ("qmi_connect2", "QMI requests: second connect"),
     ("rss_kb", "RSS after connect (kB)"),
     ("pss_kb", "PSS after connect (kB)"),
     ("anon_kb", "anonymous memory after connect (kB)"),
