@@ -4,18 +4,21 @@ the same simulated modem, alternately, N runs each; prints one table.
 
 Run it through bench/vs-modemmanager.sh (it re-executes this file inside a
 private network namespace, where the simulator is the qmi-proxy, and under
-umockdev-wrapper, so both daemons see the MHI QMI fixture through udev).
+umockdev-wrapper, so both daemons see the MHI QMI fixture's sysfs: modemuxd
+through udev, ModemManager through its no-udev kernel-event mode, because it
+ignores devices udev has not initialised and umockdev's never are).
 
 One run = one fresh testbed, private system bus, polkit mock, simulator and
-daemon:
-  start    daemon spawned -> modem object exported (InterfacesAdded)
-  enable   Modem.Enable(true) called -> State >= registered
-  connect  Simple.Connect(apn=internet) call duration
+daemon, at one latency:
+  start       daemon spawned -> modem object exported (InterfacesAdded)
+  enable      Modem.Enable(true) called -> State >= registered
+  connect     Simple.Connect(apn=internet, ipv4) call duration
   disconnect  Simple.Disconnect call duration
-and, in the runs at 0 ms latency, RSS after connect and CPU time / context
-switches (all threads) over IDLE_S seconds connected, then not connected.
-QMI requests per phase are the simulator's ">>" log lines between the phase
-boundaries."""
+  connect2    a second connect (and disconnect) on the same port
+plus memory after connect and, in the runs at the first latency, CPU time /
+context switches (all threads) / QMI requests over IDLE_S seconds
+connected, then not connected. QMI requests per phase are the simulator's
+">>" log lines between the phase boundaries."""
 
 import os
 import shutil
