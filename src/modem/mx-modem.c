@@ -430,9 +430,15 @@ static void
 do_simple_connect (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 {
   ConnectContext *ctx;
+  GError *error = NULL;
 
   if (!self->bearers) {
     return_unsupported (invocation, NO_BEARERS);
+    return;
+  }
+  /* Bad properties are refused before the modem is enabled for them. */
+  if (!mx_modem_bearer_list_check_simple_connect (self->bearers, args, &error)) {
+    g_dbus_method_invocation_take_error (invocation, error);
     return;
   }
   if (mx_modem_get_state (self) == MM_MODEM_STATE_LOCKED) {
@@ -632,7 +638,7 @@ connect_handlers (MxModem *self)
   static const gchar *m3gpp_unimplemented[] = {
     "handle-register", "handle-scan", "handle-set-eps-ue-mode-operation",
     "handle-set-initial-eps-bearer-settings", "handle-disable-facility-lock",
-    "handle-set-packet-service-state",
+    "handle-set-packet-service-state", "handle-set-nr5g-registration-settings",
   };
   guint i;
 
