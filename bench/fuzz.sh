@@ -3,7 +3,7 @@
 # test/fuzz/ (or the named ones) for SECONDS each (default 60), one after
 # the other, and prints per target the executions, the corpus size and the
 # crashes (libFuzzer stops at the first crash, leak or sanitizer report of a
-# target: 0 or 1). The clang build is build-fuzz (CC=clang, -Dfuzzing=true,
+# target: 0 or 1; an input running over 10 s counts as a crash, a hang). The clang build is build-fuzz (CC=clang, -Dfuzzing=true,
 # ASan+UBSan); each run starts from the tree's corpus (test/fuzz/corpus/NAME)
 # in a scratch copy, so new inputs never land in the tree by themselves;
 # crashes are kept in build-fuzz/fuzz-artifacts/NAME/. To add a find to the
@@ -35,7 +35,8 @@ for t in "${targets[@]}"; do
   mkdir -p "$art" "$scratch/$t"
   cp test/fuzz/corpus/"$t"/* "$scratch/$t/"
   find "$art" -type f | sort >"$scratch/$t.before"
-  nice "$build/test/fuzz/fuzz-$t" -max_total_time="$secs" -print_final_stats=1 \
+  # -timeout: an input running 10 s is a hang, kept as a timeout-* artifact.
+  nice "$build/test/fuzz/fuzz-$t" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
     -artifact_prefix="$art" -max_len=4096 "$scratch/$t" >"$scratch/$t.log" 2>&1 || true
   find "$art" -type f | sort | comm -13 "$scratch/$t.before" - >"$scratch/$t.new"
   crashes=$(wc -l <"$scratch/$t.new")

@@ -2,8 +2,8 @@
 /* The rtnetlink link decoder (mx_rtnl_link_parse and
  * mx_rtnl_link_parse_notification, src/link/mx-link-rtnl.c). Input: a
  * datagram as the netlink socket delivers it; it is walked message by
- * message with mnl_nlmsg_ok() exactly as MxNetlink does before it hands a
- * message on, so every message seen has a length that fits the buffer. */
+ * message with mx_netlink_msg_ok() exactly as MxNetlink does before it hands
+ * a message on, so the walk itself is fuzzed too. */
 #include <string.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
@@ -28,7 +28,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   int len = (int) MIN (size, (size_t) G_MAXINT);
 
   fuzz_init ();
-  for (nlh = (const struct nlmsghdr *) buf; mnl_nlmsg_ok (nlh, len); nlh = mnl_nlmsg_next (nlh, &len)) {
+  for (nlh = (const struct nlmsghdr *) buf; mx_netlink_msg_ok (nlh, len);
+       nlh = mnl_nlmsg_next (nlh, &len)) {
     g_autoptr(MxLink) link = NULL;
     g_autoptr(MxLink) note = NULL;
     g_autoptr(GError) error = NULL;
