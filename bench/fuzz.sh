@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # bench/fuzz.sh [SECONDS] [TARGET...]: runs every libFuzzer target of
-# test/fuzz/ (or the named ones) for SECONDS each (default 60), one after
-# the other, and prints per target the executions, the corpus size and the
-# crashes (libFuzzer stops at the first crash, leak or sanitizer report of a
-# target: 0 or 1; an input running over 10 s counts as a crash, a hang). The clang build is build-fuzz (CC=clang, -Dfuzzing=true,
-# ASan+UBSan); each run starts from the tree's corpus (test/fuzz/corpus/NAME)
-# in a scratch copy, so new inputs never land in the tree by themselves;
-# crashes are kept in build-fuzz/fuzz-artifacts/NAME/. To add a find to the
-# corpus: minimise it (build-fuzz/test/fuzz/fuzz-NAME -minimize_crash=1 -runs=10000 FILE)
-# and copy it to test/fuzz/corpus/NAME/find-WHAT. Last line: "fuzz: N crashes".
+# test/fuzz/ (or the named ones) for SECONDS each (default 60; so the whole
+# run takes 7 x SECONDS), one after the other, and prints per target the
+# executions, executions per second, the corpus size reached and the crashes.
+# libFuzzer stops a target at its first crash, leak, sanitizer report or
+# hang (an input running over 10 s), so crashes is 0 or 1 per target.
+# The clang build is build-fuzz (CC=clang, -Dfuzzing=true, ASan+UBSan). Each
+# run starts from the tree's corpus (test/fuzz/corpus/NAME) in a scratch
+# copy, so new inputs never land in the tree by themselves; crashes are kept
+# in build-fuzz/fuzz-artifacts/NAME/. A find goes into the corpus minimised,
+# as test/fuzz/corpus/NAME/find-WHAT, with its fix (docs/testing.md).
+# Last line: "fuzz: N crashes"; the exit status is non-zero on any crash.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
