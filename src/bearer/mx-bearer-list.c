@@ -226,6 +226,14 @@ simple_connect_ready (MxBearer *bearer, GAsyncResult *res, CallCtx *c)
   call_ctx_free (c);
 }
 
+static gboolean
+list_check_simple_connect (MxModemBearerList *list, GVariant *properties, GError **error)
+{
+  g_autoptr(MMBearerProperties) props = mx_bearer_props_from_simple_connect (properties, NULL,
+                                                                             NULL, error);
+  return props != NULL;
+}
+
 static void
 list_simple_connect (MxModemBearerList *list, GDBusMethodInvocation *invocation, GVariant *properties)
 {
@@ -424,6 +432,7 @@ static void
 mx_bearer_list_iface_init (MxModemBearerListInterface *iface)
 {
   iface->simple_connect = list_simple_connect;
+  iface->check_simple_connect = list_check_simple_connect;
   iface->simple_disconnect = list_simple_disconnect;
   iface->create_bearer = list_create_bearer;
   iface->delete_bearer = list_delete_bearer;

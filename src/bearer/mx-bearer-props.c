@@ -165,10 +165,14 @@ build_properties (GVariant *dict, gchar **pin, gchar **operator_id)
       mm_bearer_properties_set_allow_roaming (p, g_variant_get_boolean (value));
     else if (g_str_equal (key, "multiplex"))
       mm_bearer_properties_set_multiplex (p, g_variant_get_uint32 (value));
-    else if (g_str_equal (key, "pin") && pin)
+    /* A key may repeat in an a{sv}: the last one wins, as for the others. */
+    else if (g_str_equal (key, "pin") && pin) {
+      g_free (*pin);
       *pin = g_variant_dup_string (value, NULL);
-    else if (g_str_equal (key, "operator-id") && operator_id)
+    } else if (g_str_equal (key, "operator-id") && operator_id) {
+      g_free (*operator_id);
       *operator_id = g_variant_dup_string (value, NULL);
+    }
     /* "number" is accepted and ignored: QMI has no dial string. */
   }
   return p;

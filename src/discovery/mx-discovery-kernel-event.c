@@ -147,15 +147,11 @@ mx_kernel_event_from_variant (GVariant *dict, GError **error)
 }
 
 GPtrArray *
-mx_kernel_event_parse_file (const char *path, GError **error)
+mx_kernel_event_parse_text (const char *contents, const char *origin, GError **error)
 {
-  g_autofree gchar *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) mx_kernel_event_free);
 
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i]; i++) {
     const char *line = g_strstrip (lines[i]);
     g_autoptr(GError) inner = NULL;
@@ -166,10 +162,20 @@ mx_kernel_event_parse_file (const char *path, GError **error)
     event = mx_kernel_event_parse_line (line, &inner);
     if (!event) {
       g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_INVALID_EVENT,
-                   "%s:%u: %s", path, i + 1, inner->message);
+                   "%s:%u: %s", origin, i + 1, inner->message);
       return NULL;
     }
     g_ptr_array_add (events, event);
   }
   return g_steal_pointer (&events);
+}
+
+GPtrArray *
+mx_kernel_event_parse_file (const char *path, GError **error)
+{
+  g_autofree gchar *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+  return mx_kernel_event_parse_text (contents, path, error);
 }

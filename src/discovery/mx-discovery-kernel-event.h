@@ -24,6 +24,9 @@ MxKernelEvent *mx_kernel_event_from_variant (GVariant *dict, GError **error);
 /* One event per non-empty line; '#' starts a comment line. Fails on the first
  * bad line, naming the file and line. Returns MxKernelEvent* elements. */
 GPtrArray     *mx_kernel_event_parse_file   (const char *path, GError **error);
+/* The same for a file's @contents; errors name @origin and the line (pure). */
+GPtrArray     *mx_kernel_event_parse_text   (const char *contents, const char *origin,
+                                             GError **error);
 void           mx_kernel_event_free         (MxKernelEvent *event);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MxKernelEvent, mx_kernel_event_free)

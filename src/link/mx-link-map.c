@@ -47,13 +47,30 @@ read_attr (MxLinkMap *self, const char *ifname, const char *file)
   return g_strstrip (contents);
 }
 
+/* Contents of a numeric attribute: decimal, or 0x hex as the kernel prints
+ * "flags"; 0 when absent or garbage. */
+static guint32
+parse_u32_attr (const char *contents)
+{
+  g_autofree gchar *s = contents ? g_strstrip (g_strdup (contents)) : NULL;
+  guint64 v;
+  gboolean ok;
+
+  if (!s)
+    return 0;
+  if (g_str_has_prefix (s, "0x"))
+    ok = g_ascii_string_to_unsigned (s + 2, 16, 0, G_MAXUINT32, &v, NULL);
+  else
+    ok = g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT32, &v, NULL);
+  return ok ? (guint32) v : 0;
+}
+
 static guint32
 read_u32_attr (MxLinkMap *self, const char *ifname, const char *file)
 {
   g_autofree gchar *s = read_attr (self, ifname, file);
-  guint64 v;
 
-  return (s && g_ascii_string_to_unsigned (s, 10, 0, G_MAXUINT32, &v, NULL)) ? (guint32) v : 0;
+  return parse_u32_attr (s);
 }
 
 static guint8
@@ -65,6 +82,22 @@ operstate_from_string (const char *s)
     if (g_ascii_strcasecmp (s, mx_link_operstate_to_string (i)) == 0)
       return i;
   return 0;
+}
+
+void
+mx_link_map_parse_sysfs_attrs (MxLink *link, const char *ifindex, const char *mtu,
+                               const char *flags, const char *operstate, const char *ifalias)
+{
+  g_autofree gchar *state = operstate ? g_strstrip (g_strdup (operstate)) : NULL;
+
+  link->ifindex = parse_u32_attr (ifindex);
+  link->mtu = parse_u32_attr (mtu);
+  link->ifi_flags = parse_u32_attr (flags);
+  link->operstate = state ? operstate_from_string (state) : 0;
+  g_free (link->ifalias);
+  link->ifalias = ifalias ? g_strstrip (g_strdup (ifalias)) : NULL;
+  if (link->ifalias && !*link->ifalias)
+    g_clear_pointer (&link->ifalias, g_free);
 }
 
 /* First lower_* entry whose target exists (a dangling one is ignored). */
@@ -366,19 +399,17 @@ mx_link_map_load_sysfs (MxLinkMap *self, GError **error)
   }
   while ((entry = g_dir_read_name (dir))) {
     MxLink *l;
-    g_autofree gchar *state = NULL;
+    g_autofree gchar *ifindex = NULL, *mtu = NULL, *flags = NULL, *state = NULL, *alias = NULL;
     g_autoptr(GPtrArray) uppers = NULL;
 
     l = mx_link_new ();
     l->ifname = g_strdup (entry);
-    l->ifindex = read_u32_attr (self, entry, "ifindex");
-    l->mtu = read_u32_attr (self, entry, "mtu");
-    l->ifi_flags = read_u32_attr (self, entry, "flags");
+    ifindex = read_attr (self, entry, "ifindex");
+    mtu = read_attr (self, entry, "mtu");
+    flags = read_attr (self, entry, "flags");
     state = read_attr (self, entry, "operstate");
-    l->operstate = state ? operstate_from_string (state) : 0;
-    l->ifalias = read_attr (self, entry, "ifalias");
-    if (l->ifalias && !*l->ifalias)
-      g_clear_pointer (&l->ifalias, g_free);
+    alias = read_attr (self, entry, "ifalias");
+    mx_link_map_parse_sysfs_attrs (l, ifindex, mtu, flags, state, alias);
     if (!l->ifindex) {
       g_debug ("%s: no ifindex in sysfs, skipped", entry);
       mx_link_free (l);

@@ -31,6 +31,13 @@ gboolean mx_link_map_load_finish (MxLinkMap *self, GAsyncResult *result, GError 
 /* Synchronous sysfs-only (re)scan, for maps without netlink. */
 gboolean mx_link_map_load_sysfs  (MxLinkMap *self, GError **error);
 
+/* Fills @link's ifindex, mtu, flags, operstate and alias from the raw
+ * contents of those sysfs attributes (NULL: file missing; garbage reads as
+ * 0 / unknown / no alias), as mx_link_map_load_sysfs() does. Pure. */
+void     mx_link_map_parse_sysfs_attrs (MxLink *link, const char *ifindex, const char *mtu,
+                                        const char *flags, const char *operstate,
+                                        const char *ifalias);
+
 /* Applies what a request just learned (a GETLINK reply after creating a
  * link; a completed deletion) without waiting for its notification, so
  * back-to-back requests see their predecessors. The notification that

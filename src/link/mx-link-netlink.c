@@ -285,7 +285,7 @@ drain (MxNetlink *self, struct mnl_socket *sock, gboolean notify)
       break;
     }
     len = (int) n;
-    for (nlh = (const struct nlmsghdr *) buf; mnl_nlmsg_ok (nlh, len);
+    for (nlh = (const struct nlmsghdr *) buf; mx_netlink_msg_ok (nlh, len);
          nlh = mnl_nlmsg_next (nlh, &len)) {
       if (notify)
         g_signal_emit (self, signals[SIGNAL_NOTIFICATION], 0, nlh);
@@ -489,4 +489,11 @@ mx_netlink_class_init (MxNetlinkClass *klass)
   signals[SIGNAL_OVERRUN] =
     g_signal_new ("overrun", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 0);
+}
+
+gboolean
+mx_netlink_msg_ok (const struct nlmsghdr *nlh, int len)
+{
+  return len >= (int) sizeof (*nlh) && nlh->nlmsg_len >= sizeof (*nlh) &&
+         nlh->nlmsg_len <= (guint) len;
 }

@@ -75,4 +75,10 @@ GPtrArray *mx_netlink_request_finish (MxNetlink     *self,
  * Signal "overrun": the kernel dropped notifications (ENOBUFS); listeners
  * must resynchronise (re-dump). */
 
+/* Whether @nlh is a whole message within the @len bytes left of a received
+ * datagram. libmnl's mnl_nlmsg_ok() compares the length as a signed int, so
+ * a length of 2^31 or more passes it and the walk jumps out of the buffer;
+ * this one compares unsigned. Advance with mnl_nlmsg_next(). */
+gboolean mx_netlink_msg_ok (const struct nlmsghdr *nlh, int len);
+
 G_END_DECLS

@@ -235,17 +235,22 @@ mx_qmimux_list (const char *sysfs_root, const char *ifname, GError **error)
 {
   g_autofree gchar *path = qmi_path (sysfs_root, ifname, "add_mux");
   g_autofree gchar *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-  GArray *ids;
-  guint i;
 
   if (!g_file_get_contents (path, &contents, NULL, NULL)) {
     g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE,
                  "%s has no qmimux support (no %s)", ifname, path);
     return NULL;
   }
-  ids = g_array_new (FALSE, FALSE, sizeof (guint));
-  lines = g_strsplit (contents, "\n", -1);
+  return mx_qmimux_parse_mux_list (contents);
+}
+
+GArray *
+mx_qmimux_parse_mux_list (const char *contents)
+{
+  g_auto(GStrv) lines = g_strsplit (contents, "\n", -1);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint i;
+
   for (i = 0; lines[i]; i++) {
     guint id;
     if (parse_mux (g_strstrip (lines[i]), &id))
@@ -260,9 +265,17 @@ mx_qmimux_link_mux_id (const char *sysfs_root, const char *link_ifname)
   g_autofree gchar *path = g_build_filename (sysfs_root ? sysfs_root : "/sys", "class", "net",
                                              link_ifname, "qmap", "mux_id", NULL);
   g_autofree gchar *s = NULL;
+
+  if (!g_file_get_contents (path, &s, NULL, NULL))
+    return -1;
+  return mx_qmimux_parse_mux_id (s);
+}
+
+gint
+mx_qmimux_parse_mux_id (const char *contents)
+{
+  g_autofree gchar *s = g_strstrip (g_strdup (contents));
   guint id;
 
-  if (!g_file_get_contents (path, &s, NULL, NULL) || !parse_mux (g_strstrip (s), &id))
-    return -1;
-  return (gint) id;
+  return parse_mux (s, &id) ? (gint) id : -1;
 }

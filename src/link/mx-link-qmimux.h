@@ -45,5 +45,8 @@ gboolean mx_qmimux_del_finish (GAsyncResult *result, GError **error);
 GArray  *mx_qmimux_list (const char *sysfs_root, const char *ifname, GError **error);
 /* Mux id of a qmimux link from <link>/qmap/mux_id (kernel >= 5.12); -1 if absent. */
 gint     mx_qmimux_link_mux_id (const char *sysfs_root, const char *link_ifname);
+/* The parsers behind the two readers, on a file's contents (pure). */
+GArray  *mx_qmimux_parse_mux_list (const char *contents);
+gint     mx_qmimux_parse_mux_id   (const char *contents);
 
 G_END_DECLS

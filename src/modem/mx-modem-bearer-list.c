@@ -17,6 +17,15 @@ mx_modem_bearer_list_simple_connect (MxModemBearerList *self, GDBusMethodInvocat
   IFACE (self)->simple_connect (self, invocation, properties);
 }
 
+gboolean
+mx_modem_bearer_list_check_simple_connect (MxModemBearerList *self, GVariant *properties,
+                                           GError **error)
+{
+  if (!IFACE (self)->check_simple_connect)
+    return TRUE;
+  return IFACE (self)->check_simple_connect (self, properties, error);
+}
+
 void
 mx_modem_bearer_list_simple_disconnect (MxModemBearerList *self, GDBusMethodInvocation *invocation,
                                         const gchar *bearer_path)

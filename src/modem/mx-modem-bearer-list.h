@@ -10,7 +10,9 @@
  * ModemManager's disabling sequence) and of the SIM going away; lose_all
  * ends every bearer locally when the control port is gone (modem removal,
  * port hang-up): nothing can be sent to the modem any more, but our links
- * are still deleted. */
+ * are still deleted. check_simple_connect (optional: NULL accepts anything)
+ * validates Simple.Connect's properties before the modem unlocks or enables
+ * for them, so a bad dictionary changes nothing. */
 #pragma once
 
 #include <gio/gio.h>
@@ -25,6 +27,7 @@ struct _MxModemBearerListInterface {
 
   void     (*simple_connect)        (MxModemBearerList *self, GDBusMethodInvocation *invocation,
                                      GVariant *properties);
+  gboolean (*check_simple_connect)  (MxModemBearerList *self, GVariant *properties, GError **error);
   void     (*simple_disconnect)     (MxModemBearerList *self, GDBusMethodInvocation *invocation,
                                      const gchar *bearer_path);
   void     (*create_bearer)         (MxModemBearerList *self, GDBusMethodInvocation *invocation,
@@ -40,6 +43,8 @@ struct _MxModemBearerListInterface {
 void     mx_modem_bearer_list_simple_connect    (MxModemBearerList *self,
                                                  GDBusMethodInvocation *invocation,
                                                  GVariant *properties);
+gboolean mx_modem_bearer_list_check_simple_connect (MxModemBearerList *self,
+                                                   GVariant *properties, GError **error);
 void     mx_modem_bearer_list_simple_disconnect (MxModemBearerList *self,
                                                  GDBusMethodInvocation *invocation,
                                                  const gchar *bearer_path);

@@ -736,6 +736,19 @@ dms_verify_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   pin_verified (ctx, error, retries);
 }
 
+static gboolean
+pin_is_valid (const gchar *pin)
+{
+  gsize i, n = pin ? strlen (pin) : 0;
+
+  if (n < 4 || n > 8)
+    return FALSE;
+  for (i = 0; i < n; i++)
+    if (!g_ascii_isdigit (pin[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 send_pin_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -746,6 +759,12 @@ send_pin_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
 
   if (!mx_auth_authorize_finish (res, &error)) {
     pin_done (ctx, error);
+    return;
+  }
+  /* Checked after authorization: a denied caller learns nothing else. */
+  if (!pin_is_valid (ctx->pin)) {
+    pin_done (ctx, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS,
+                                "Invalid PIN: 4 to 8 digits expected"));
     return;
   }
   if (self->lock != MM_MODEM_LOCK_SIM_PIN) {
@@ -775,28 +794,10 @@ send_pin_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static gboolean
-pin_is_valid (const gchar *pin)
-{
-  gsize i, n = pin ? strlen (pin) : 0;
-
-  if (n < 4 || n > 8)
-    return FALSE;
-  for (i = 0; i < n; i++)
-    if (!g_ascii_isdigit (pin[i]))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
 handle_send_pin (MmGdbusSim *skeleton, GDBusMethodInvocation *invocation, const gchar *pin, MxSim *self)
 {
   PinContext *ctx;
 
-  if (!pin_is_valid (pin)) {
-    g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS,
-                                           "Invalid PIN: 4 to 8 digits expected");
-    return TRUE;
-  }
   if (self->pin_in_progress) {
     g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_IN_PROGRESS,
                                            "Another PIN operation is in progress");

@@ -435,9 +435,15 @@ static void
 do_simple_connect (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 {
   ConnectContext *ctx;
+  GError *error = NULL;
 
   if (!self->bearers) {
     return_unsupported (invocation, NO_BEARERS);
+    return;
+  }
+  /* Bad properties are refused before the modem is enabled for them. */
+  if (!mx_modem_bearer_list_check_simple_connect (self->bearers, args, &error)) {
+    g_dbus_method_invocation_take_error (invocation, error);
     return;
   }
   if (mx_modem_get_state (self) == MM_MODEM_STATE_LOCKED) {
@@ -635,7 +641,7 @@ connect_handlers (MxModem *self)
   };
   static const gchar *m3gpp_unimplemented[] = {
     "handle-register", "handle-set-eps-ue-mode-operation",
-    "handle-disable-facility-lock",
+    "handle-disable-facility-lock", "handle-set-nr5g-registration-settings",
   };
   guint i;
 

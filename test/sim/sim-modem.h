@@ -137,6 +137,8 @@ struct _SimScenario {
 SimFault      *sim_modem_match_fault  (SimModem *modem, guint8 service, guint16 message);
 
 SimScenario   *sim_scenario_load      (const gchar *path, GError **error);
+/* The same for a scenario file's contents (the scenario fuzzer's entry). */
+SimScenario   *sim_scenario_load_data (const gchar *data, gsize length, GError **error);
 SimScenario   *sim_scenario_new_default (void);
 void           sim_scenario_free      (SimScenario *scenario);
 const SimApn  *sim_scenario_find_apn  (const SimScenario *scenario, const gchar *apn);

@@ -504,23 +504,19 @@ out:
     return ok;
 }
 
-/* Merge @path over the defaults: keys not in the file keep their default;
- * APNs come from the file if it has any [apn ...] group. */
-SimScenario *
-sim_scenario_load (const gchar *path, GError **error)
+/* Merge @file (NULL: none) over the defaults: keys not in the file keep
+ * their default; APNs come from the file if it has any [apn ...] group.
+ * Errors are prefixed with @origin (when not NULL). */
+static SimScenario *
+scenario_load_keyfile (GKeyFile *file, const gchar *origin, GError **error)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new ();
-    g_autoptr(GKeyFile) file = g_key_file_new ();
     g_autoptr(SimScenario) s = g_new0 (SimScenario, 1);
     g_auto(GStrv) groups = NULL;
     gboolean has_apn = FALSE;
 
     g_key_file_load_from_data (kf, default_scenario, -1, G_KEY_FILE_NONE, NULL);
-    if (path) {
-        if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error)) {
-            g_prefix_error (error, "%s: ", path);
-            return NULL;
-        }
+    if (file) {
         groups = g_key_file_get_groups (file, NULL);
         for (guint i = 0; groups[i]; i++) {
             g_auto(GStrv) keys = g_key_file_get_keys (file, groups[i], NULL, NULL);
@@ -545,13 +541,38 @@ sim_scenario_load (const gchar *path, GError **error)
             g_key_file_set_value (kf, "apn internet", keys[j], v);
         }
     }
-    s->path = g_strdup (path);
     if (!scenario_from_keyfile (s, kf, error)) {
-        if (path)
-            g_prefix_error (error, "%s: ", path);
+        if (origin)
+            g_prefix_error (error, "%s: ", origin);
         return NULL;
     }
     return g_steal_pointer (&s);
+}
+
+SimScenario *
+sim_scenario_load (const gchar *path, GError **error)
+{
+    g_autoptr(GKeyFile) file = g_key_file_new ();
+    SimScenario *s;
+
+    if (path && !g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error)) {
+        g_prefix_error (error, "%s: ", path);
+        return NULL;
+    }
+    s = scenario_load_keyfile (path ? file : NULL, path, error);
+    if (s)
+        s->path = g_strdup (path);
+    return s;
+}
+
+SimScenario *
+sim_scenario_load_data (const gchar *data, gsize length, GError **error)
+{
+    g_autoptr(GKeyFile) file = g_key_file_new ();
+
+    if (!g_key_file_load_from_data (file, data, length, G_KEY_FILE_NONE, error))
+        return NULL;
+    return scenario_load_keyfile (file, NULL, error);
 }
 
 SimScenario *

@@ -304,6 +304,31 @@ test_missing_root_is_an_error (void)
   g_assert_nonnull (strstr (error->message, "/nonexistent-sysfs/class/net"));
 }
 
+/* sysfs prints flags as "0x1003", the numbers in decimal, with a newline. */
+static void
+test_sysfs_attributes_as_the_kernel_prints_them (void)
+{
+  g_autoptr(MxLink) l = mx_link_new ();
+
+  mx_link_map_parse_sysfs_attrs (l, "7\n", "1500\n", "0x1003\n", "up\n", "modemux:m1\n");
+  g_assert_cmpuint (l->ifindex, ==, 7);
+  g_assert_cmpuint (l->mtu, ==, 1500);
+  g_assert_cmpuint (l->ifi_flags, ==, 0x1003);
+  g_assert_cmpuint (l->operstate, ==, 6); /* IF_OPER_UP */
+  g_assert_cmpstr (l->ifalias, ==, "modemux:m1");
+
+  /* Garbage and missing files read as nothing, never as a wrong value. */
+  mx_link_map_parse_sysfs_attrs (l, "-1", "99999999999", "0xzz", "sideways", "\n");
+  g_assert_cmpuint (l->ifindex, ==, 0);
+  g_assert_cmpuint (l->mtu, ==, 0);
+  g_assert_cmpuint (l->ifi_flags, ==, 0);
+  g_assert_cmpuint (l->operstate, ==, 0);
+  g_assert_null (l->ifalias);
+  mx_link_map_parse_sysfs_attrs (l, NULL, NULL, NULL, NULL, NULL);
+  g_assert_cmpuint (l->ifindex, ==, 0);
+  g_assert_null (l->ifalias);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -312,5 +337,6 @@ main (int argc, char **argv)
   g_test_add ("/link-map/details-joined", Fixture, NULL, fixture_setup, test_link_details_joined, fixture_teardown);
   g_test_add ("/link-map/rescan-differences", Fixture, NULL, fixture_setup, test_rescan_reports_differences, fixture_teardown);
   g_test_add_func ("/link-map/missing-root", test_missing_root_is_an_error);
+  g_test_add_func ("/link-map/sysfs-attributes", test_sysfs_attributes_as_the_kernel_prints_them);
   return g_test_run ();
 }
