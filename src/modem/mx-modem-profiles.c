@@ -11,6 +11,7 @@
  * SetInitialEpsBearerSettings, which modifies that profile. */
 #define G_LOG_DOMAIN "mx-modem"
 
+#include <stdarg.h>
 #include "mx-modem-private.h"
 #include "mx-modem-qmi-timeout.h"
 
@@ -115,6 +116,63 @@ requested_clear (Requested *r)
   g_free (r->password);
 }
 
+/* The keys of ModemManager's 3GPP profile dictionary. Those we do not act
+ * on are still checked for their type (mmcli sends some of them). */
+static const struct {
+  const gchar *key;
+  const gchar *type;
+  gboolean     used;
+} profile_keys[] = {
+  { "profile-id",             "i", TRUE },
+  { "profile-name",           "s", TRUE },
+  { "apn",                    "s", TRUE },
+  { "user",                   "s", TRUE },
+  { "password",               "s", TRUE },
+  { "ip-type",                "u", TRUE },
+  { "allowed-auth",           "u", TRUE },
+  { "apn-type",               "u", FALSE },
+  { "access-type-preference", "u", FALSE },
+  { "roaming-allowance",      "u", FALSE },
+  { "profile-source",         "u", FALSE },
+  { "enabled",                "b", FALSE },
+};
+
+/* QMI carries these in TLVs; 3GPP TS 23.003 allows 100 octets of APN. */
+#define MAX_APN_LEN        100
+#define MAX_CREDENTIAL_LEN 127
+#define ALLOWED_AUTH_KNOWN (MM_BEARER_ALLOWED_AUTH_NONE | MM_BEARER_ALLOWED_AUTH_PAP | \
+                            MM_BEARER_ALLOWED_AUTH_CHAP | MM_BEARER_ALLOWED_AUTH_MSCHAP | \
+                            MM_BEARER_ALLOWED_AUTH_MSCHAPV2 | MM_BEARER_ALLOWED_AUTH_EAP)
+
+static gboolean
+invalid (GError **error, const gchar *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid (GError **error, const gchar *format, ...)
+{
+  va_list ap;
+  g_autofree gchar *message = NULL;
+
+  va_start (ap, format);
+  message = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS, "Invalid profile settings: %s", message);
+  return FALSE;
+}
+
+static gboolean
+take_string (GVariant *v, const gchar *key, gsize max, gchar **out, GError **error)
+{
+  gsize len;
+  const gchar *s = g_variant_get_string (v, &len);
+
+  if (len > max)
+    return invalid (error, "'%s' is longer than %" G_GSIZE_FORMAT " characters", key, max);
+  g_free (*out);
+  *out = g_strdup (s);
+  return TRUE;
+}
+
 static gboolean
 requested_parse (GVariant *dict, Requested *r, GError **error)
 {
@@ -126,28 +184,52 @@ requested_parse (GVariant *dict, Requested *r, GError **error)
   g_variant_iter_init (&iter, dict);
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value)) {
     g_autoptr(GVariant) v = value;
+    guint i;
 
-    if (g_str_equal (key, "profile-id") && g_variant_is_of_type (v, G_VARIANT_TYPE_INT32))
+    for (i = 0; i < G_N_ELEMENTS (profile_keys) && !g_str_equal (key, profile_keys[i].key); i++)
+      ;
+    if (i == G_N_ELEMENTS (profile_keys))
+      return invalid (error, "unknown key '%.64s'", key);
+    if (!g_variant_is_of_type (v, G_VARIANT_TYPE (profile_keys[i].type)))
+      return invalid (error, "'%s' must be of type '%s', not '%s'", key, profile_keys[i].type,
+                      g_variant_get_type_string (v));
+    if (!profile_keys[i].used) {
+      g_debug ("profile settings: '%s' is accepted and not used", key);
+      continue;
+    }
+    if (g_str_equal (key, "profile-id")) {
       r->id = g_variant_get_int32 (v);
-    else if (g_str_equal (key, "profile-name") && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
-      r->name = g_variant_dup_string (v, NULL);
-    else if (g_str_equal (key, "apn") && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
-      r->apn = g_variant_dup_string (v, NULL);
-    else if (g_str_equal (key, "user") && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
-      r->user = g_variant_dup_string (v, NULL);
-    else if (g_str_equal (key, "password") && g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
-      r->password = g_variant_dup_string (v, NULL);
-    else if (g_str_equal (key, "ip-type") && g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32)) {
-      if (!pdp_from_ip_type (g_variant_get_uint32 (v), &r->pdp)) {
-        g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS, "Unsupported IP type");
+      /* QMI profile indexes are one byte; MM_3GPP_PROFILE_ID_UNKNOWN is -1. */
+      if (r->id != -1 && (r->id < 1 || r->id > 255))
+        return invalid (error, "profile-id %d is out of range (1 to 255)", r->id);
+    } else if (g_str_equal (key, "profile-name")) {
+      if (!take_string (v, key, MAX_APN_LEN, &r->name, error))
         return FALSE;
-      }
+    } else if (g_str_equal (key, "apn")) {
+      if (!take_string (v, key, MAX_APN_LEN, &r->apn, error))
+        return FALSE;
+    } else if (g_str_equal (key, "user")) {
+      if (!take_string (v, key, MAX_CREDENTIAL_LEN, &r->user, error))
+        return FALSE;
+    } else if (g_str_equal (key, "password")) {
+      if (!take_string (v, key, MAX_CREDENTIAL_LEN, &r->password, error))
+        return FALSE;
+    } else if (g_str_equal (key, "ip-type")) {
+      if (!pdp_from_ip_type (g_variant_get_uint32 (v), &r->pdp))
+        return invalid (error, "unsupported ip-type %u", g_variant_get_uint32 (v));
       r->have_ip_type = TRUE;
-    } else if (g_str_equal (key, "allowed-auth") && g_variant_is_of_type (v, G_VARIANT_TYPE_UINT32)) {
-      r->auth = auth_to_qmi (g_variant_get_uint32 (v));
+    } else if (g_str_equal (key, "allowed-auth")) {
+      guint32 auth = g_variant_get_uint32 (v);
+
+      if (auth & ~ALLOWED_AUTH_KNOWN)
+        return invalid (error, "unknown allowed-auth bits 0x%x", auth & ~ALLOWED_AUTH_KNOWN);
+      r->auth = auth_to_qmi (auth);
       r->have_auth = TRUE;
     }
   }
+  if (!r->name && !r->apn && !r->user && !r->password && !r->have_ip_type && !r->have_auth &&
+      r->id == -1)
+    return invalid (error, "no settings given");
   return TRUE;
 }
 

@@ -256,11 +256,20 @@ mx_modem_signal_stop (MxModem *self)
 /* ------------------------------------------------------------------------ */
 /* Signal.Setup, Signal.SetupThresholds                                     */
 
+/* A day between reads is already no refresh; larger rates are mistakes. */
+#define MX_MODEM_SIGNAL_MAX_RATE_S 86400
+
 static void
 do_setup (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 {
   guint rate = g_variant_get_uint32 (args);
 
+  if (rate > MX_MODEM_SIGNAL_MAX_RATE_S) {
+    g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS,
+                                           "Invalid refresh rate %u s: at most %u s (0 turns it off)",
+                                           rate, MX_MODEM_SIGNAL_MAX_RATE_S);
+    return;
+  }
   mm_gdbus_modem_signal_set_rate (self->signal, rate);
   if (rate == 0)
     clear_extended (self);

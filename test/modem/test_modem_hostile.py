@@ -45,7 +45,7 @@ if __name__ == "__main__":
 
 from gi.repository import Gio, GLib  # noqa: E402
 import mxharness  # noqa: E402
-from mxharness import TIMEOUT  # noqa: E402
+from mxharness import TIMEOUT, wait_until  # noqa: E402
 
 MM = "org.freedesktop.ModemManager1"
 HUGE = "x" * (1 << 20)
@@ -307,7 +307,9 @@ class HostileCallers(ModemStack):
         if not privileged:
             return None if name in (UNAUTHORIZED, UNSUPPORTED) else \
                 f"denied caller got {name} ({message}), not {UNAUTHORIZED}"
-        if name == UNAUTHORIZED:
+        # Modem.Command is for debug mode only, as in ModemManager, which
+        # answers Unauthorized there whatever polkit says.
+        if name == UNAUTHORIZED and not (call.method == "Command" and "debug mode" in message):
             return "allowed caller got Unauthorized"
         if not name.startswith("org.freedesktop.ModemManager1.Error."):
             return f"allowed caller got {name}: {message}"
@@ -315,6 +317,10 @@ class HostileCallers(ModemStack):
 
     def test_no_call_crashes_changes_state_or_gets_an_unclear_answer(self):
         self.wait_for_modem()
+        # The fixture's AT port is probed in the background (and does not
+        # answer here): its type settles before the state is taken.
+        wait_until(lambda: "wwan0at0: not used as an AT port" in self.h.daemon_log(),
+                   "the AT probe of wwan0at0 to end")
         r = self.h.mmcli("-m", "0", "--create-bearer=apn=internet")
         self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
         owner = self.h.name_owner(MM)
