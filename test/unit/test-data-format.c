@@ -170,9 +170,9 @@ test_lower_mtu_follows_the_driver (void)
   };
   MxDataFormat raw = { .llp = QMI_WDA_LINK_LAYER_PROTOCOL_RAW_IP };
 
-  g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_QMI_WWAN, &qmap), ==, 16384);
+  g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_QMI_WWAN, &qmap), ==, 16385);
   qmap.dl_max_size = 8192;
-  g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_QMI_WWAN, &qmap), ==, 8192);
+  g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_QMI_WWAN, &qmap), ==, 8193);
   g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_QMI_WWAN, &raw), ==, 0);
   g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_MHI_NET, &qmap), ==, 0);
   g_assert_cmpuint (mx_data_format_lower_mtu (MX_DATA_DRIVER_IPA, &qmap), ==, 0);
