@@ -24,4 +24,7 @@ mx_plugin_apply_multiplex_tags (MxPort *data)
   if (mx_udev_tag_get_uint (props, name, MX_TAG_INITIAL_QMAP_MUX_ID, MX_TAG_QMAP_MUX_ID_MIN,
                             MX_TAG_QMAP_MUX_ID_MAX, &value))
     data->initial_mux_id = (gint) value;
+  if (mx_udev_tag_get_bool (props, name, MX_TAG_QMI_WWAN_QMIMUX, &data->qmimux) &&
+      g_strcmp0 (mx_kernel_device_get_driver (data->kdev), "qmi_wwan") != 0)
+    data->qmimux = FALSE; /* only qmi_wwan has add_mux */
 }

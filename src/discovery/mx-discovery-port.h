@@ -58,6 +58,7 @@ typedef struct {
   MxMultiplexDefault  multiplex;
   gint                max_multiplexed_links; /* ID_MM_MAX_MULTIPLEXED_LINKS; -1: unset */
   gint                initial_mux_id;        /* ID_MM_INITIAL_QMAP_MUX_ID; -1: unset */
+  gboolean            qmimux;                /* MX_QMI_WWAN_QMIMUX: add_mux links, not rmnet */
   /* Link ports (role LINK). */
   gchar              *lower;         /* the physical data port it sits on */
   gint                mux_id;        /* -1: unknown */
