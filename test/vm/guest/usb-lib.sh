@@ -13,6 +13,12 @@ mmcli() { /usr/bin/mmcli --test-session "$@"; }
 simctl() { "$SIM" --ctl "$D/ctl" "$@"; }
 
 mx_usb_cleanup() {
+  local rc=$?
+  # A failure shows what the daemon and the simulator did last.
+  if [ "$rc" != 0 ]; then
+    echo "--- modemuxd (last 60 lines)"; tail -60 "$D/mxd.log" 2>/dev/null
+    echo "--- simulator (last 20 lines)"; tail -20 "$D/sim.log" 2>/dev/null | cut -c1-300
+  fi >&2
   [ -n "$MXD_PID" ] && kill "$MXD_PID" 2>/dev/null && wait "$MXD_PID"
   [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID"
   [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
