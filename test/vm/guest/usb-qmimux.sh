@@ -19,8 +19,8 @@ mx_usb_modem_start
 mx_contains "udev tagged wwan0" "$(udevadm info -q property -p /sys/class/net/wwan0)" "MX_QMI_WWAN_QMIMUX=1"
 m=$(mx_usb_modem_index)
 
-mx_run "connect apn=internet,multiplex=required" mmcli -m "$m" --simple-connect="apn=internet,multiplex=required"
-mx_run "connect apn=ims,multiplex=required" mmcli -m "$m" --simple-connect="apn=ims,multiplex=required"
+mx_run "connect apn=internet,multiplex=required" mmcli -m "$m" --timeout=120 --simple-connect="apn=internet,multiplex=required"
+mx_run "connect apn=ims,multiplex=required" mmcli -m "$m" --timeout=120 --simple-connect="apn=ims,multiplex=required"
 mx_contains "qmi_wwan in raw IP" "$(cat /sys/class/net/wwan0/qmi/raw_ip)" "Y"
 mx_contains "no pass-through with qmimux" "$(cat /sys/class/net/wwan0/qmi/pass_through)" "N"
 mx_contains "wwan0's MTU holds a DL aggregate" "$(ip -d link show dev wwan0)" "mtu 16385"

@@ -25,7 +25,7 @@ mx_contains "cdc-wdm0 is the QMI port" "$M" "cdc-wdm0 (qmi)"
 mx_contains "wwan0 is the net port" "$M" "wwan0 (net)"
 [ "$(cat /sys/class/net/wwan0/qmi/raw_ip)" = N ] || mx_fail "qmi_wwan does not start in 802.3"
 
-mx_run "simple-connect apn=internet,multiplex=none" mmcli -m "$m" --simple-connect="apn=internet,multiplex=none"
+mx_run "simple-connect apn=internet,multiplex=none" mmcli -m "$m" --timeout=120 --simple-connect="apn=internet,multiplex=none"
 b=$(mmcli -K -m "$m" | sed -n 's|^modem.generic.bearers.value\[1\] *: .*/Bearer/||p')
 B=$(mmcli -K -b "$b")
 mx_contains "bearer on wwan0" "$B" "bearer.status.interface                  : wwan0"

@@ -16,8 +16,8 @@ trap mx_usb_cleanup EXIT
 mx_usb_modem_start
 m=$(mx_usb_modem_index)
 
-mx_run "connect apn=internet,multiplex=required" mmcli -m "$m" --simple-connect="apn=internet,multiplex=required"
-mx_run "connect apn=ims,multiplex=required" mmcli -m "$m" --simple-connect="apn=ims,multiplex=required"
+mx_run "connect apn=internet,multiplex=required" mmcli -m "$m" --timeout=120 --simple-connect="apn=internet,multiplex=required"
+mx_run "connect apn=ims,multiplex=required" mmcli -m "$m" --timeout=120 --simple-connect="apn=ims,multiplex=required"
 mx_contains "qmi_wwan in raw IP" "$(cat /sys/class/net/wwan0/qmi/raw_ip)" "Y"
 mx_contains "qmi_wwan in QMAP pass-through" "$(cat /sys/class/net/wwan0/qmi/pass_through)" "Y"
 mx_contains "wwan0's MTU is the DL aggregation size + 1 (16385: usbnet refuses a multiple of 512)" "$(ip -d link show dev wwan0)" "mtu 16385"

@@ -16,8 +16,8 @@ has_modem() { mmcli -L 2>/dev/null | grep -q Modem/; }
 
 mx_usb_modem_start
 m=$(mx_usb_modem_index)
-mx_run "connect apn=internet,multiplex=required" mmcli -m "$m" --simple-connect="apn=internet,multiplex=required"
-mx_run "connect apn=ims,multiplex=required" mmcli -m "$m" --simple-connect="apn=ims,multiplex=required"
+mx_run "connect apn=internet,multiplex=required" mmcli -m "$m" --timeout=120 --simple-connect="apn=internet,multiplex=required"
+mx_run "connect apn=ims,multiplex=required" mmcli -m "$m" --timeout=120 --simple-connect="apn=ims,multiplex=required"
 [ "$(wc -w <<<"$(mx_our_links)")" = 2 ] || mx_fail "expected two links of ours: $(ip -d link show)"
 
 mx_run "unplug the gadget" simctl usb-unplug
@@ -33,7 +33,7 @@ mx_run "plug the gadget in again" simctl usb-plug
 mx_wait 20 "qmi_wwan bound it again" test -e /sys/class/net/wwan0/qmi/raw_ip -a -e /dev/cdc-wdm0
 mx_wait 60 "the modem is back" has_modem
 m=$(mx_usb_modem_index)
-mx_run "connect after replug" mmcli -m "$m" --simple-connect="apn=internet,multiplex=required"
+mx_run "connect after replug" mmcli -m "$m" --timeout=120 --simple-connect="apn=internet,multiplex=required"
 b=$(mmcli -K -m "$m" | sed -n 's|^modem.generic.bearers.value\[1\] *: .*/Bearer/||p')
 B=$(mmcli -K -b "$b")
 iface=$(sed -n 's/^bearer.status.interface *: //p' <<<"$B")
