@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "mx-link-manager"
 #include <string.h>
+#include <net/if.h>
 #include "mx-link-manager.h"
 #include "mx-link-error.h"
 #include "mx-link-owner.h"
@@ -343,6 +344,34 @@ qmimux_cancelled (GCancellable *c, gpointer data)
   g_idle_add_full (G_PRIORITY_DEFAULT, qmimux_cancel_idle, g_object_ref (data), g_object_unref);
 }
 
+/* qmi_wwan announces qmimuxN before linking it under its port, so the
+ * map may have read no lower_* link and passed it over. Once add_mux has
+ * returned the link is in place: look for it under the port's upper_*
+ * entries and show it to the map again. */
+static gboolean
+learn_qmimux (MxLinkManager *self, CreateData *d)
+{
+  g_autofree gchar *path = g_strdup_printf ("/sys/class/net/%s", d->port);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const gchar *entry;
+
+  while (dir && (entry = g_dir_read_name (dir))) {
+    const gchar *name = entry + strlen ("upper_");
+    MxLink stub = { 0 };
+
+    if (!g_str_has_prefix (entry, "upper_") || mx_qmimux_link_mux_id (NULL, name) != (gint) d->mux_id)
+      continue;
+    stub.ifindex = if_nametoindex (name);
+    stub.ifname = (gchar *) name;
+    stub.mux_id = MX_MUX_ID_NONE;
+    if (!stub.ifindex)
+      return FALSE;
+    mx_link_map_apply (self->map, &stub);
+    return TRUE;
+  }
+  return FALSE;
+}
+
 static void
 add_mux_ready (GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -355,7 +384,7 @@ add_mux_ready (GObject *source, GAsyncResult *res, gpointer data)
     create_fail (task, error);
     return;
   }
-  if (find_qmimux (self, d)) {
+  if (find_qmimux (self, d) || (learn_qmimux (self, d) && find_qmimux (self, d))) {
     create_step_alias (task);
     return;
   }
