@@ -53,7 +53,7 @@ run_config() {
   udevadm settle --timeout=30
   "$MXD" --test-session > "$D/mxd.log" 2>&1 &
   MXD_PID=$!
-  mx_wait 60 "modem up" sh -c '/usr/bin/mmcli --test-session -L | grep -q Modem/'
+  mx_wait 120 "modem up" mx_has_modem
   m=$(mx_usb_modem_index)
   for apn in internet ims apn3 apn4; do
     mmcli -m "$m" --timeout=120 --simple-connect="apn=$apn,multiplex=required" > /dev/null || mx_fail "connect $apn failed"

@@ -27,10 +27,16 @@ mx_usb_cleanup() {
 
 # mx_wait SECONDS DESCRIPTION CMD...: CMD succeeds within SECONDS.
 mx_wait() {
-  local t=$1 what=$2 i; shift 2
-  for i in $(seq $((t * 10))); do "$@" > /dev/null 2>&1 && { mx_ok "$what"; return 0; }; sleep 0.1; done
+  local t=$1 what=$2 end; shift 2
+  end=$((SECONDS + t))
+  while [ "$SECONDS" -lt "$end" ]; do
+    "$@" > /dev/null 2>&1 && { mx_ok "$what"; return 0; }
+    sleep 0.1
+  done
   mx_fail "$what: '$*' still failing after ${t}s"
 }
+
+mx_has_modem() { /usr/bin/mmcli --test-session -L 2>/dev/null | grep -q Modem/; }
 
 # mx_usb_modem_start [SIM-ARGS...]: the gadget plugged, qmi_wwan bound
 # (cdc-wdm0 + wwan0), modemuxd up and Modem/0 in mmcli -L.
@@ -45,9 +51,7 @@ mx_usb_modem_start() {
   udevadm settle --timeout=30
   "$MXD" --test-session --debug > "$D/mxd.log" 2>&1 &
   MXD_PID=$!
-  for _ in $(seq 300); do mmcli -L 2>/dev/null | grep -q Modem/ && break; sleep 0.1; done
-  mmcli -L | grep -q Modem/ || mx_fail "no modem: $(tail -40 "$D/mxd.log")"
-  mx_ok "modemuxd shows the USB modem"
+  mx_wait 120 "modemuxd shows the USB modem" mx_has_modem
 }
 
 # mx_usb_modem_index: the number N of the modem's Modem/N path.

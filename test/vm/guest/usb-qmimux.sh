@@ -1,5 +1,5 @@
 #!/bin/bash
-# mx-vm: --udev --timeout 300
+# mx-vm: --udev --timeout 420
 # A USB QMI modem on the real qmi_wwan driver, multiplexed through
 # qmi_wwan's own qmimux links: a udev rule (as a distro or user would add)
 # tags the netdev MX_QMI_WWAN_QMIMUX=1, so the daemon keeps wwan0 in raw IP

@@ -1,5 +1,5 @@
 #!/bin/bash
-# mx-vm: --udev --timeout 300
+# mx-vm: --udev --timeout 420
 # A USB QMI modem on the real qmi_wwan driver, not multiplexed: the
 # simulator is a Quectel EC25 (2c7c:0125) through configfs + FunctionFS on
 # dummy_hcd; qmi_wwan binds interface 4 and makes cdc-wdm0 and wwan0, the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# mx-vm: --udev --timeout 300
+# mx-vm: --udev --timeout 420
 # A USB QMI modem on the real qmi_wwan driver, multiplexed over rmnet: two
 # connects with multiplex=required (APNs internet and ims) put qmi_wwan in
 # QMAP pass-through (qmi/raw_ip and qmi/pass_through Y, wwan0's MTU - and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# mx-vm: --udev --timeout 300
+# mx-vm: --udev --timeout 420
 # Unplug of a USB QMI modem on the real qmi_wwan during a multiplexed
 # connection: the simulator unbinds its gadget from the UDC (the host sees
 # the device disconnect: qmi_wwan removes wwan0 and its rmnet links,
@@ -11,8 +11,7 @@
 set -u
 trap mx_usb_cleanup EXIT
 
-no_modem() { ! mmcli -L 2>/dev/null | grep -q Modem/; }
-has_modem() { mmcli -L 2>/dev/null | grep -q Modem/; }
+no_modem() { ! mx_has_modem; }
 
 mx_usb_modem_start
 m=$(mx_usb_modem_index)
@@ -31,7 +30,7 @@ mx_ok "the simulator dropped its sessions with the host"
 
 mx_run "plug the gadget in again" simctl usb-plug
 mx_wait 20 "qmi_wwan bound it again" test -e /sys/class/net/wwan0/qmi/raw_ip -a -e /dev/cdc-wdm0
-mx_wait 60 "the modem is back" has_modem
+mx_wait 120 "the modem is back" mx_has_modem
 m=$(mx_usb_modem_index)
 mx_run "connect after replug" mmcli -m "$m" --timeout=120 --simple-connect="apn=internet,multiplex=required"
 b=$(mmcli -K -m "$m" | sed -n 's|^modem.generic.bearers.value\[1\] *: .*/Bearer/||p')
