@@ -76,6 +76,7 @@ run_config() {
 }
 
 eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | { read -r a; read -r p; echo "export DBUS_SESSION_BUS_ADDRESS=$a BUS_PID=$p"; })"
+mx_qmi_proxy_start
 base=$MX_SOURCE_ROOT/test/sim/scenarios/ec25.conf
 { cat "$base"; printf '\n[apn apn3]\nipv4=10.66.0.0/24\nmtu=1500\n\n[apn apn4]\nipv4=10.67.0.0/24\nmtu=1500\n'; } > "$D/agg-on.conf"
 sed 's/^dl-max-datagrams=.*/dl-max-datagrams=1/' "$D/agg-on.conf" > "$D/agg-off.conf"
