@@ -319,7 +319,10 @@ create_link (GTask *task)
     .up = FALSE,
   };
 
-  mx_data_port_get_rmnet_flags (self->port, &req.flags, &req.flags_mask);
+  if (mx_data_port_uses_qmimux (self->port))
+    req.kind = MX_LINK_KIND_QMIMUX;
+  else
+    mx_data_port_get_rmnet_flags (self->port, &req.flags, &req.flags_mask);
   mx_link_manager_create_async (mx_bearer_service_peek_links (self->service), &req,
                                 cancellable_of (self), (GAsyncReadyCallback) link_created, task);
 }

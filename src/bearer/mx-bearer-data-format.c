@@ -132,9 +132,17 @@ mx_data_format_taken (const MxDataFormat *requested,
 guint
 mx_data_format_lower_mtu (const MxDataProfile *profile, const MxDataFormat *format)
 {
+  guint mtu;
+
   if (!profile->lower_mtu_follows_dl || !mx_data_format_is_qmap (format))
     return 0;
-  return MIN (format->dl_max_size, MX_DATA_FORMAT_RMNET_MAX_MTU);
+  mtu = MIN (format->dl_max_size, MX_DATA_FORMAT_RMNET_MAX_MTU);
+  /* usbnet refuses (EDOM) an MTU that is a whole number of bulk packets
+   * (64, 512 or 1024 bytes): its RX URBs would then end only on a
+   * zero-length packet. One byte more still holds a full aggregate. */
+  if (mtu % 64 == 0)
+    mtu++;
+  return mtu;
 }
 
 MxQmiWwanFormat

@@ -211,6 +211,16 @@ lower_up_for_format (MxDataPort *self, GTask *task)
 
 /* ---- qmi_wwan framing ---- */
 
+/* With qmimux links qmi_wwan does the QMAP framing itself: the lower stays
+ * plain raw-IP (no pass-through) while the modem speaks QMAP. */
+static MxQmiWwanFormat
+qmi_wwan_want (MxDataPort *self)
+{
+  if (mx_data_port_uses_qmimux (self))
+    return MX_QMI_WWAN_FORMAT_RAW_IP;
+  return mx_data_format_qmi_wwan_mode (&self->format);
+}
+
 /* qmi_wwan frames packets by its qmi/raw_ip and qmi/pass_through switches,
  * whatever the modem was told: they must follow the negotiated format
  * (pass_through for rmnet on top, raw_ip for one raw-IP session), and
@@ -233,7 +243,7 @@ qmi_wwan_switched (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   GTask *task = user_data;
   MxDataPort *self = g_task_get_source_object (task);
-  MxQmiWwanFormat want = mx_data_format_qmi_wwan_mode (&self->format);
+  MxQmiWwanFormat want = qmi_wwan_want (self);
   GError *error = NULL;
 
   if (!mx_qmimux_set_format_finish (res, &error)) {
@@ -264,14 +274,14 @@ qmi_wwan_down_ready (MxNetlink *netlink, GAsyncResult *res, GTask *task)
     acquire_done (self, task, error);
     return;
   }
-  mx_qmimux_set_format_async (NULL, self->name, mx_data_format_qmi_wwan_mode (&self->format),
+  mx_qmimux_set_format_async (NULL, self->name, qmi_wwan_want (self),
                               g_task_get_cancellable (task), qmi_wwan_switched, task);
 }
 
 static void
 qmi_wwan_frame (MxDataPort *self, GTask *task)
 {
-  MxQmiWwanFormat want = mx_data_format_qmi_wwan_mode (&self->format);
+  MxQmiWwanFormat want = qmi_wwan_want (self);
   MxQmiWwanFormat current;
   GError *error = NULL;
   guint32 ifindex;
@@ -503,6 +513,13 @@ mx_data_port_reset (MxDataPort *self)
 
 const gchar *mx_data_port_get_name (MxDataPort *self) { return self->name; }
 const MxDataProfile *mx_data_port_get_profile (MxDataPort *self) { return self->profile; }
+
+gboolean
+mx_data_port_uses_qmimux (MxDataPort *self)
+{
+  return self->profile->prefer_qmimux && (self->profile->link_kinds & MX_DATA_LINK_QMIMUX) &&
+         mx_data_format_is_qmap (&self->format);
+}
 const MxDataEndpoint *mx_data_port_get_endpoint (MxDataPort *self) { return &self->endpoint; }
 guint mx_data_port_get_n_sessions (MxDataPort *self) { return self->n_sessions; }
 

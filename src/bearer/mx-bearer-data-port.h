@@ -49,6 +49,8 @@ guint                   mx_data_port_get_max_links  (MxDataPort *self);
 const MxDataFormat     *mx_data_port_peek_format    (MxDataPort *self);
 guint                   mx_data_port_get_n_sessions (MxDataPort *self);
 gboolean                mx_data_port_is_multiplexed (MxDataPort *self);
+/* Multiplexed links are qmi_wwan qmimux ones (MX_QMI_WWAN_QMIMUX), not rmnet. */
+gboolean                mx_data_port_uses_qmimux (MxDataPort *self);
 /* rmnet flags/mask for links on this port (negotiated protocol, hardware offloads). */
 void                    mx_data_port_get_rmnet_flags (MxDataPort *self, guint32 *flags, guint32 *mask);
 

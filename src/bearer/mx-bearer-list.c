@@ -449,26 +449,55 @@ compare_data_ports (gconstpointer a, gconstpointer b)
   return g_strcmp0 (mx_data_port_get_name (*(MxDataPort **) a), mx_data_port_get_name (*(MxDataPort **) b));
 }
 
+/* Adds the modem's data ports not in the list yet; TRUE if any was. */
+static gboolean
+add_data_ports (MxBearerList *self)
+{
+  const MxModemConfig *config = mx_modem_get_config (self->modem);
+  gboolean added = FALSE;
+
+  for (guint i = 0; i < config->data_ports->len; i++) {
+    MxPort *port = g_ptr_array_index (config->data_ports, i);
+    MxDataPort *dp;
+    gboolean known = FALSE;
+
+    for (guint j = 0; j < self->data_ports->len && !known; j++)
+      known = g_strcmp0 (mx_data_port_get_name (g_ptr_array_index (self->data_ports, j)),
+                         mx_port_get_name (port)) == 0;
+    if (known)
+      continue;
+    dp = mx_data_port_new (port, mx_modem_peek_port (self->modem), config->qrtr,
+                           mx_bearer_service_peek_links (self->service),
+                           mx_bearer_service_peek_netlink (self->service));
+    g_signal_connect (dp, MX_DATA_PORT_SIGNAL_CHANGED, G_CALLBACK (data_port_changed), self);
+    g_ptr_array_add (self->data_ports, dp);
+    added = TRUE;
+  }
+  g_ptr_array_sort (self->data_ports, compare_data_ports);
+  return added;
+}
+
+/* A hotplugged USB modem's netdev may be announced after its control port
+ * was probed and the modem made: the late data port joins here. */
+static void
+modem_ports_changed (MxBearerList *self)
+{
+  if (self->modem && self->service && add_data_ports (self))
+    mx_bearer_list_update (self);
+}
+
 MxBearerList *
 mx_bearer_list_new (MxBearerService *service, MxModem *modem)
 {
   MxBearerList *self = g_object_new (MX_TYPE_BEARER_LIST, NULL);
-  const MxModemConfig *config = mx_modem_get_config (modem);
 
   self->service = service;
   g_object_add_weak_pointer (G_OBJECT (service), (gpointer *) &self->service);
   self->modem = modem;
   g_object_add_weak_pointer (G_OBJECT (modem), (gpointer *) &self->modem);
-  for (guint i = 0; i < config->data_ports->len; i++) {
-    MxDataPort *dp = mx_data_port_new (g_ptr_array_index (config->data_ports, i),
-                                       mx_modem_peek_port (modem), config->qrtr,
-                                       mx_bearer_service_peek_links (service),
-                                       mx_bearer_service_peek_netlink (service));
-
-    g_signal_connect (dp, MX_DATA_PORT_SIGNAL_CHANGED, G_CALLBACK (data_port_changed), self);
-    g_ptr_array_add (self->data_ports, dp);
-  }
-  g_ptr_array_sort (self->data_ports, compare_data_ports);
+  add_data_ports (self);
+  g_signal_connect_object (mx_modem_peek_modem_iface (modem), "notify::ports",
+                           G_CALLBACK (modem_ports_changed), self, G_CONNECT_SWAPPED);
   if (mx_modem_get_path (modem))
     self->ext = mx_bearer_ext_new (mx_manager_get_connection (mx_modem_peek_manager (modem)),
                                    mx_modem_get_path (modem));

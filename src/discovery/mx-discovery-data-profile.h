@@ -65,6 +65,7 @@ typedef struct {
   gint                dpm_tx_endpoint_id;
   /* What the port carries. */
   guint               link_kinds;         /* MxDataLinkKinds */
+  gboolean            prefer_qmimux;      /* udev MX_QMI_WWAN_QMIMUX: qmimux links, not rmnet */
   gboolean            raw_ip;             /* one non-multiplexed raw-IP session */
   /* DL aggregation limits asked for with QMAP. */
   guint32             dl_max_datagrams;

@@ -36,4 +36,8 @@ mx_plugin_apply_multiplex_tags (MxPort *data)
     data->profile.initial_mux_id = (gint) policy.first;
   else if (first)
     g_warning ("%s: %s; ignored", name, error->message);
+  /* qmimux instead of rmnet, where the port has both (qmi_wwan's add_mux). */
+  if (mx_udev_tag_get_bool (props, name, MX_TAG_QMI_WWAN_QMIMUX, &data->profile.prefer_qmimux) &&
+      !(data->profile.link_kinds & MX_DATA_LINK_QMIMUX))
+    data->profile.prefer_qmimux = FALSE;
 }

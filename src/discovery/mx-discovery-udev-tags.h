@@ -29,6 +29,9 @@ G_BEGIN_DECLS
  * (a tun playing rmnet_ipa0 in tests, out-of-tree drivers). */
 #define MX_TAG_NET_DRIVER             "MX_NET_DRIVER"
 
+/* On a qmi_wwan netdev: multiplex through qmi_wwan's own qmimux links
+ * (qmi/add_mux) instead of rmnet on a pass-through lower. */
+#define MX_TAG_QMI_WWAN_QMIMUX        "MX_QMI_WWAN_QMIMUX"
 /* Limits for the numeric tags. */
 #define MX_TAG_MAX_MULTIPLEXED_LINKS_MAX 254
 #define MX_TAG_QMAP_MUX_ID_MIN           1

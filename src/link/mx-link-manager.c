@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #define G_LOG_DOMAIN "mx-link-manager"
 #include <string.h>
+#include <net/if.h>
 #include "mx-link-manager.h"
 #include "mx-core-step.h"
 #include "mx-link-error.h"
@@ -351,6 +352,34 @@ qmimux_cancelled (GCancellable *c, gpointer data)
   g_idle_add_full (G_PRIORITY_DEFAULT, qmimux_cancel_idle, g_object_ref (data), g_object_unref);
 }
 
+/* qmi_wwan announces qmimuxN before linking it under its port, so the
+ * map may have read no lower_* link and passed it over. Once add_mux has
+ * returned the link is in place: look for it under the port's upper_*
+ * entries and show it to the map again. */
+static gboolean
+learn_qmimux (MxLinkManager *self, CreateData *d)
+{
+  g_autofree gchar *path = g_strdup_printf ("/sys/class/net/%s", d->port);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const gchar *entry;
+
+  while (dir && (entry = g_dir_read_name (dir))) {
+    const gchar *name = entry + strlen ("upper_");
+    MxLink stub = { 0 };
+
+    if (!g_str_has_prefix (entry, "upper_") || mx_qmimux_link_mux_id (NULL, name) != (gint) d->mux_id)
+      continue;
+    stub.ifindex = if_nametoindex (name);
+    stub.ifname = (gchar *) name;
+    stub.mux_id = MX_MUX_ID_NONE;
+    if (!stub.ifindex)
+      return FALSE;
+    mx_link_map_apply (self->map, &stub);
+    return TRUE;
+  }
+  return FALSE;
+}
+
 static void
 add_mux_ready (GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -364,14 +393,15 @@ add_mux_ready (GObject *source, GAsyncResult *res, gpointer data)
   create_next (task);
 }
 
-/* The kernel names a qmimux link: wait for it in the map. */
+/* The kernel names a qmimux link: wait for it in the map (qmi_wwan may
+ * announce it before it is linked under its lower: then sysfs says). */
 static void
 lookup_qmimux (GTask *task)
 {
   MxLinkManager *self = g_task_get_source_object (task);
   CreateData *d = g_task_get_task_data (task);
 
-  if (find_qmimux (self, d)) {
+  if (find_qmimux (self, d) || (learn_qmimux (self, d) && find_qmimux (self, d))) {
     create_next (task);
     return;
   }

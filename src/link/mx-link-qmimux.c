@@ -122,6 +122,13 @@ set_format_thread (GTask *task, gpointer source, gpointer data, GCancellable *ca
     ok = write_attr (raw, "N", &error);
   if (ok && job->format != MX_QMI_WWAN_FORMAT_802_3 && current == MX_QMI_WWAN_FORMAT_802_3)
     ok = write_attr (raw, "Y", &error);
+  /* usbnet caps a fresh qmi_wwan netdev's max MTU at 1500 and raw-IP keeps
+   * the cap; only leaving raw-IP (qmi_wwan's Ethernet setup) lifts it to
+   * 65535. A lower carrying QMAP (pass-through or qmimux) needs an MTU as
+   * large as the DL aggregates (usbnet sizes its RX URBs from it), so leave
+   * raw-IP once on the way. */
+  if (ok && job->format != MX_QMI_WWAN_FORMAT_802_3 && current == MX_QMI_WWAN_FORMAT_802_3)
+    ok = write_attr (raw, "N", &error) && write_attr (raw, "Y", &error);
   if (ok && job->format == MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH &&
       current != MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH)
     ok = write_attr (pt, "Y", &error);

@@ -47,12 +47,22 @@ struct _SimDataPort {
   SimDataPortStats   stats;
   guint8            *buf;
   GByteArray        *scratch;
+  /* External ports */
+  SimDataPortWriteFunc write_func;
+  gpointer           write_data;
+  /* 802.3: the host's MAC (learnt from its frames) and the one it sends to. */
+  guint8             host_mac[ETH_ALEN];
+  guint8             modem_mac[ETH_ALEN];
 };
 
 static const gchar *
 port_kind_name (SimDataPortKind kind)
 {
-  return kind == SIM_DATA_PORT_TUN ? "tun" : "veth";
+  switch (kind) {
+  case SIM_DATA_PORT_TUN:  return "tun";
+  case SIM_DATA_PORT_VETH: return "veth";
+  default:                 return "external";
+  }
 }
 
 /* A data port of a modem never talks IPv6 itself; keep the host kernel's
@@ -86,6 +96,10 @@ write_lower (SimDataPort *port, const guint8 *data, gsize len)
 {
   ssize_t n;
 
+  if (port->kind == SIM_DATA_PORT_EXTERNAL) {
+    port->write_func (data, len, port->write_data);
+    return;
+  }
   if (port->kind == SIM_DATA_PORT_TUN) {
     guint8 pi[4] = { 0, 0, ETH_P_MAP >> 8, ETH_P_MAP & 0xff };
     struct iovec iov[2] = { { pi, sizeof (pi) }, { (void *) data, len } };
@@ -129,6 +143,7 @@ typedef struct {
   SimDataPort   *port;
   SimQmapVersion dl_version;
   gboolean       qmap;
+  gboolean       eth;      /* 802.3 link layer: Ethernet II framing */
 } FrameContext;
 
 static void
@@ -180,6 +195,16 @@ deliver_packet (SimDataPort   *port,
     sim_qmap_append_packet (port->scratch, ctx->dl_version, SIM_QMAP_DIRECTION_DOWNLINK,
                             mux_id, reply->data, reply->len);
     sim_qmap_aggregator_add (port->agg, port->scratch->data, port->scratch->len);
+  } else if (ctx->eth) {
+    guint16 proto = (reply->data[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
+    guint8 hdr[ETH_HLEN];
+
+    memcpy (hdr, port->host_mac, ETH_ALEN);
+    memcpy (hdr + ETH_ALEN, port->modem_mac, ETH_ALEN);
+    hdr[12] = proto >> 8;
+    hdr[13] = proto & 0xff;
+    g_byte_array_prepend (reply, hdr, sizeof (hdr));
+    write_lower (port, reply->data, reply->len);
   } else {
     write_lower (port, reply->data, reply->len);
   }
@@ -207,11 +232,33 @@ static void
 handle_lower_packet (SimDataPort *port, const guint8 *data, gsize len)
 {
   const SimDataFormat *format = sim_modem_get_data_format (port->modem);
-  FrameContext ctx = { port, SIM_QMAP_VERSION_1, FALSE };
+  FrameContext ctx = { port, SIM_QMAP_VERSION_1, FALSE, FALSE };
   SimQmapVersion ul_version;
   g_autoptr(GError) error = NULL;
 
   port->stats.reads++;
+  if (!dap_to_version (format->ul_dap, &ul_version) && port->kind == SIM_DATA_PORT_EXTERNAL &&
+      format->llp != 2 /* raw-IP */) {
+    guint16 proto;
+
+    /* 802.3 (the default before any WDA Set): Ethernet II frames; qmi_wwan
+     * sets IFF_NOARP, so only IP travels. */
+    if (len < ETH_HLEN) {
+      port->stats.bad_frames++;
+      return;
+    }
+    proto = (guint16) ((data[12] << 8) | data[13]);
+    if (proto != ETH_P_IP && proto != ETH_P_IPV6) {
+      port->stats.foreign++;
+      return;
+    }
+    memcpy (port->modem_mac, data, ETH_ALEN);
+    memcpy (port->host_mac, data + ETH_ALEN, ETH_ALEN);
+    ctx.eth = TRUE;
+    port->stats.frames++;
+    deliver_packet (port, &ctx, 0, data + ETH_HLEN, len - ETH_HLEN);
+    return;
+  }
   if (!dap_to_version (format->ul_dap, &ul_version)) {
     /* No QMAP negotiated: one bare IP packet per lower packet, for the
      * session that is not multiplexed (mux id 0). */
@@ -367,6 +414,34 @@ sim_data_port_new (SimModem        *modem,
   return port;
 }
 
+SimDataPort *
+sim_data_port_new_external (SimModem             *modem,
+                            const gchar          *name,
+                            SimDataPortWriteFunc  write_func,
+                            gpointer              user_data)
+{
+  SimDataPort *port = g_new0 (SimDataPort, 1);
+
+  port->modem = modem;
+  port->kind = SIM_DATA_PORT_EXTERNAL;
+  port->ifname = g_strdup (name);
+  port->fd = -1;
+  port->scratch = g_byte_array_new ();
+  port->agg = sim_qmap_aggregator_new (1, 0, burst_ready, port);
+  port->write_func = write_func;
+  port->write_data = user_data;
+  sim_modem_log (modem, "data: serving external port %s", name);
+  return port;
+}
+
+void
+sim_data_port_input (SimDataPort *port, const guint8 *data, gsize len)
+{
+  handle_lower_packet (port, data, len);
+  /* Replies to one uplink transfer go out as bursts. */
+  sim_qmap_aggregator_flush (port->agg);
+}
+
 void
 sim_data_port_free (SimDataPort *port)
 {
@@ -374,7 +449,8 @@ sim_data_port_free (SimDataPort *port)
     return;
   if (port->source_id)
     g_source_remove (port->source_id);
-  close (port->fd);
+  if (port->fd >= 0)
+    close (port->fd);
   sim_qmap_aggregator_free (port->agg);
   g_byte_array_unref (port->scratch);
   g_free (port->buf);

@@ -14,6 +14,8 @@
  *  - VETH: AF_PACKET bound to IFNAME, the peer of the veth the host puts
  *    rmnet on; frames are bare QMAP (no Ethernet header).
  *
+ *  - EXTERNAL: see below.
+ *
  * The command-line module (--data-tun/--data-veth) is in sim-data.c; this
  * API also lets tests drive a port without main.
  */
@@ -28,6 +30,11 @@ G_BEGIN_DECLS
 typedef enum {
   SIM_DATA_PORT_TUN,
   SIM_DATA_PORT_VETH,
+  /* Another transport moves the transfers (the USB gadget's bulk
+   * endpoints): sim_data_port_new_external(), sim_data_port_input(). Frames
+   * are bare QMAP, raw IP or, with the 802.3 link layer negotiated,
+   * Ethernet II. */
+  SIM_DATA_PORT_EXTERNAL,
 } SimDataPortKind;
 
 typedef struct _SimDataPort SimDataPort;
@@ -49,6 +56,19 @@ SimDataPort *sim_data_port_new  (SimModem        *modem,
                                  const gchar     *ifname,
                                  GError         **error);
 void         sim_data_port_free (SimDataPort *port);
+
+/* A downlink transfer for the host (external ports). */
+typedef void (*SimDataPortWriteFunc) (const guint8 *data, gsize len, gpointer user_data);
+
+SimDataPort *sim_data_port_new_external (SimModem             *modem,
+                                         const gchar          *name,
+                                         SimDataPortWriteFunc  write_func,
+                                         gpointer              user_data);
+/* One uplink transfer from the host (external ports); the answers go out
+ * through the write function before this returns. */
+void         sim_data_port_input        (SimDataPort  *port,
+                                         const guint8 *data,
+                                         gsize         len);
 
 /* Sends a MAP command (SIM_QMAP_CMD_FLOW_*) for @mux_id to the host, framed
  * per the negotiated DL format. Fails when no QMAP format is negotiated. */

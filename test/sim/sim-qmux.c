@@ -1,5 +1,7 @@
 /* modemux-sim: QMUX transports — a fake qmi-proxy on an abstract unix
- * socket and a QMUX pseudo-terminal. CTL is emulated per connection. */
+ * socket, a QMUX pseudo-terminal and a message socket another transport
+ * feeds (the USB gadget's encapsulated commands). CTL is emulated per
+ * connection. */
 #define G_LOG_DOMAIN "sim-qmux"
 #define _GNU_SOURCE
 
@@ -20,6 +22,7 @@ typedef struct _SimQmuxConn SimQmuxConn;
 struct _SimQmux {
     SimModem          *modem;
     gboolean           is_proxy;
+    gboolean           is_fd;        /* sim_qmux_new_fd(): the fd is the caller's channel */
     gchar             *name;         /* proxy socket name or pty symlink path */
     GSocketService    *service;      /* proxy */
     GList             *conns;
@@ -99,13 +102,16 @@ hangup_idle_cb (gpointer user_data)
 
     qmux->hangup_id = 0;
     sim_modem_log (qmux->modem, "%s hang-up", qmux->name);
-    while (qmux->conns) {
+    /* A message channel stays: its owner (the USB gadget) re-enumerates. */
+    while (qmux->conns && !qmux->is_fd) {
         SimQmuxConn *conn = qmux->conns->data;
 
         qmux->conns = g_list_delete_link (qmux->conns, qmux->conns);
         conn_free (conn);
     }
     free_all_bindings (qmux);
+    if (qmux->is_fd)
+        return;
     if (!qmux->is_proxy) {
         g_autoptr(GError) error = NULL;
 
@@ -481,6 +487,32 @@ sim_qmux_new_pty (SimModem *modem, const gchar *path, GError **error)
     return qmux;
 }
 
+/* ---------------------------------------------------------------------- */
+/* Message channel                                                          */
+
+SimQmux *
+sim_qmux_new_fd (SimModem *modem, gint fd, const gchar *label)
+{
+    SimQmux *qmux = g_new0 (SimQmux, 1);
+
+    qmux->modem = modem;
+    qmux->is_fd = TRUE;
+    qmux->name = g_strdup (label);
+    qmux->pty_slave_fd = -1;
+    conn_new (qmux, fd, label);
+    qmux->watch_id = sim_modem_add_watch (modem, modem_event_cb, qmux);
+    return qmux;
+}
+
+void
+sim_qmux_reset (SimQmux *qmux)
+{
+    sim_modem_log (qmux->modem, "%s reset: every client is gone", qmux->name);
+    free_all_bindings (qmux);
+    for (GList *l = qmux->conns; l; l = l->next)
+        g_byte_array_set_size (((SimQmuxConn *) l->data)->buffer, 0);
+}
+
 void
 sim_qmux_free (SimQmux *qmux)
 {
@@ -501,7 +533,7 @@ sim_qmux_free (SimQmux *qmux)
         g_socket_listener_close (G_SOCKET_LISTENER (qmux->service));
         g_object_unref (qmux->service);
     }
-    if (!qmux->is_proxy && qmux->name)
+    if (!qmux->is_proxy && !qmux->is_fd && qmux->name)
         unlink (qmux->name);
     if (qmux->pty_slave_fd >= 0)
         close (qmux->pty_slave_fd);

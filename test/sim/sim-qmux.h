@@ -1,4 +1,4 @@
-/* modemux-sim: QMUX transports (fake qmi-proxy, pty). */
+/* modemux-sim: QMUX transports (fake qmi-proxy, pty, message channel). */
 #pragma once
 
 #include "sim-modem.h"
@@ -9,4 +9,12 @@ typedef struct _SimQmux SimQmux;
 SimQmux *sim_qmux_new_proxy (SimModem *modem, const gchar *name, GError **error);
 /* QMUX on a pseudo-terminal; @path becomes a symlink to the slave. */
 SimQmux *sim_qmux_new_pty   (SimModem *modem, const gchar *path, GError **error);
+/* QMUX on @fd (taken over, closed by sim_qmux_free), a SOCK_SEQPACKET end
+ * whose other end a transport feeds one QMUX message per record (the USB
+ * gadget's encapsulated commands and responses). A hang-up drops the
+ * clients and keeps the channel. */
+SimQmux *sim_qmux_new_fd    (SimModem *modem, gint fd, const gchar *label);
+/* The modem restarted under this transport (e.g. USB disconnect): every
+ * client is gone, partial input dropped. */
+void     sim_qmux_reset     (SimQmux *qmux);
 void     sim_qmux_free      (SimQmux *qmux);

