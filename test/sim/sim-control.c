@@ -187,6 +187,7 @@ sim_control_add_builtins (SimModem *modem)
     sim_modem_add_control_command (modem, "remove-sim", "remove-sim: the SIM card disappears", cmd_remove_sim, NULL);
     sim_modem_add_control_command (modem, "log", "log [N]: the last N log lines (all kept lines without N)", cmd_log, NULL);
     sim_modem_add_control_command (modem, "clients", "clients: QMI clients per transport", cmd_clients, NULL);
+    sim_fault_add_control_commands (modem);
 }
 
 /* ---------------------------------------------------------------------- */
