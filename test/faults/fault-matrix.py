@@ -527,12 +527,18 @@ class Matrix:
                                 f"error: {text}")
             elif step not in text:
                 problems.append(f"error does not name '{step}': {text}")
-        # Links: none of ours while nothing is connected.
-        try:
-            if not self.s.connected_bearers():
+        # Links: none of ours while nothing is connected; and no session
+        # left on the modem (the rollback's Stop Network or client release).
+        if not self.s.connected_bearers():
+            try:
                 wait_until(lambda: not self.s.our_links(), "our links to go", timeout=10)
-        except TimeoutError:
-            problems.append(f"link(s) of ours left without a connected bearer: {self.s.our_links()}")
+            except TimeoutError:
+                problems.append(f"link(s) of ours left without a connected bearer: {self.s.our_links()}")
+            try:
+                wait_until(lambda: "session " not in self.s.ctl("sessions"), "the sessions to end", timeout=10)
+            except TimeoutError:
+                problems.append("session(s) left on the modem without a connected bearer: " +
+                                self.s.ctl("sessions").strip())
         if self.s.foreign_links() != self.foreign0:
             problems.append(f"foreign links changed: {self.foreign0} -> {self.s.foreign_links()}")
             self.foreign0 = self.s.foreign_links()

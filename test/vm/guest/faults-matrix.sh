@@ -1,5 +1,5 @@
 #!/bin/bash
-# mx-vm: --timeout 900
+# mx-vm: --timeout 1800
 # The fault matrix, VM tier (test/faults/fault-matrix.py, docs/testing.md
 # "Fault matrix"): every QMI request modemuxd sends during a multiplexed
 # connect on rmnet and its disconnect, failed with an error, a drop
@@ -33,6 +33,6 @@ mx_mhi_stack_start "$MX_SOURCE_ROOT/test/sim/scenarios/default.conf" --test-qmi-
 mx_ok "modem up"
 
 /usr/bin/python3 "$MX_SOURCE_ROOT/test/faults/fault-matrix.py" --tier vm --sim "$SIM" --ctl "$D/ctl" \
-  --daemon-pid "$MXD_PID" --daemon-log "$D/mxd.log" --phases connect,disconnect || mx_fail "fault matrix (see the cells above)"
+  --daemon-pid "$MXD_PID" --daemon-log "$D/mxd.log" --phases connect,disconnect ${MX_MATRIX_ARGS:-} || mx_fail "fault matrix (see the cells above)"
 ip -d link show dev fgn0.7 | grep -q "rmnet mux_id 7" || mx_fail "the foreign link is gone"
 mx_ok "fault matrix: every cell passes"
