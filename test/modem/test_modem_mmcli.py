@@ -296,7 +296,7 @@ class NoMultiplexingTag(ModemStack):
     """The MHI modem with both data netdevs tagged ID_MM_MAX_MULTIPLEXED_LINKS=0,
     as a udev rule for the device would: no multiplexing on this modem, as in
     ModemManager 1.22. The simulator's TUN mhi_hwip0 carries the plain session."""
-    data_tun = "mhi_hwip0"
+    data_tuns = ("mhi_hwip0",)
 
     def prepare_testbed(self):
         for net in ("mhi0_IP_HW0/net/mhi_hwip0", "mhi0_IP_SW0/net/mhi_swip0"):
