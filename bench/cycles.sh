@@ -32,8 +32,8 @@ mmcli() { /usr/bin/mmcli --test-session "$@"; }
 
 mx_mhi_stack_start "$MX_SOURCE_ROOT/test/sim/scenarios/default.conf" --log-level=WARN > /dev/null
 mmcli -m 0 -e > /dev/null
-rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$MXD_PID/status"; }
-fds() { ls "/proc/$MXD_PID/fd" | wc -l; }
+rss() { mx_proc_rss "$MXD_PID"; }
+fds() { mx_proc_fds "$MXD_PID"; }
 report() { printf '%6s %8s %5s %6s\n' "$1" "$(rss)" "$(fds)" "$(mx_our_links | wc -w)"; }
 
 echo "modemuxd over $CYCLES connect/disconnect cycles (multiplexed, guest kernel $(uname -r), TCG)"

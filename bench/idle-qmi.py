@@ -21,7 +21,7 @@ class Bench(stack.ModemStack):
         pass
 
     def requests(self):
-        out = subprocess.run([stack.SIM, "--ctl", self.control, "requests"], check=True,
+        out = subprocess.run([stack.SIM, "--ctl", self.control, "request-count"], check=True,
                              capture_output=True, text=True, env=self.h.env).stdout
         return int(out.split("=")[1])
 

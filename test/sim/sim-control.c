@@ -189,6 +189,7 @@ sim_control_add_builtins (SimModem *modem)
     sim_modem_add_control_command (modem, "clients", "clients: QMI clients per transport", cmd_clients, NULL);
     sim_radio_add_control_commands (modem);
     sim_profiles_add_control_commands (modem);
+    sim_fault_add_control_commands (modem);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -58,6 +58,23 @@ gchar      *sim_modem_dump_state        (SimModem *modem);
 GString    *sim_modem_get_log_ring      (SimModem *modem, guint last_n);
 gboolean    sim_modem_run_control       (SimModem *modem, gchar **argv, GString *out, GError **error);
 void        sim_modem_hangup_all        (SimModem *modem);
+/* Modem reset: every transport drops (as hangup), sessions end, data format,
+ * card lock, radio and registration back to power-on. */
+void        sim_modem_reset             (SimModem *modem);
+/* The same from inside a dispatch (fault action "reset"): on the next idle. */
+void        sim_modem_schedule_reset    (SimModem *modem);
+
+/* Fault engine (sim-fault.c): run-time rules ("fault add", matched before the
+ * scenario's) and the log of every request received ("requests"). */
+typedef struct _SimFaultEngine SimFaultEngine;
+SimFaultEngine *sim_fault_engine_new    (void);
+void        sim_fault_engine_free       (SimFaultEngine *engine);
+SimFault   *sim_fault_engine_match      (SimFaultEngine *engine, SimScenario *scenario,
+                                         guint8 service, guint16 message);
+void        sim_fault_engine_record     (SimFaultEngine *engine, const gchar *transport,
+                                         guint8 service, guint8 cid, QmiMessage *request);
+SimFaultEngine *sim_modem_get_fault_engine (SimModem *modem);
+void        sim_fault_add_control_commands (SimModem *modem);
 void        sim_nas_notify_registration (SimModem *modem);
 void        sim_uim_notify_card         (SimModem *modem);
 void        sim_wds_notify_session_end  (SimSession *session);

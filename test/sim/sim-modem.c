@@ -44,6 +44,8 @@ struct _SimModem {
     SimRadio       radio;
     GPtrArray     *profiles;          /* SimProfile* */
     guint64        n_requests;
+    SimFaultEngine *faults;           /* run-time rules and the request log */
+    guint          reset_id;          /* pending reset from a fault rule */
 };
 
 typedef struct {
@@ -135,6 +137,34 @@ control_command_free (SimControlCommand *cmd)
     g_free (cmd);
 }
 
+/* The data format firmware starts with (after power-on or a reset). */
+static void
+power_on_data_format (SimModem *modem)
+{
+    const SimScenario *scenario = modem->scenario;
+
+    memset (&modem->data_format, 0, sizeof modem->data_format);
+    modem->data_format.llp = scenario->default_llp;
+    modem->data_format.ul_dap = scenario->default_dap;
+    modem->data_format.dl_dap = scenario->default_dap;
+    modem->data_format.dl_max_datagrams = scenario->default_dap ? scenario->dl_max_datagrams : 0;
+    modem->data_format.dl_max_size = scenario->default_dap ? scenario->dl_max_size : 0;
+    modem->data_format.ep_type = scenario->ep_type;
+    modem->data_format.ep_iface = scenario->ep_iface;
+}
+
+/* The card state firmware reports at power-on: a PIN-protected card is
+ * locked again (the retry counters live on the card and are kept). */
+static SimCardState
+power_on_card_state (SimModem *modem)
+{
+    if (!modem->scenario->sim_present)
+        return SIM_CARD_ABSENT;
+    if (modem->scenario->pin)
+        return modem->pin_retries ? SIM_CARD_PIN_REQUIRED : SIM_CARD_PUK_REQUIRED;
+    return SIM_CARD_READY;
+}
+
 SimModem *
 sim_modem_new (SimScenario *scenario)
 {
@@ -147,25 +177,15 @@ sim_modem_new (SimScenario *scenario)
     sim_radio_init (&modem->radio, scenario);
     modem->profiles = sim_profiles_new (scenario);
     modem->puk_retries = scenario->puk_retries;
-    if (!scenario->sim_present)
-        modem->card_state = SIM_CARD_ABSENT;
-    else if (scenario->pin)
-        modem->card_state = modem->pin_retries ? SIM_CARD_PIN_REQUIRED : SIM_CARD_PUK_REQUIRED;
-    else
-        modem->card_state = SIM_CARD_READY;
+    modem->card_state = power_on_card_state (modem);
     modem->operating_mode = QMI_DMS_OPERATING_MODE_ONLINE;
     modem->reg_state = SIM_REG_NOT_REGISTERED;
     modem->next_session_id = 1;
     modem->next_handle = 0x2a5b0001;
     modem->mux_counters = g_hash_table_new_full (NULL, NULL, NULL, g_free);
     modem->control_commands = g_ptr_array_new_with_free_func ((GDestroyNotify) control_command_free);
-    modem->data_format.llp = scenario->default_llp;
-    modem->data_format.ul_dap = scenario->default_dap;
-    modem->data_format.dl_dap = scenario->default_dap;
-    modem->data_format.dl_max_datagrams = scenario->default_dap ? scenario->dl_max_datagrams : 0;
-    modem->data_format.dl_max_size = scenario->default_dap ? scenario->dl_max_size : 0;
-    modem->data_format.ep_type = scenario->ep_type;
-    modem->data_format.ep_iface = scenario->ep_iface;
+    modem->faults = sim_fault_engine_new ();
+    power_on_data_format (modem);
     /* A locked or absent SIM keeps the modem unregistered whatever the scenario says. */
     if (scenario->register_on_start && modem->card_state == SIM_CARD_READY)
         modem->reg_state = scenario->roaming ? SIM_REG_ROAMING : SIM_REG_HOME;
@@ -190,6 +210,8 @@ sim_modem_free (SimModem *modem)
     /* Transports free their clients before the engine goes away. */
     g_warn_if_fail (modem->clients == NULL);
     g_clear_handle_id (&modem->register_timeout_id, g_source_remove);
+    g_clear_handle_id (&modem->reset_id, g_source_remove);
+    sim_fault_engine_free (modem->faults);
     g_list_free_full (modem->sessions, (GDestroyNotify) session_free);
     g_hash_table_unref (modem->mux_counters);
     g_list_free_full (modem->watches, g_free);
@@ -398,20 +420,30 @@ pending_fire_cb (gpointer user_data)
 SimFault *
 sim_modem_match_fault (SimModem *modem, guint8 service, guint16 msg)
 {
-    for (guint i = 0; i < modem->scenario->n_faults; i++) {
-        SimFault *f = &modem->scenario->faults[i];
+    return sim_fault_engine_match (modem->faults, modem->scenario, service, msg);
+}
 
-        if (f->service != service || f->message != msg)
-            continue;
-        f->seen++;
-        if (f->seen <= f->after)
-            continue;
-        if (f->count && f->applied >= f->count)
-            continue;
-        f->applied++;
-        return f;
-    }
-    return NULL;
+SimFaultEngine *
+sim_modem_get_fault_engine (SimModem *modem)
+{
+    return modem->faults;
+}
+
+static void
+reset_idle_cb (gpointer user_data)
+{
+    SimModem *modem = user_data;
+
+    modem->reset_id = 0;
+    sim_modem_reset (modem);
+}
+
+void
+sim_modem_schedule_reset (SimModem *modem)
+{
+    /* Transports must not drop connections from inside their own dispatch. */
+    if (!modem->reset_id)
+        modem->reset_id = g_idle_add_once (reset_idle_cb, modem);
 }
 
 SimRadio *sim_modem_get_radio (SimModem *modem) { return &modem->radio; }
@@ -446,6 +478,7 @@ sim_client_handle_request (SimClient *client, QmiMessage *request)
         sim_modem_log (modem, "%s ignoring non-request message", client->transport);
         return;
     }
+    sim_fault_engine_record (modem->faults, client->transport, client->service, client->cid, request);
 
     modem->n_requests++;
     fault = sim_modem_match_fault (modem, client->service, qmi_message_get_message_id (request));
@@ -458,6 +491,9 @@ sim_client_handle_request (SimClient *client, QmiMessage *request)
             return;
         case SIM_FAULT_ACTION_HANGUP:
             client->ops->hangup (client, client->user_data);
+            return;
+        case SIM_FAULT_ACTION_RESET:
+            sim_modem_schedule_reset (modem);
             return;
         case SIM_FAULT_ACTION_ERROR:
             response = SIM_ERROR_RESPONSE (request, fault->error);
@@ -867,6 +903,39 @@ sim_modem_hangup_all (SimModem *modem)
 {
     sim_modem_log (modem, "hang-up of every transport connection");
     sim_modem_emit (modem, SIM_MODEM_EVENT_HANGUP, NULL);
+}
+
+void
+sim_modem_reset (SimModem *modem)
+{
+    SimCardState card;
+
+    sim_modem_log (modem, "modem reset: every client dropped, state back to power-on");
+    g_clear_handle_id (&modem->reset_id, g_source_remove);
+    /* Every transport drops its connections and clients (their calls end). */
+    sim_modem_emit (modem, SIM_MODEM_EVENT_HANGUP, NULL);
+    /* Sessions of transports without clients (MBIM) end too. */
+    while (modem->sessions)
+        sim_modem_stop_session (modem, modem->sessions->data, FALSE);
+    power_on_data_format (modem);
+    sim_modem_emit (modem, SIM_MODEM_EVENT_DATA_FORMAT_CHANGED, NULL);
+    card = power_on_card_state (modem);
+    if (card != modem->card_state) {
+        modem->card_state = card;
+        card_changed (modem);
+    }
+    if (modem->operating_mode != QMI_DMS_OPERATING_MODE_ONLINE) {
+        modem->operating_mode = QMI_DMS_OPERATING_MODE_ONLINE;
+        sim_modem_emit (modem, SIM_MODEM_EVENT_OPERATING_MODE_CHANGED, NULL);
+    }
+    /* The radio searches again from scratch. */
+    g_clear_handle_id (&modem->register_timeout_id, g_source_remove);
+    if (modem->scenario->register_on_start && modem->card_state == SIM_CARD_READY)
+        sim_modem_set_registration (modem, modem->scenario->roaming ? SIM_REG_ROAMING : SIM_REG_HOME);
+    else {
+        sim_modem_set_registration (modem, SIM_REG_NOT_REGISTERED);
+        update_registration (modem);
+    }
 }
 
 void

@@ -62,6 +62,7 @@ typedef enum {
     SIM_FAULT_ACTION_DELAY,     /* answer after delay_ms */
     SIM_FAULT_ACTION_HANGUP,    /* close the client's transport connection */
     SIM_FAULT_ACTION_MALFORMED, /* answer with a truncated TLV */
+    SIM_FAULT_ACTION_RESET,     /* modem reset: every transport drops, state back to power-on */
 } SimFaultAction;
 
 typedef struct {
@@ -135,6 +136,11 @@ struct _SimScenario {
  * The engine calls it for every service request; QMUX transports call it for
  * CTL (error, drop and hangup only). */
 SimFault      *sim_modem_match_fault  (SimModem *modem, guint8 service, guint16 message);
+
+/* One [fault] rule from group @group of @kf (the scenario's, or one the
+ * control command "fault add" builds). */
+gboolean       sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *fault,
+                                         GError **error);
 
 SimScenario   *sim_scenario_load      (const gchar *path, GError **error);
 /* The same for a scenario file's contents (the scenario fuzzer's entry). */

@@ -277,8 +277,11 @@ conn_dispatch (SimQmuxConn *conn, QmiMessage *message)
 
         sim_modem_log_qmi (modem, conn->label, ">>", message);
         /* The proxy handshake is libqmi's, not the modem's: never faulted. */
-        if (qmi_message_get_message_id (message) != 0xFF00)
+        if (qmi_message_get_message_id (message) != 0xFF00) {
+            sim_fault_engine_record (sim_modem_get_fault_engine (modem), conn->label, QMI_SERVICE_CTL,
+                                     0, message);
             fault = sim_modem_match_fault (modem, QMI_SERVICE_CTL, qmi_message_get_message_id (message));
+        }
         if (fault) {
             sim_modem_log (modem, "%s FAULT applied to CTL message 0x%04x", conn->label,
                            qmi_message_get_message_id (message));
@@ -286,6 +289,10 @@ conn_dispatch (SimQmuxConn *conn, QmiMessage *message)
                 return;
             if (fault->action == SIM_FAULT_ACTION_HANGUP) {
                 schedule_hangup (conn->qmux);
+                return;
+            }
+            if (fault->action == SIM_FAULT_ACTION_RESET) {
+                sim_modem_schedule_reset (modem);
                 return;
             }
         }

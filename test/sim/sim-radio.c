@@ -363,6 +363,6 @@ sim_radio_add_control_commands (SimModem *modem)
                                    cmd_radio, NULL);
     sim_modem_add_control_command (modem, "signal", "signal RSSI [RSRP [RSRQ [SNR]]]: change the signal (dBm, dB, 0.1 dB)",
                                    cmd_signal, NULL);
-    sim_modem_add_control_command (modem, "requests", "requests: QMI requests handled so far (CTL excluded)",
+    sim_modem_add_control_command (modem, "request-count", "request-count: QMI requests handled so far (CTL excluded)",
                                    cmd_requests, NULL);
 }

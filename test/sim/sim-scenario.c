@@ -359,8 +359,8 @@ static const struct { const gchar *name; guint8 id; } service_names[] = {
     { "dpm", QMI_SERVICE_DPM },
 };
 
-static gboolean
-parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError **error)
+gboolean
+sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError **error)
 {
     g_autofree gchar *service = get_str (kf, group, "service");
     g_autofree gchar *message = get_str (kf, group, "message");
@@ -398,15 +398,17 @@ parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError **error)
         f->action = SIM_FAULT_ACTION_HANGUP;
     else if (g_str_equal (action, "malformed"))
         f->action = SIM_FAULT_ACTION_MALFORMED;
+    else if (g_str_equal (action, "reset"))
+        f->action = SIM_FAULT_ACTION_RESET;
     else {
         g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                     "[%s] unknown action '%s' (error, drop, delay, hangup, malformed)", group, action);
+                     "[%s] unknown action '%s' (error, drop, delay, hangup, malformed, reset)", group, action);
         return FALSE;
     }
     if (f->service == QMI_SERVICE_CTL &&
         (f->action == SIM_FAULT_ACTION_DELAY || f->action == SIM_FAULT_ACTION_MALFORMED)) {
         g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                     "[%s] CTL rules support error, drop and hangup only", group);
+                     "[%s] CTL rules support error, drop, hangup and reset only", group);
         return FALSE;
     }
     f->delay_ms = (guint) get_int (kf, group, "delay-ms", 0);
@@ -490,7 +492,7 @@ scenario_from_keyfile (SimScenario *s, GKeyFile *kf, GError **error)
         } else if (g_str_has_prefix (groups[i], "fault ")) {
             SimFault f = { 0 };
 
-            if (!parse_fault (kf, groups[i], &f, error))
+            if (!sim_scenario_parse_fault (kf, groups[i], &f, error))
                 goto out;
             g_array_append_val (faults, f);
         }

@@ -82,3 +82,8 @@ mx_our_links() {
   ip -d -j link show type rmnet 2>/dev/null |
     /usr/bin/python3 -c 'import json,sys; print(" ".join(l["ifname"] for l in json.load(sys.stdin) if l.get("ifalias","").startswith("modemux:")))'
 }
+
+# mx_proc_rss PID / mx_proc_fds PID: a process's resident set (kB) and its
+# number of open file descriptors (the bench scripts' leak figures).
+mx_proc_rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
+mx_proc_fds() { ls "/proc/$1/fd" | wc -l; }

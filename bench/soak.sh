@@ -1,0 +1,109 @@
+#!/bin/bash
+# Benchmark (not a test): the soak. Many connect/disconnect cycles through
+# the real mmcli with modemuxd under a memory checker; its RSS, open fds and
+# links must stay flat and the checker must report nothing.
+#
+#   bench/soak.sh vm [ASAN_BUILD_DIR] [CYCLES] [BEARERS]
+#       (default: ./build-asan, 1000 cycles, 8 bearers) in the VM tier's
+#       guest: real rmnet, the simulator as an MHI QMI modem (as
+#       bench/cycles.sh), BEARERS multiplexed bearers connected and
+#       disconnected concurrently per cycle, modemuxd built with
+#       -Db_sanitize=address,undefined:
+#         meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+#         ninja -C build-asan
+#   bench/soak.sh host [BUILD_DIR] [CYCLES]
+#       (default: ./build, 200 cycles) on the host: the umockdev MHI stack
+#       of test/modem/test_modem_mmcli.py, modemuxd under valgrind memcheck,
+#       one non-multiplexed bearer (the host kernel has no rmnet).
+#
+# Prints cycle, RSS (kB), fds and links of ours at the start, every 100
+# cycles (every 25 on the host) and at the end, then the rate; the last line
+# is "result: flat" or names what grew or what the checker reported.
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ "${MX_VM:-}" != 1 ]; then
+  mode=${1:-}
+  case "$mode" in
+    vm)
+      build=$(cd "${2:-$src/build-asan}" && pwd)
+      [ -x "$build/src/daemon/modemuxd" ] || { echo "no modemuxd in $build" >&2; exit 1; }
+      grep -q "b_sanitize.*address" "$build/meson-info/intro-buildoptions.json" 2>/dev/null ||
+        echo "warning: $build is not an ASan build (-Db_sanitize=address,undefined)" >&2
+      exec env MX_BUILD_ROOT="$build" MX_SOURCE_ROOT="$src" \
+        "$src/test/vm/run" --timeout "${MX_SOAK_TIMEOUT:-14400}" --memory 2048 -- \
+        /bin/bash "$src/bench/soak.sh" --guest "${3:-1000}" "${4:-8}" ;;
+    host)
+      build=$(cd "${2:-$src/build}" && pwd)
+      exec env MX_BUILD_ROOT="$build" MX_SOURCE_ROOT="$src" PYTHONDONTWRITEBYTECODE=1 \
+        PYTHONPATH="$src/test/harness" MODEMUX_SIM="$build/test/sim/modemux-sim" \
+        MODEMUX_SIM_SCENARIOS="$src/test/sim/scenarios" \
+        MX_MODEM_FIXTURE="$src/test/fixtures/mhi-qmi-rm500q.umockdev" \
+        /usr/bin/python3 "$src/bench/soak-host.py" "${3:-200}" ;;
+    *) echo "usage: bench/soak.sh vm [ASAN_BUILD_DIR] [CYCLES] [BEARERS] | host [BUILD_DIR] [CYCLES]" >&2
+       exit 64 ;;
+  esac
+fi
+
+# ---- guest ----
+[ "${1:-}" = --guest ] || exit 64
+CYCLES=$2 BEARERS=$3
+. "$MX_SOURCE_ROOT/test/vm/guest/vm-lib.sh"
+. "$MX_SOURCE_ROOT/test/vm/guest/bearers-lib.sh"
+SIM=$MX_BUILD_ROOT/test/sim/modemux-sim
+MXD=$MX_BUILD_ROOT/src/daemon/modemuxd
+D=$(mktemp -d)
+SIM_PID= MXD_PID= BUS_PID=
+trap mx_mhi_stack_stop EXIT
+mmcli() { /usr/bin/mmcli --test-session "$@"; }
+modprobe rmnet 2>/dev/null || true
+# A small quarantine: ASan's default (256 MB) grows RSS by itself.
+export ASAN_OPTIONS="detect_leaks=1:quarantine_size_mb=16:malloc_context_size=8:log_path=$D/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$D/ubsan"
+
+mx_mhi_stack_start "$MX_SOURCE_ROOT/test/sim/scenarios/default.conf" --log-level=WARN > /dev/null
+mmcli -m 0 -e > /dev/null
+for _ in $(seq 100); do mmcli -K -m 0 | grep -q 'state *: registered' && break; sleep 0.1; done
+bearers=()
+for i in $(seq "$BEARERS"); do
+  b=$(mmcli -m 0 --create-bearer="apn=internet,multiplex=required" | sed -n 's|.*/Bearer/\([0-9]*\).*|\1|p')
+  [ -n "$b" ] || { echo "result: FAIL: create-bearer $i"; exit 1; }
+  bearers+=("$b")
+done
+report() { printf '%6s %8s %5s %6s\n' "$1" "$(mx_proc_rss "$MXD_PID")" "$(mx_proc_fds "$MXD_PID")" "$(mx_our_links | wc -w)"; }
+# all: run mmcli -b B $1 for every bearer at once; fails if any fails.
+all() {
+  local pids=() b rc=0
+  for b in "${bearers[@]}"; do mmcli -b "$b" "$1" > /dev/null 2>>"$D/errors" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  return $rc
+}
+
+echo "modemuxd soak: $CYCLES cycles x $BEARERS concurrent multiplexed bearers (guest kernel $(uname -r), TCG, $(grep -q address "$MX_BUILD_ROOT/meson-info/intro-buildoptions.json" && echo ASan+UBSan || echo no sanitizer))"
+printf '%6s %8s %5s %6s\n' cycle rss_kB fds links
+report 0
+fds0=$(mx_proc_fds "$MXD_PID")
+start=$(date +%s)
+verdict=flat
+for i in $(seq "$CYCLES"); do
+  all --connect || { verdict="connect failed in cycle $i: $(tail -3 "$D/errors")"; break; }
+  n=$(mx_our_links | wc -w)
+  [ "$n" = "$BEARERS" ] || { verdict="cycle $i: $n links for $BEARERS bearers"; break; }
+  all --disconnect || { verdict="disconnect failed in cycle $i: $(tail -3 "$D/errors")"; break; }
+  [ "$i" = 100 ] && rss100=$(mx_proc_rss "$MXD_PID")
+  { [ $((i % 100)) = 0 ] || [ "$i" = "$CYCLES" ]; } && report "$i"
+done
+secs=$(( $(date +%s) - start ))
+echo "$i cycles in $secs s ($(awk "BEGIN { printf \"%.2f\", $i / ($secs ? $secs : 1) }") cycles/s, $(( i * BEARERS * 2 )) bearer connects+disconnects)"
+rss_end=$(mx_proc_rss "$MXD_PID") fds_end=$(mx_proc_fds "$MXD_PID")
+if [ "$verdict" = flat ]; then
+  [ "$fds_end" -gt "$fds0" ] && verdict="fds grew: $fds0 -> $fds_end"
+  # More than 5 % after the first 100 cycles is growth, not noise.
+  [ -n "${rss100:-}" ] && [ $((rss_end * 100)) -gt $((rss100 * 105)) ] && verdict="rss grew: $rss100 -> $rss_end kB"
+  [ -n "$(mx_our_links)" ] && verdict="links left: $(mx_our_links)"
+fi
+kill "$MXD_PID"; wait "$MXD_PID"; status=$?; MXD_PID=
+reports=$(cat "$D"/asan* "$D"/ubsan* 2>/dev/null | grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' | head -3)
+[ -n "$reports" ] && verdict="sanitizer report: $reports"
+[ "$verdict" = flat ] && [ "$status" != 0 ] && verdict="modemuxd exited with $status"
+[ "$verdict" = flat ] && echo "result: flat" || { echo "result: FAIL: $verdict"; exit 1; }
