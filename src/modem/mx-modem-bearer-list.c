@@ -21,8 +21,6 @@ gboolean
 mx_modem_bearer_list_check_simple_connect (MxModemBearerList *self, GVariant *properties,
                                            GError **error)
 {
-  if (!IFACE (self)->check_simple_connect)
-    return TRUE;
   return IFACE (self)->check_simple_connect (self, properties, error);
 }
 

@@ -10,9 +10,9 @@
  * ModemManager's disabling sequence) and of the SIM going away; lose_all
  * ends every bearer locally when the control port is gone (modem removal,
  * port hang-up): nothing can be sent to the modem any more, but our links
- * are still deleted. check_simple_connect (optional: NULL accepts anything)
- * validates Simple.Connect's properties before the modem unlocks or enables
- * for them, so a bad dictionary changes nothing. */
+ * are still deleted. check_simple_connect validates Simple.Connect's
+ * properties before the modem unlocks or enables for them, so a bad
+ * dictionary changes nothing. */
 #pragma once
 
 #include <gio/gio.h>

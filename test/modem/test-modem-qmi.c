@@ -440,6 +440,12 @@ fake_lose_all (MxModemBearerList *list, const gchar *reason)
 {
 }
 
+static gboolean
+fake_check_simple_connect (MxModemBearerList *list, GVariant *properties, GError **error)
+{
+  return TRUE;
+}
+
 static void
 fake_bearers_iface_init (MxModemBearerListInterface *iface)
 {
@@ -450,6 +456,7 @@ fake_bearers_iface_init (MxModemBearerListInterface *iface)
   iface->disconnect_all = fake_disconnect_all;
   iface->disconnect_all_finish = fake_disconnect_all_finish;
   iface->lose_all = fake_lose_all;
+  iface->check_simple_connect = fake_check_simple_connect;
 }
 
 static void fake_bearers_init (FakeBearers *self) {}
