@@ -91,6 +91,8 @@ STEPS = {
     ("probe", "dms", 0x003C): "SIM data",              # UIM Get ICCID
     ("probe", "dms", 0x0043): "SIM data",              # UIM Get IMSI
     ("probe", "nas", 0x0039): "SIM data",              # Get Home Network
+    ("probe", "dms", 0x0045): "bands and modes",       # Get Band Capabilities
+    ("probe", "nas", 0x0034): "bands and modes",       # Get System Selection Preference
     # connect (src/bearer/mx-bearer-connect.c, -data-format-negotiate.c,
     # -wds-session.c)
     ("connect", "ctl", 0x0022): "WDS client allocation",
@@ -178,8 +180,13 @@ class Stack:
         raise NotImplementedError
 
     def ctl(self, *args):
+        # The client is a plain process: without the umockdev preload this
+        # script may run under (an ASan simulator refuses a preload first).
+        env = dict(os.environ)
+        env["LD_PRELOAD"] = " ".join(p for p in env.get("LD_PRELOAD", "").replace(":", " ").split()
+                                     if "umockdev" not in p)
         r = subprocess.run([self.sim, "--ctl", self.control, *args], capture_output=True, text=True,
-                           timeout=WAIT_S)
+                           timeout=WAIT_S, env=env)
         if r.returncode != 0:
             raise RuntimeError(f"simulator control {args}: {r.stderr.strip()}")
         return r.stdout
