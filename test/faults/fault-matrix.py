@@ -52,7 +52,7 @@ PHASES = ("probe", "enable", "connect", "disconnect")
 FAULTS = ("error", "drop", "hangup", "reset")
 # A dropped request costs this (modemuxd --test-qmi-timeout).
 QMI_TIMEOUT_S = 2
-WAIT_S = float(os.environ.get("MX_TEST_TIMEOUT", "30"))
+from mxwait import TIMEOUT as WAIT_S, wait_until  # noqa: E402
 VERBOSE = os.environ.get("MX_MATRIX_VERBOSE") == "1"
 
 # The QMI error a firmware really answers for each request (error column);
@@ -160,15 +160,6 @@ def log(msg):
     print(msg, flush=True)
 
 
-def wait_until(predicate, what, timeout=WAIT_S, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
 
 
 class Stack:

@@ -24,7 +24,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 from gi.repository import Gio, GLib
@@ -37,7 +36,7 @@ MOCK_IFACE = "org.freedesktop.DBus.Mock"
 MMCLI = "/usr/bin/mmcli"
 
 # Bounded waits: generous so that ASan builds and loaded CI machines pass.
-TIMEOUT = float(os.environ.get("MX_TEST_TIMEOUT", "30"))
+from mxwait import TIMEOUT, wait_until  # noqa: E402,F401  (re-exported)
 
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -141,17 +140,6 @@ def daemon_path(root=None):
     return os.path.join(root or build_root(), "src", "daemon", "modemuxd")
 
 
-def wait_until(predicate, what, timeout=TIMEOUT, interval=0.05):
-    """Polls predicate() until true or the deadline passes (harness only; the
-    daemon itself never polls)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(interval)
 
 
 class Harness:
