@@ -262,11 +262,10 @@ class HostStack(Stack):
         env = dict(self.h.env, UMOCKDEV_DIR=self.testbed.get_root_dir(),
                    LD_PRELOAD="libumockdev-preload.so.0",
                    ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
-        self.h.daemon = self.h.spawn([*daemon_wrapper, mxharness.daemon_path(self.h.build_dir), "--log-level=DEBUG",
-                                      "--test-no-qrtr", f"--test-qmi-timeout={QMI_TIMEOUT_S}"],
-                                     "modemuxd", env=env)
+        self.h.daemon = self.h.spawn_under_umockdev(
+            [*daemon_wrapper, mxharness.daemon_path(self.h.build_dir), "--log-level=DEBUG",
+             "--test-no-qrtr", f"--test-qmi-timeout={QMI_TIMEOUT_S}"], "modemuxd", env)
         self.daemon_log_path = self.h.daemon.log_path
-        self.h.wait_for_name(mxharness.MM_NAME, self.h.daemon)
 
     def mmcli(self, *args, timeout=WAIT_S + 60):
         return self.h.mmcli(f"--timeout={int(timeout)}", *args, timeout=timeout + 10)

@@ -267,6 +267,27 @@ class Harness:
             return self.name_owner(name)
         return wait_until(owned, f"{name} on the private bus", timeout)
 
+    # umockdev 0.17's preload can abort a process that stats /dev in one
+    # thread (GIO's pool, for libqmi's open) while another reads sysfs
+    # (libumockdev-preload.c, is_emulated_device: Assertion `res > 0'). Only
+    # the daemon under umockdev starts that way, and only at start-up.
+    UMOCKDEV_RACE = "libumockdev-preload.c:299: is_emulated_device: Assertion"
+
+    def spawn_under_umockdev(self, argv, name, env):
+        """Starts a daemon under the umockdev preload and waits for the
+        ModemManager name; starts it once more if (and only if) it died of
+        umockdev's own race above."""
+        for attempt in (1, 2):
+            proc = self.spawn(argv, name, env=env)
+            try:
+                self.wait_for_name(MM_NAME, proc)
+                return proc
+            except RuntimeError:
+                if attempt == 2 or self.UMOCKDEV_RACE not in self.log_of(proc):
+                    raise
+                print(f"{name} hit umockdev's preload race at start; starting it again",
+                      file=sys.stderr, flush=True)
+
     def wait_for_name_gone(self, name, timeout=TIMEOUT):
         wait_until(lambda: self.name_owner(name) is None, f"{name} to be released", timeout)
 

@@ -108,10 +108,9 @@ class ModemStack(unittest.TestCase):
         env["UMOCKDEV_DIR"] = self.testbed.get_root_dir()
         env["LD_PRELOAD"] = "libumockdev-preload.so.0"
         env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
-        self.h.daemon = self.h.spawn([*self.daemon_wrapper, mxharness.daemon_path(self.h.build_dir),
-                                      "--log-level=DEBUG", "--test-no-qrtr", *self.daemon_args],
-                                     "modemuxd", env=env)
-        self.h.wait_for_name(mxharness.MM_NAME, self.h.daemon)
+        self.h.daemon = self.h.spawn_under_umockdev(
+            [*self.daemon_wrapper, mxharness.daemon_path(self.h.build_dir),
+             "--log-level=DEBUG", "--test-no-qrtr", *self.daemon_args], "modemuxd", env)
         self.addCleanup(self.check_daemon_exit)
 
     def start_simulator(self):
