@@ -23,18 +23,14 @@ CYCLES=$2
 
 . "$MX_SOURCE_ROOT/test/vm/guest/vm-lib.sh"
 . "$MX_SOURCE_ROOT/test/vm/guest/bearers-lib.sh"
-SIM=$MX_BUILD_ROOT/test/sim/modemux-sim
-MXD=$MX_BUILD_ROOT/src/daemon/modemuxd
-D=$(mktemp -d)
-SIM_PID= MXD_PID= BUS_PID=
-trap mx_mhi_stack_stop EXIT
-mmcli() { /usr/bin/mmcli --test-session "$@"; }
+. "$MX_SOURCE_ROOT/bench/bench-lib.sh"
+mx_bench_guest_setup
 
 mx_mhi_stack_start "$MX_SOURCE_ROOT/test/sim/scenarios/default.conf" --log-level=WARN > /dev/null
 mmcli -m 0 -e > /dev/null
 rss() { mx_proc_rss "$MXD_PID"; }
 fds() { mx_proc_fds "$MXD_PID"; }
-report() { printf '%6s %8s %5s %6s\n' "$1" "$(rss)" "$(fds)" "$(mx_our_links | wc -w)"; }
+report() { mx_bench_report "$1"; }
 
 echo "modemuxd over $CYCLES connect/disconnect cycles (multiplexed, guest kernel $(uname -r), TCG)"
 printf '%6s %8s %5s %6s\n' cycle rss_kB fds links
@@ -46,10 +42,4 @@ for i in $(seq "$CYCLES"); do
   [ "$i" = 25 ] && rss25=$(rss)
   [ $((i % 25)) = 0 ] && report "$i"
 done
-rss_end=$(rss) fds_end=$(fds)
-verdict=flat
-[ "$fds_end" -gt "$fds0" ] && verdict="fds grew: $fds0 -> $fds_end"
-# More than 5 % over 175 cycles is growth, not noise.
-[ -n "${rss25:-}" ] && [ $((rss_end * 100)) -gt $((rss25 * 105)) ] && verdict="rss grew: $rss25 -> $rss_end kB"
-[ -n "$(mx_our_links)" ] && verdict="links left: $(mx_our_links)"
-echo "result: $verdict"
+echo "result: $(mx_bench_growth "$fds0" "$(fds)" "${rss25:-}" "$(rss)")"

@@ -50,12 +50,8 @@ fi
 CYCLES=$2 BEARERS=$3
 . "$MX_SOURCE_ROOT/test/vm/guest/vm-lib.sh"
 . "$MX_SOURCE_ROOT/test/vm/guest/bearers-lib.sh"
-SIM=$MX_BUILD_ROOT/test/sim/modemux-sim
-MXD=$MX_BUILD_ROOT/src/daemon/modemuxd
-D=$(mktemp -d)
-SIM_PID= MXD_PID= BUS_PID=
-trap mx_mhi_stack_stop EXIT
-mmcli() { /usr/bin/mmcli --test-session "$@"; }
+. "$MX_SOURCE_ROOT/bench/bench-lib.sh"
+mx_bench_guest_setup
 modprobe rmnet 2>/dev/null || true
 # A small quarantine: ASan's default (256 MB) grows RSS by itself.
 export ASAN_OPTIONS="detect_leaks=1:quarantine_size_mb=16:malloc_context_size=8:log_path=$D/asan"
@@ -70,7 +66,7 @@ for i in $(seq "$BEARERS"); do
   [ -n "$b" ] || { echo "result: FAIL: create-bearer $i"; exit 1; }
   bearers+=("$b")
 done
-report() { printf '%6s %8s %5s %6s\n' "$1" "$(mx_proc_rss "$MXD_PID")" "$(mx_proc_fds "$MXD_PID")" "$(mx_our_links | wc -w)"; }
+report() { mx_bench_report "$1"; }
 # all: run mmcli -b B $1 for every bearer at once; fails if any fails.
 all() {
   local pids=() b rc=0
@@ -96,12 +92,7 @@ done
 secs=$(( $(date +%s) - start ))
 echo "$i cycles in $secs s ($(awk "BEGIN { printf \"%.2f\", $i / ($secs ? $secs : 1) }") cycles/s, $(( i * BEARERS * 2 )) bearer connects+disconnects)"
 rss_end=$(mx_proc_rss "$MXD_PID") fds_end=$(mx_proc_fds "$MXD_PID")
-if [ "$verdict" = flat ]; then
-  [ "$fds_end" -gt "$fds0" ] && verdict="fds grew: $fds0 -> $fds_end"
-  # More than 5 % after the first 100 cycles is growth, not noise.
-  [ -n "${rss100:-}" ] && [ $((rss_end * 100)) -gt $((rss100 * 105)) ] && verdict="rss grew: $rss100 -> $rss_end kB"
-  [ -n "$(mx_our_links)" ] && verdict="links left: $(mx_our_links)"
-fi
+[ "$verdict" = flat ] && verdict=$(mx_bench_growth "$fds0" "$fds_end" "${rss100:-}" "$rss_end")
 kill "$MXD_PID"; wait "$MXD_PID"; status=$?; MXD_PID=
 reports=$(cat "$D"/asan* "$D"/ubsan* 2>/dev/null | grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' | head -3)
 [ -n "$reports" ] && verdict="sanitizer report: $reports"
