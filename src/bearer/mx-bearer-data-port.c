@@ -154,6 +154,7 @@ typedef struct {
   gboolean         multiplexed;
   QmiClientWda    *wda;
   GError          *error;   /* held while the lower is brought back up */
+  gboolean         was_up;  /* the lower before a framing switch took it down */
 } AcquireCtx;
 
 static void
@@ -251,6 +252,13 @@ qmi_wwan_switched (GObject *source, GAsyncResult *res, gpointer user_data)
 
     g_prefix_error (&error, "Could not switch %s to %s framing: ", self->name,
                     mx_qmi_wwan_format_to_string (want));
+    /* The modem was told a format qmi_wwan does not frame: forget it, so
+     * the next attempt negotiates and switches again. */
+    mx_data_port_reset (self);
+    if (!c->was_up) {
+      acquire_done (self, task, error);
+      return;
+    }
     /* Not left down by us: up again, in its old framing. */
     c->error = error;
     mx_data_port_netdev_up (self->netlink, mx_link_manager_get_map (self->links), self->name, 0,
@@ -281,8 +289,10 @@ qmi_wwan_down_ready (MxNetlink *netlink, GAsyncResult *res, GTask *task)
 static void
 qmi_wwan_frame (MxDataPort *self, GTask *task)
 {
+  AcquireCtx *c = g_task_get_task_data (task);
   MxQmiWwanFormat want = qmi_wwan_want (self);
   MxQmiWwanFormat current;
+  const MxLink *link;
   GError *error = NULL;
   guint32 ifindex;
   guint8 buf[MX_RTNL_BUF_SIZE];
@@ -303,6 +313,8 @@ qmi_wwan_frame (MxDataPort *self, GTask *task)
                                            "Network interface %s does not exist", self->name));
     return;
   }
+  link = mx_link_map_lookup_ifindex (mx_link_manager_get_map (self->links), ifindex);
+  c->was_up = link ? mx_link_is_up (link) : TRUE;
   g_debug ("qmi_wwan port %s: %s framing, %s wanted", self->name,
            mx_qmi_wwan_format_to_string (current), mx_qmi_wwan_format_to_string (want));
   mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_set_up (buf, ifindex, FALSE), NULL,
