@@ -227,6 +227,19 @@ qmi_wwan_want (MxDataPort *self)
  * (pass_through for rmnet on top, raw_ip for one raw-IP session), and
  * raw_ip only changes while the netdev is down. */
 
+/* Whether @ifname is administratively up, in the kernel's word (sysfs
+ * flags: the link map holds virtual links, not their physical lowers). */
+static gboolean
+netdev_is_up (const gchar *ifname)
+{
+  g_autofree gchar *path = g_build_filename ("/sys/class/net", ifname, "flags", NULL);
+  g_autofree gchar *flags = NULL;
+
+  if (!g_file_get_contents (path, &flags, NULL, NULL))
+    return TRUE; /* unknown: as before the switch was tried, up */
+  return (g_ascii_strtoull (flags, NULL, 16) & IFF_UP) != 0;
+}
+
 static void
 qmi_wwan_restored (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -292,7 +305,6 @@ qmi_wwan_frame (MxDataPort *self, GTask *task)
   AcquireCtx *c = g_task_get_task_data (task);
   MxQmiWwanFormat want = qmi_wwan_want (self);
   MxQmiWwanFormat current;
-  const MxLink *link;
   GError *error = NULL;
   guint32 ifindex;
   guint8 buf[MX_RTNL_BUF_SIZE];
@@ -313,8 +325,7 @@ qmi_wwan_frame (MxDataPort *self, GTask *task)
                                            "Network interface %s does not exist", self->name));
     return;
   }
-  link = mx_link_map_lookup_ifindex (mx_link_manager_get_map (self->links), ifindex);
-  c->was_up = link ? mx_link_is_up (link) : TRUE;
+  c->was_up = netdev_is_up (self->name);
   g_debug ("qmi_wwan port %s: %s framing, %s wanted", self->name,
            mx_qmi_wwan_format_to_string (current), mx_qmi_wwan_format_to_string (want));
   mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_set_up (buf, ifindex, FALSE), NULL,

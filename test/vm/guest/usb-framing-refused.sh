@@ -6,13 +6,13 @@
 # up) a port of br0, a connect needs raw_ip Y and must fail with a D-Bus
 # error naming the raw_ip switch and why, leaving no half state: wwan0 up
 # again, raw_ip and pass_through as they were, no link of ours, the bearer
-# disconnected and the modem still enabled. Out of the bridge, the same
-# connect succeeds and pings.
+# disconnected and the modem still enabled; refused with wwan0 down, wwan0
+# stays down. Out of the bridge, the same connect succeeds and pings.
 . "$(dirname "$0")/vm-lib.sh"
 . "$(dirname "$0")/bearers-lib.sh"
 . "$(dirname "$0")/usb-lib.sh"
 set -u
-trap 'ip link del br0 2>/dev/null; mx_usb_cleanup' EXIT
+trap 'rc=$?; ip link del br0 2>/dev/null; (exit $rc); mx_usb_cleanup' EXIT
 
 mx_usb_modem_start
 m=$(mx_usb_modem_index)
@@ -47,6 +47,18 @@ case $state in
   enabled|searching|registered) mx_ok "modem still enabled ($state)" ;;
   *) mx_fail "modem state after the refused connect: $state" ;;
 esac
+
+# Refused with wwan0 down: left down (the daemon brings up only what it
+# took down).
+mx_run "wwan0 down" ip link set wwan0 down
+out=$(mmcli -m "$m" --timeout=120 --simple-connect="apn=internet" 2>&1) &&
+  mx_fail "connect on a bridge port unexpectedly succeeded: $out"
+mx_contains "refused again, naming the bridge" "$out" "wwan0 is a port of br0"
+case $(ip link show dev wwan0) in
+  *,UP*|*"<UP"*) mx_fail "wwan0 was brought up: $(ip link show dev wwan0)" ;;
+  *) mx_ok "wwan0 left down, as it was" ;;
+esac
+mx_contains "raw_ip still unchanged" "$(cat /sys/class/net/wwan0/qmi/raw_ip)" "N"
 
 mx_run "wwan0 out of the bridge" ip link set wwan0 nomaster
 mx_run "the same connect succeeds" mmcli -m "$m" --timeout=120 --simple-connect="apn=internet"
