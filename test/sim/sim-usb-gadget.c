@@ -256,12 +256,13 @@ data_write_cb (const guint8 *data, gsize len, guint n_frames, gpointer user_data
   guint8 *buf = g_malloc0 (padded);
 
   memcpy (buf, data, len);
+  if (!ep_submit (&g->bulk_in, buf, padded))
+    return; /* counted as dropped */
   g->dl_transfers++;
   g->dl_frames += n_frames;
   if (n_frames > 1)
     g->dl_multi_frame++;
   g->dl_max_frames = MAX (g->dl_max_frames, n_frames);
-  ep_submit (&g->bulk_in, buf, padded);
 }
 
 static void
