@@ -230,6 +230,19 @@ class LateProxy(ModemStack):
         self.assertIn("wwan0qmi0: answered QMI at retry", self.h.daemon_log())
         self.assertEqual(mmcli_kv(self.h, "-m", "any")["modem.generic.primary-port"], "wwan0qmi0")
 
+    def test_a_port_removed_while_its_retry_waits_is_not_probed_again(self):
+        wait_until(lambda: "wwan0qmi0: no QMI answer yet" in self.h.daemon_log(),
+                   "the first probe of wwan0qmi0 to fail")
+        # Gone while the retry waits: the retry is cancelled with it. Back
+        # (with the proxy up now), it is probed afresh and answers at once.
+        self.testbed.uevent(WWAN + "wwan0qmi0", "remove")
+        self.start_simulator()
+        self.testbed.uevent(WWAN + "wwan0qmi0", "add")
+        self.wait_for_modem()
+        log = self.h.daemon_log()
+        self.assertNotIn("answered QMI at retry", log)
+        self.assertNotIn("retry 2 of 4", log)
+
 
 class SilentPort(ModemStack):
     """The control port opens, then DMS never answers."""
