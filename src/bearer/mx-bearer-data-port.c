@@ -154,6 +154,7 @@ typedef struct {
   gboolean         multiplexed;
   QmiClientWda    *wda;
   GError          *error;   /* held while the lower is brought back up */
+  gboolean         was_up;  /* the lower before a framing switch took it down */
 } AcquireCtx;
 
 static void
@@ -226,6 +227,19 @@ qmi_wwan_want (MxDataPort *self)
  * (pass_through for rmnet on top, raw_ip for one raw-IP session), and
  * raw_ip only changes while the netdev is down. */
 
+/* Whether @ifname is administratively up, in the kernel's word (sysfs
+ * flags: the link map holds virtual links, not their physical lowers). */
+static gboolean
+netdev_is_up (const gchar *ifname)
+{
+  g_autofree gchar *path = g_build_filename ("/sys/class/net", ifname, "flags", NULL);
+  g_autofree gchar *flags = NULL;
+
+  if (!g_file_get_contents (path, &flags, NULL, NULL))
+    return TRUE; /* unknown: as before the switch was tried, up */
+  return (g_ascii_strtoull (flags, NULL, 16) & IFF_UP) != 0;
+}
+
 static void
 qmi_wwan_restored (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -251,6 +265,13 @@ qmi_wwan_switched (GObject *source, GAsyncResult *res, gpointer user_data)
 
     g_prefix_error (&error, "Could not switch %s to %s framing: ", self->name,
                     mx_qmi_wwan_format_to_string (want));
+    /* The modem was told a format qmi_wwan does not frame: forget it, so
+     * the next attempt negotiates and switches again. */
+    mx_data_port_reset (self);
+    if (!c->was_up) {
+      acquire_done (self, task, error);
+      return;
+    }
     /* Not left down by us: up again, in its old framing. */
     c->error = error;
     mx_data_port_netdev_up (self->netlink, mx_link_manager_get_map (self->links), self->name, 0,
@@ -281,6 +302,7 @@ qmi_wwan_down_ready (MxNetlink *netlink, GAsyncResult *res, GTask *task)
 static void
 qmi_wwan_frame (MxDataPort *self, GTask *task)
 {
+  AcquireCtx *c = g_task_get_task_data (task);
   MxQmiWwanFormat want = qmi_wwan_want (self);
   MxQmiWwanFormat current;
   GError *error = NULL;
@@ -303,6 +325,7 @@ qmi_wwan_frame (MxDataPort *self, GTask *task)
                                            "Network interface %s does not exist", self->name));
     return;
   }
+  c->was_up = netdev_is_up (self->name);
   g_debug ("qmi_wwan port %s: %s framing, %s wanted", self->name,
            mx_qmi_wwan_format_to_string (current), mx_qmi_wwan_format_to_string (want));
   mx_rtnl_link_request_async (self->netlink, mx_rtnl_link_set_up (buf, ifindex, FALSE), NULL,

@@ -379,6 +379,7 @@ MX_CTL_MAIN (probe)
   options.probe = !o.no_probe;
   options.probe_via_proxy = !o.no_proxy;
   options.probe_timeout_s = (guint) MAX (o.probe_timeout, 1);
+  options.probe_retries = 0; /* a one-shot view: what answers now */
   options.link_map = map;
   manager = mx_device_manager_new (mx_plugins_get_builtin (), &options);
 

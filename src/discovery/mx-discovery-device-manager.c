@@ -51,6 +51,7 @@ mx_device_manager_options_init (MxDeviceManagerOptions *options)
     .probe = TRUE,
     .probe_via_proxy = TRUE,
     .probe_timeout_s = MX_PORT_PROBE_TIMEOUT_DEFAULT_S,
+    .probe_retries = MX_PORT_PROBE_RETRIES_DEFAULT,
     .qrtr_services_timeout_ms = MX_QRTR_SERVICES_TIMEOUT_DEFAULT_MS,
   };
 }
@@ -133,7 +134,81 @@ typedef struct {
   MxDeviceManager *self;
   MxPort          *port;
   gchar           *key;
+  guint            failures;     /* QMI probes of this port that failed so far */
+  GCancellable    *cancellable;  /* the probe's, held while a retry waits */
+  guint            retry_id;
+  gulong           cancel_id;
 } ProbeContext;
+
+static void
+probe_context_free (ProbeContext *ctx)
+{
+  g_clear_object (&ctx->cancellable);
+  mx_port_unref (ctx->port);
+  g_free (ctx->key);
+  g_object_unref (ctx->self);
+  g_free (ctx);
+}
+
+static void probe_ready (GObject *source, GAsyncResult *res, gpointer user_data);
+
+static void
+start_qmi_probe (ProbeContext *ctx, GCancellable *cancellable)
+{
+  MxDeviceManager *self = ctx->self;
+
+  g_debug ("%s: probing for QMI", mx_port_get_name (ctx->port));
+  mx_port_probe_qmi (ctx->port->kdev, self->dev_dir, self->options.probe_timeout_s,
+                     self->options.probe_via_proxy, cancellable, probe_ready, ctx);
+}
+
+/* The port went or changed while its retry waited (runs inside
+ * g_cancellable_cancel(); the cancellable, still in the probing table, is
+ * never cancelled twice, so the handler is not disconnected). */
+static void
+retry_cancelled (GCancellable *cancellable, ProbeContext *ctx)
+{
+  g_source_remove (ctx->retry_id);
+  probe_context_free (ctx);
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  ProbeContext *ctx = user_data;
+  g_autoptr(GCancellable) cancellable = g_steal_pointer (&ctx->cancellable);
+
+  ctx->retry_id = 0;
+  g_cancellable_disconnect (cancellable, ctx->cancel_id);
+  ctx->cancel_id = 0;
+  start_qmi_probe (ctx, cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* A QMI port that did not answer may only not answer *yet*: qmi-proxy
+ * still starting (libqmi gives a spawned proxy about a second), a device
+ * still booting its firmware. It is probed again after 1, 2, 4, ... s, up
+ * to options.probe_retries times, on the main loop; an event for the port
+ * starts over. The port counts as probing (not settled) meanwhile. */
+static gboolean
+schedule_retry (ProbeContext *ctx, const GError *error)
+{
+  MxDeviceManager *self = ctx->self;
+  GCancellable *cancellable = g_hash_table_lookup (self->probing, ctx->key);
+  guint delay_s;
+
+  if (ctx->failures >= self->options.probe_retries || !cancellable)
+    return FALSE;
+  delay_s = MX_PORT_PROBE_RETRY_DELAY_S << MIN (ctx->failures, 8);
+  ctx->failures++;
+  g_message ("%s: no QMI answer yet (%s); probing again in %u s (retry %u of %u)",
+             mx_port_get_name (ctx->port), error->message, delay_s, ctx->failures,
+             self->options.probe_retries);
+  ctx->cancellable = g_object_ref (cancellable);
+  ctx->retry_id = g_timeout_add_seconds (delay_s, retry_cb, ctx);
+  ctx->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (retry_cancelled), ctx, NULL);
+  return TRUE;
+}
 
 static void
 probe_ready (GObject *source, GAsyncResult *res, gpointer user_data)
@@ -147,20 +222,25 @@ probe_ready (GObject *source, GAsyncResult *res, gpointer user_data)
       /* Superseded by a newer event or shutdown: the canceller cleaned up. */
       goto out;
     }
-    g_message ("%s: not used as a control port: %s", mx_port_get_name (ctx->port), error->message);
+    if (schedule_retry (ctx, error))
+      return;
+    if (ctx->failures)
+      g_message ("%s: not used as a control port: %s (after %u retries)",
+                 mx_port_get_name (ctx->port), error->message, ctx->failures);
+    else
+      g_message ("%s: not used as a control port: %s", mx_port_get_name (ctx->port), error->message);
     g_hash_table_remove (self->probing, ctx->key);
   } else {
     g_hash_table_remove (self->probing, ctx->key);
     ctx->port->probe = MX_PROBE_OK;
+    if (ctx->failures)
+      g_message ("%s: answered QMI at retry %u", mx_port_get_name (ctx->port), ctx->failures);
     insert_entry (self, ctx->port);
     regroup (self);
   }
   check_settled (self);
 out:
-  mx_port_unref (ctx->port);
-  g_free (ctx->key);
-  g_object_unref (ctx->self);
-  g_free (ctx);
+  probe_context_free (ctx);
 }
 
 static void
@@ -202,10 +282,7 @@ at_probe_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   }
   check_settled (self);
 out:
-  mx_port_unref (ctx->port);
-  g_free (ctx->key);
-  g_object_unref (ctx->self);
-  g_free (ctx);
+  probe_context_free (ctx);
 }
 
 static void
@@ -324,9 +401,7 @@ mx_device_manager_add_kernel_device (MxDeviceManager *self, MxKernelDevice *kdev
     ctx->key = g_strdup (key);
     g_hash_table_insert (self->probing, g_strdup (key), cancellable);
     self->was_settled = FALSE;
-    g_debug ("%s: probing for QMI", name);
-    mx_port_probe_qmi (kdev, self->dev_dir, self->options.probe_timeout_s,
-                       self->options.probe_via_proxy, cancellable, probe_ready, ctx);
+    start_qmi_probe (ctx, cancellable);
     return TRUE;
   }
   if (policy.needs_at_probe) {

@@ -26,11 +26,12 @@ typedef struct {
   gboolean    probe;                 /* probe QMI char devices (FALSE: trust the policy) */
   gboolean    probe_via_proxy;       /* open probed ports through qmi-proxy */
   guint       probe_timeout_s;
+  guint       probe_retries;         /* QMI probes again after a failure (back-off 1, 2, 4.. s) */
   guint       qrtr_services_timeout_ms;
   MxLinkMap  *link_map;              /* optional: recognises virtual links */
 } MxDeviceManagerOptions;
 
-/* Defaults: probe through the proxy, 5 s probe timeout, 4 s QRTR services timeout. */
+/* Defaults: probe through the proxy, 5 s probe timeout, 4 retries, 4 s QRTR services timeout. */
 void mx_device_manager_options_init (MxDeviceManagerOptions *options);
 
 #define MX_TYPE_DEVICE_MANAGER (mx_device_manager_get_type ())

@@ -9,6 +9,10 @@
 G_BEGIN_DECLS
 
 #define MX_PORT_PROBE_TIMEOUT_DEFAULT_S 5
+/* A port that did not answer is probed again (the device manager): this
+ * many times, the first after this delay, each next after twice the last. */
+#define MX_PORT_PROBE_RETRIES_DEFAULT   4
+#define MX_PORT_PROBE_RETRY_DELAY_S     1
 
 /* @dev_dir: where device nodes live ("/dev" when NULL). @use_proxy: open
  * through qmi-proxy (as the daemon does, so other tools can share the port). */

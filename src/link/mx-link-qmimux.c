@@ -54,10 +54,29 @@ mx_qmimux_get_format (const char *sysfs_root, const char *ifname, GError **error
   return pt > 0 ? MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH : MX_QMI_WWAN_FORMAT_RAW_IP;
 }
 
-/* One sysfs write, with the driver's refusal turned into a readable error. */
-static gboolean
-write_attr (const char *path, const char *value, GError **error)
+/* The bridge, bond or team @ifname is a port of ("" when none). */
+static gchar *
+master_name (const char *root, const char *ifname)
 {
+  g_autofree gchar *link = g_build_filename (root ? root : "/sys", "class", "net", ifname,
+                                             "master", NULL);
+  g_autofree gchar *target = g_file_read_link (link, NULL);
+
+  return target ? g_path_get_basename (target) : g_strdup ("");
+}
+
+/* One write of <ifname>/qmi/<file>, with the driver's refusal turned into a
+ * readable error. qmi_wwan refuses a raw_ip change with EBUSY while the
+ * netdev runs, and with the errno of a NETDEV_PRE_TYPE_CHANGE notifier that
+ * vetoes it (a bridge or bond refuses any port's change of link type:
+ * EPERM); pass_through and add_mux/del_mux answer EBUSY/EINVAL on ordering
+ * or mux id conflicts. */
+static gboolean
+write_attr (const char *root, const char *ifname, const char *file, const char *value,
+            GError **error)
+{
+  g_autofree gchar *path = qmi_path (root, ifname, file);
+  g_autofree gchar *master = NULL;
   int fd = open (path, O_WRONLY | O_CLOEXEC);
   ssize_t n;
   int err;
@@ -71,17 +90,30 @@ write_attr (const char *path, const char *value, GError **error)
   n = write (fd, value, strlen (value));
   err = errno;
   close (fd);
-  if (n < 0) {
-    if (err == EBUSY)
-      g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_BUSY,
-                   "qmi_wwan refused '%s' in %s: the interface must be down (raw_ip) or "
-                   "pass_through cleared first", value, path);
-    else
-      g_set_error (error, MX_LINK_ERROR, err == EINVAL ? MX_LINK_ERROR_INVALID : MX_LINK_ERROR_FAILED,
-                   "qmi_wwan refused '%s' in %s: %s", value, path, g_strerror (err));
-    return FALSE;
-  }
-  return TRUE;
+  if (n >= 0)
+    return TRUE;
+  master = master_name (root, ifname);
+  if (g_str_equal (file, "raw_ip") && (err == EBUSY || err == EPERM) && master[0])
+    g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_BUSY,
+                 "the kernel refused the qmi/raw_ip switch to %s: %s is a port of %s, and a "
+                 "bridge or bond port may not change its link type (%s)",
+                 value, ifname, master, g_strerror (err));
+  else if (g_str_equal (file, "raw_ip") && err == EBUSY)
+    g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_BUSY,
+                 "the kernel refused the qmi/raw_ip switch to %s: %s is busy (it must be down) "
+                 "(%s)", value, ifname, g_strerror (err));
+  else if (g_str_equal (file, "raw_ip") && err == EPERM)
+    g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_BUSY,
+                 "the kernel refused the qmi/raw_ip switch to %s: a user of %s vetoed its change "
+                 "of link type (%s)", value, ifname, g_strerror (err));
+  else if (err == EBUSY)
+    g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_BUSY,
+                 "qmi_wwan refused '%s' in %s: the interface must be down (raw_ip) or "
+                 "pass_through cleared first", value, path);
+  else
+    g_set_error (error, MX_LINK_ERROR, err == EINVAL ? MX_LINK_ERROR_INVALID : MX_LINK_ERROR_FAILED,
+                 "qmi_wwan refused '%s' in %s: %s", value, path, g_strerror (err));
+  return FALSE;
 }
 
 typedef struct {
@@ -100,42 +132,63 @@ job_free (Job *job)
   g_free (job);
 }
 
-static void
-set_format_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+/* The writes from @current to @want, in the driver's order. */
+static gboolean
+switch_format (const char *root, const char *ifname, MxQmiWwanFormat current,
+               MxQmiWwanFormat want, GError **error)
 {
-  Job *job = data;
-  g_autofree gchar *raw = qmi_path (job->root, job->ifname, "raw_ip");
-  g_autofree gchar *pt = qmi_path (job->root, job->ifname, "pass_through");
-  GError *error = NULL;
-  MxQmiWwanFormat current = mx_qmimux_get_format (job->root, job->ifname, &error);
   gboolean ok = TRUE;
 
-  if (error) {
-    g_task_return_error (task, error);
-    return;
-  }
   /* pass_through must be cleared before raw_ip can be cleared; raw_ip must
    * be set before pass_through can be set. */
-  if (current == MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH && job->format != current)
-    ok = write_attr (pt, "N", &error);
-  if (ok && job->format == MX_QMI_WWAN_FORMAT_802_3 && current != MX_QMI_WWAN_FORMAT_802_3)
-    ok = write_attr (raw, "N", &error);
-  if (ok && job->format != MX_QMI_WWAN_FORMAT_802_3 && current == MX_QMI_WWAN_FORMAT_802_3)
-    ok = write_attr (raw, "Y", &error);
+  if (current == MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH && want != current)
+    ok = write_attr (root, ifname, "pass_through", "N", error);
+  if (ok && want == MX_QMI_WWAN_FORMAT_802_3 && current != MX_QMI_WWAN_FORMAT_802_3)
+    ok = write_attr (root, ifname, "raw_ip", "N", error);
+  if (ok && want != MX_QMI_WWAN_FORMAT_802_3 && current == MX_QMI_WWAN_FORMAT_802_3)
+    ok = write_attr (root, ifname, "raw_ip", "Y", error);
   /* usbnet caps a fresh qmi_wwan netdev's max MTU at 1500 and raw-IP keeps
    * the cap; only leaving raw-IP (qmi_wwan's Ethernet setup) lifts it to
    * 65535. A lower carrying QMAP (pass-through or qmimux) needs an MTU as
    * large as the DL aggregates (usbnet sizes its RX URBs from it), so leave
    * raw-IP once on the way. */
-  if (ok && job->format != MX_QMI_WWAN_FORMAT_802_3 && current == MX_QMI_WWAN_FORMAT_802_3)
-    ok = write_attr (raw, "N", &error) && write_attr (raw, "Y", &error);
-  if (ok && job->format == MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH &&
+  if (ok && want != MX_QMI_WWAN_FORMAT_802_3 && current == MX_QMI_WWAN_FORMAT_802_3)
+    ok = write_attr (root, ifname, "raw_ip", "N", error) &&
+         write_attr (root, ifname, "raw_ip", "Y", error);
+  if (ok && want == MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH &&
       current != MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH)
-    ok = write_attr (pt, "Y", &error);
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
+    ok = write_attr (root, ifname, "pass_through", "Y", error);
+  return ok;
+}
+
+static void
+set_format_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  Job *job = data;
+  GError *error = NULL;
+  MxQmiWwanFormat current = mx_qmimux_get_format (job->root, job->ifname, &error);
+  MxQmiWwanFormat now;
+
+  if (error) {
     g_task_return_error (task, error);
+    return;
+  }
+  if (switch_format (job->root, job->ifname, current, job->format, &error)) {
+    g_task_return_boolean (task, TRUE);
+    return;
+  }
+  /* Refused half-way: back to where it was, so a failed switch leaves the
+   * framing it found. */
+  now = mx_qmimux_get_format (job->root, job->ifname, NULL);
+  if (now != MX_QMI_WWAN_FORMAT_UNKNOWN && now != current) {
+    g_autoptr(GError) back = NULL;
+
+    if (!switch_format (job->root, job->ifname, now, current, &back))
+      g_warning ("%s left in %s framing (was %s): %s", job->ifname,
+                 mx_qmi_wwan_format_to_string (now), mx_qmi_wwan_format_to_string (current),
+                 back->message);
+  }
+  g_task_return_error (task, error);
 }
 
 void
@@ -169,11 +222,10 @@ static void
 mux_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
   Job *job = data;
-  g_autofree gchar *path = qmi_path (job->root, job->ifname, job->add ? "add_mux" : "del_mux");
   g_autofree gchar *value = g_strdup_printf ("0x%02x", job->mux_id);
   GError *error = NULL;
 
-  if (write_attr (path, value, &error))
+  if (write_attr (job->root, job->ifname, job->add ? "add_mux" : "del_mux", value, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);

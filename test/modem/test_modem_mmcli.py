@@ -89,6 +89,7 @@ class ModemStack(unittest.TestCase):
     data_tuns = ()      # the simulator's TUNs standing in for the data netdevs
     daemon_wrapper = () # argv prefix for modemuxd, e.g. valgrind
     daemon_args = ()    # extra modemuxd arguments, e.g. --debug
+    simulator_first = True  # False: the test starts it (start_simulator) later
 
     def prepare_testbed(self):
         """Changes to the fixture before modemuxd starts."""
@@ -103,7 +104,8 @@ class ModemStack(unittest.TestCase):
         self.h.env = _without_preload(self.h.env)
         self.h.__enter__()
         self.addCleanup(self.h.close)
-        self.start_simulator()
+        if self.simulator_first:
+            self.start_simulator()
         env = dict(self.h.env)
         env["UMOCKDEV_DIR"] = self.testbed.get_root_dir()
         env["LD_PRELOAD"] = "libumockdev-preload.so.0"
@@ -204,6 +206,42 @@ class Identity(ModemStack):
         listing = self.wait_for_modem()
         self.assertIn("/org/freedesktop/ModemManager1/Modem/1", listing)
         self.assertEqual(mmcli_kv(self.h, "-m", "any")["modem.generic.state"], "disabled")
+
+
+class LateProxy(ModemStack):
+    """qmi-proxy listens only after modemuxd probed wwan0qmi0 (a proxy slow to
+    start, as under load): the probe fails, discovery probes again with
+    back-off and the modem appears once the port answers. The daemon runs in
+    a private mount namespace where the qmi-proxy libqmi would spawn is
+    /bin/false, so the only proxy is the simulator's fake one, started
+    after the first probe failed."""
+    simulator_first = False
+    daemon_wrapper = ("unshare", "-m", "--", "sh", "-c",
+                      'mount --bind /bin/false /usr/libexec/qmi-proxy && exec "$0" "$@"')
+
+    def test_the_modem_appears_once_qmi_proxy_answers(self):
+        wait_until(lambda: "wwan0qmi0: no QMI answer yet" in self.h.daemon_log(),
+                   "the first probe of wwan0qmi0 to fail")
+        self.assertIn("probing again in 1 s (retry 1 of 4)", self.h.daemon_log())
+        self.assertIn("No modems were found", self.h.mmcli("-L").stdout)
+        self.start_simulator()
+        listing = self.wait_for_modem()
+        self.assertIn("SIMULATED MHI SDX65", listing)
+        self.assertIn("wwan0qmi0: answered QMI at retry", self.h.daemon_log())
+        self.assertEqual(mmcli_kv(self.h, "-m", "any")["modem.generic.primary-port"], "wwan0qmi0")
+
+    def test_a_port_removed_while_its_retry_waits_is_not_probed_again(self):
+        wait_until(lambda: "wwan0qmi0: no QMI answer yet" in self.h.daemon_log(),
+                   "the first probe of wwan0qmi0 to fail")
+        # Gone while the retry waits: the retry is cancelled with it. Back
+        # (with the proxy up now), it is probed afresh and answers at once.
+        self.testbed.uevent(WWAN + "wwan0qmi0", "remove")
+        self.start_simulator()
+        self.testbed.uevent(WWAN + "wwan0qmi0", "add")
+        self.wait_for_modem()
+        log = self.h.daemon_log()
+        self.assertNotIn("answered QMI at retry", log)
+        self.assertNotIn("retry 2 of 4", log)
 
 
 class SilentPort(ModemStack):

@@ -92,12 +92,12 @@ dap_to_version (guint32 dap, SimQmapVersion *version)
 }
 
 static void
-write_lower (SimDataPort *port, const guint8 *data, gsize len)
+write_lower (SimDataPort *port, const guint8 *data, gsize len, guint n_frames)
 {
   ssize_t n;
 
   if (port->kind == SIM_DATA_PORT_EXTERNAL) {
-    port->write_func (data, len, port->write_data);
+    port->write_func (data, len, n_frames, port->write_data);
     return;
   }
   if (port->kind == SIM_DATA_PORT_TUN) {
@@ -136,7 +136,7 @@ burst_ready (const guint8 *burst, gsize len, guint n_frames, gpointer user_data)
 
   port->stats.bursts++;
   port->stats.burst_frames += n_frames;
-  write_lower (port, burst, len);
+  write_lower (port, burst, len, n_frames);
 }
 
 typedef struct {
@@ -204,9 +204,9 @@ deliver_packet (SimDataPort   *port,
     hdr[12] = proto >> 8;
     hdr[13] = proto & 0xff;
     g_byte_array_prepend (reply, hdr, sizeof (hdr));
-    write_lower (port, reply->data, reply->len);
+    write_lower (port, reply->data, reply->len, 0);
   } else {
-    write_lower (port, reply->data, reply->len);
+    write_lower (port, reply->data, reply->len, 0);
   }
 }
 
@@ -437,8 +437,20 @@ sim_data_port_new_external (SimModem             *modem,
 void
 sim_data_port_input (SimDataPort *port, const guint8 *data, gsize len)
 {
+  /* The transport flushes: replies to several uplink transfers may share
+   * a downlink one. */
   handle_lower_packet (port, data, len);
-  /* Replies to one uplink transfer go out as bursts. */
+}
+
+guint
+sim_data_port_get_queued (SimDataPort *port)
+{
+  return sim_qmap_aggregator_get_queued (port->agg);
+}
+
+void
+sim_data_port_flush (SimDataPort *port)
+{
   sim_qmap_aggregator_flush (port->agg);
 }
 
@@ -535,7 +547,7 @@ sim_data_port_send_map_command (SimDataPort *port,
     static const guint8 no_csum[SIM_QMAP_V4_DL_TRAILER_SIZE] = { 0 };
     g_byte_array_append (frame, no_csum, sizeof (no_csum));
   }
-  write_lower (port, frame->data, frame->len);
+  write_lower (port, frame->data, frame->len, 1);
   sim_modem_log (port->modem, "data %s: sent MAP command %u for mux %u (tid %u)",
                  port->ifname, name, mux_id, transaction_id);
   return TRUE;

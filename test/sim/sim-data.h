@@ -57,18 +57,27 @@ SimDataPort *sim_data_port_new  (SimModem        *modem,
                                  GError         **error);
 void         sim_data_port_free (SimDataPort *port);
 
-/* A downlink transfer for the host (external ports). */
-typedef void (*SimDataPortWriteFunc) (const guint8 *data, gsize len, gpointer user_data);
+/* A downlink transfer for the host (external ports): @n_frames QMAP frames
+ * aggregated, 0 for a bare IP or Ethernet packet. */
+typedef void (*SimDataPortWriteFunc) (const guint8 *data, gsize len, guint n_frames,
+                                      gpointer user_data);
 
 SimDataPort *sim_data_port_new_external (SimModem             *modem,
                                          const gchar          *name,
                                          SimDataPortWriteFunc  write_func,
                                          gpointer              user_data);
-/* One uplink transfer from the host (external ports); the answers go out
- * through the write function before this returns. */
+/* One uplink transfer from the host (external ports). Bare IP and
+ * Ethernet answers go out through the write function before this returns;
+ * QMAP answers are queued for downlink aggregation and go out when the
+ * negotiated DL limits (max datagrams, max size) fill a transfer or when
+ * the transport calls sim_data_port_flush() (its endpoint is free). */
 void         sim_data_port_input        (SimDataPort  *port,
                                          const guint8 *data,
                                          gsize         len);
+/* QMAP frames queued for the next downlink transfer (external ports). */
+guint        sim_data_port_get_queued   (SimDataPort  *port);
+/* Sends the queued QMAP frames as one transfer (external ports). */
+void         sim_data_port_flush        (SimDataPort  *port);
 
 /* Sends a MAP command (SIM_QMAP_CMD_FLOW_*) for @mux_id to the host, framed
  * per the negotiated DL format. Fails when no QMAP format is negotiated. */

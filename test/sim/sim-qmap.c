@@ -361,6 +361,12 @@ sim_qmap_aggregator_add (SimQmapAggregator *agg,
     sim_qmap_aggregator_flush (agg);
 }
 
+guint
+sim_qmap_aggregator_get_queued (SimQmapAggregator *agg)
+{
+  return agg->n_frames;
+}
+
 void
 sim_qmap_aggregator_free (SimQmapAggregator *agg)
 {

@@ -157,6 +157,8 @@ void               sim_qmap_aggregator_add   (SimQmapAggregator *agg,
                                               gsize              len);
 /* Emits what is queued (end of a batch of replies). */
 void               sim_qmap_aggregator_flush (SimQmapAggregator *agg);
+/* Frames queued and not yet emitted. */
+guint              sim_qmap_aggregator_get_queued (SimQmapAggregator *agg);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimQmapAggregator, sim_qmap_aggregator_free)
 

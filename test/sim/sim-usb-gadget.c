@@ -87,6 +87,11 @@ struct _Gadget {
   GQueue         responses;      /* GBytes*, QMUX messages for the host */
   guint64        commands, responses_sent, empty_responses, notifications, stalls,
                  enables, disables;
+  /* Downlink aggregation: QMAP frames wait while an IN transfer is in
+   * flight, or until dl_hold are queued (ctl usb-dl-hold N; 0: no hold). */
+  guint          dl_hold;
+  guint64        dl_transfers, dl_frames, dl_multi_frame;
+  guint          dl_max_frames;
 };
 
 static gchar  *opt_gadget;
@@ -168,6 +173,8 @@ ep_submit (Ep *ep, guint8 *buf, gsize len)
   return TRUE;
 }
 
+static void dl_kick (Gadget *g);
+
 static void
 arm_reads (Gadget *g)
 {
@@ -198,6 +205,8 @@ xfer_done (Xfer *x, gint64 res)
   xfer_free (x);
   if (!ep->in)
     arm_reads (g);
+  if (ep != &g->notify)
+    dl_kick (g);
 }
 
 static gboolean
@@ -219,8 +228,24 @@ aio_ready_cb (gint fd, GIOCondition cond, gpointer user_data)
 /* ---------------------------------------------------------------------- */
 /* Data plane and notifications                                           */
 
+/* The queued QMAP frames go out as one transfer once the bulk IN endpoint
+ * is free (a modem's DL aggregation: what arrives while a transfer is on
+ * the bus shares the next one), or once the hold is reached; the data port
+ * emits a transfer by itself when the negotiated limits are full. */
 static void
-data_write_cb (const guint8 *data, gsize len, gpointer user_data)
+dl_kick (Gadget *g)
+{
+  guint queued = sim_data_port_get_queued (g->data);
+
+  if (queued == 0)
+    return;
+  if (g->dl_hold ? queued < g->dl_hold : g->bulk_in.in_flight > 0)
+    return;
+  sim_data_port_flush (g->data);
+}
+
+static void
+data_write_cb (const guint8 *data, gsize len, guint n_frames, gpointer user_data)
 {
   Gadget *g = user_data;
   /* A transfer of a whole number of max-size packets would need a
@@ -231,7 +256,13 @@ data_write_cb (const guint8 *data, gsize len, gpointer user_data)
   guint8 *buf = g_malloc0 (padded);
 
   memcpy (buf, data, len);
-  ep_submit (&g->bulk_in, buf, padded);
+  if (!ep_submit (&g->bulk_in, buf, padded))
+    return; /* counted as dropped */
+  g->dl_transfers++;
+  g->dl_frames += n_frames;
+  if (n_frames > 1)
+    g->dl_multi_frame++;
+  g->dl_max_frames = MAX (g->dl_max_frames, n_frames);
 }
 
 static void
@@ -350,6 +381,7 @@ host_gone (Gadget *g)
    * power (the engine drops every client and its sessions). */
   g->enabled = FALSE;
   drop_responses (g);
+  sim_data_port_flush (g->data); /* dropped: the endpoint is gone */
   sim_qmux_reset (g->qmux);
 }
 
@@ -788,6 +820,27 @@ usb_control (SimModem *modem, gchar **argv, GString *out, gpointer user_data, GE
                           " bad=%" G_GUINT64_FORMAT " foreign=%" G_GUINT64_FORMAT " bursts=%" G_GUINT64_FORMAT
                           " burst-frames=%" G_GUINT64_FORMAT "\n", s->reads, s->frames, s->bad_frames,
                           s->foreign, s->bursts, s->burst_frames);
+  g_string_append_printf (out, "dl-aggregation hold=%u queued=%u transfers=%" G_GUINT64_FORMAT
+                          " frames=%" G_GUINT64_FORMAT " multi-frame-transfers=%" G_GUINT64_FORMAT
+                          " max-frames-per-transfer=%u\n", g->dl_hold,
+                          sim_data_port_get_queued (g->data), g->dl_transfers, g->dl_frames,
+                          g->dl_multi_frame, g->dl_max_frames);
+  return TRUE;
+}
+
+static gboolean
+usb_dl_hold_control (SimModem *modem, gchar **argv, GString *out, gpointer user_data, GError **error)
+{
+  guint64 n;
+
+  if (!argv[1] || !g_ascii_string_to_unsigned (argv[1], 10, 0, 1024, &n, NULL)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "usage: usb-dl-hold N (0..1024; 0: no hold)");
+    return FALSE;
+  }
+  the_gadget->dl_hold = (guint) n;
+  dl_kick (the_gadget);
+  g_string_append_printf (out, "dl-hold %u\n", the_gadget->dl_hold);
   return TRUE;
 }
 
@@ -811,6 +864,10 @@ usb_start (SimModem *modem, GError **error)
     return FALSE;
   sim_modem_add_control_command (modem, "usb", "usb: the USB gadget's state and counters",
                                  usb_control, NULL);
+  sim_modem_add_control_command (modem, "usb-dl-hold",
+                                 "usb-dl-hold N: hold downlink QMAP frames until N are queued "
+                                 "(or the negotiated DL limits fill a transfer); 0: no hold",
+                                 usb_dl_hold_control, NULL);
   sim_modem_add_control_command (modem, "usb-unplug", "usb-unplug: unbind the gadget (the host sees a disconnect)",
                                  usb_unplug_control, NULL);
   sim_modem_add_control_command (modem, "usb-plug", "usb-plug: bind the gadget again (the host enumerates it)",

@@ -389,7 +389,7 @@ static void on_removed (MxDeviceManager *m, MxDevice *d, Counts *c) { c->removed
 static void on_changed (MxDeviceManager *m, MxDevice *d, Counts *c) { c->changed++; }
 
 static MxDeviceManager *
-manager_new (Tree *t, gboolean probe, Counts *counts)
+manager_new_retrying (Tree *t, gboolean probe, guint probe_retries, Counts *counts)
 {
   MxDeviceManagerOptions options;
   MxDeviceManager *manager;
@@ -400,11 +400,19 @@ manager_new (Tree *t, gboolean probe, Counts *counts)
   options.probe = probe;
   options.probe_via_proxy = FALSE;
   options.probe_timeout_s = 1;
+  options.probe_retries = probe_retries;
   manager = mx_device_manager_new (test_plugins, &options);
   g_signal_connect (manager, "device-added", G_CALLBACK (on_added), counts);
   g_signal_connect (manager, "device-removed", G_CALLBACK (on_removed), counts);
   g_signal_connect (manager, "device-changed", G_CALLBACK (on_changed), counts);
   return manager;
+}
+
+/* Without re-probes: a port that does not answer fails at once. */
+static MxDeviceManager *
+manager_new (Tree *t, gboolean probe, Counts *counts)
+{
+  return manager_new_retrying (t, probe, 0, counts);
 }
 
 static gboolean
@@ -557,18 +565,25 @@ test_manager_silent_port_never_becomes_a_device (void)
   link = g_build_filename (t.dev, "wwan0qmi0", NULL);
   g_assert_cmpint (symlink (slave_name, link), ==, 0);
 
-  manager = manager_new (&t, TRUE, &c);
+  /* One re-probe (after 1 s), bounded: then the port is given up. */
+  manager = manager_new_retrying (&t, TRUE, 1, &c);
   g_signal_connect (manager, "settled", G_CALLBACK (on_settled), &done);
   g_assert_true (event (manager, "action=add,subsystem=net,name=mhi_hwip0", &error));
   g_assert_true (event (manager, "action=add,subsystem=wwan,name=wwan0qmi0", &error));
   g_assert_no_error (error);
   g_assert_false (mx_device_manager_is_settled (manager));
 
-  /* libqmi cannot tell what transport a PTY is and says so. */
+  /* libqmi cannot tell what transport a PTY is and says so (each probe). */
   g_test_expect_message ("Qmi", G_LOG_LEVEL_WARNING, "*couldn't detect transport type*");
   g_test_expect_message ("Qmi", G_LOG_LEVEL_WARNING, "*unexpected transport type found*");
   g_test_expect_message ("mx-discovery", G_LOG_LEVEL_MESSAGE,
-                         "*wwan0qmi0: not used as a control port*did not answer a QMI request*");
+                         "*wwan0qmi0: no QMI answer yet*did not answer a QMI request*"
+                         "probing again in 1 s (retry 1 of 1)*");
+  g_test_expect_message ("Qmi", G_LOG_LEVEL_WARNING, "*couldn't detect transport type*");
+  g_test_expect_message ("Qmi", G_LOG_LEVEL_WARNING, "*unexpected transport type found*");
+  g_test_expect_message ("mx-discovery", G_LOG_LEVEL_MESSAGE,
+                         "*wwan0qmi0: not used as a control port*did not answer a QMI request*"
+                         "(after 1 retries)*");
   while (!done)
     g_main_context_iteration (NULL, TRUE);
   g_test_assert_expected_messages ();

@@ -108,6 +108,28 @@ test_format_read_and_switch (Fixture *f, gconstpointer data)
   g_assert_cmpint (mx_qmimux_get_format (f->root, "wwan0", NULL), ==, MX_QMI_WWAN_FORMAT_RAW_IP);
 }
 
+/* A switch refused half-way leaves the framing it found: here
+ * pass_through cannot be opened (a directory in the fixture), after raw_ip
+ * was already set on the way to QMAP pass-through; raw_ip goes back to N.
+ * (The kernel's own refusal, a bridge port's, is the VM test
+ * usb-framing-refused.sh.) */
+static void
+test_refused_switch_rolls_back (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *pt_path = g_build_filename (f->qmi, "pass_through", NULL);
+  g_autofree gchar *raw = NULL;
+
+  g_assert_cmpint (g_unlink (pt_path), ==, 0);
+  g_assert_cmpint (g_mkdir (pt_path, 0755), ==, 0);
+  g_assert_false (set_format (f, MX_QMI_WWAN_FORMAT_QMAP_PASS_THROUGH, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "pass_through"));
+  raw = get (f->qmi, "raw_ip");
+  g_assert_cmpint (raw[0], ==, 'N');
+  g_assert_cmpint (mx_qmimux_get_format (f->root, "wwan0", NULL), ==, MX_QMI_WWAN_FORMAT_802_3);
+}
+
 static void
 test_not_a_qmi_wwan (Fixture *f, gconstpointer data)
 {
@@ -155,6 +177,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/qmimux/format-read-and-switch", Fixture, NULL, fixture_setup, test_format_read_and_switch, fixture_teardown);
+  g_test_add ("/qmimux/refused-switch-rolls-back", Fixture, NULL, fixture_setup, test_refused_switch_rolls_back, fixture_teardown);
   g_test_add ("/qmimux/not-a-qmi-wwan", Fixture, NULL, fixture_setup, test_not_a_qmi_wwan, fixture_teardown);
   g_test_add ("/qmimux/mux-list-add-del", Fixture, NULL, fixture_setup, test_mux_list_add_del, fixture_teardown);
   return g_test_run ();

@@ -69,7 +69,7 @@ run_config() {
       echo "bench $label links=$n kbit/s=$(blast "$SECS" $links)"
     fi
   done
-  simctl usb | sed -n 's/^data /bench '"$label"' data: /p'
+  simctl usb | sed -n -e 's/^data /bench '"$label"' data: /p' -e 's/^dl-aggregation /bench '"$label"' dl-aggregation: /p'
   kill "$MXD_PID"; wait "$MXD_PID"; MXD_PID=
   kill "$SIM_PID"; wait "$SIM_PID"; SIM_PID=
   mx_wait 20 "gadget gone" test ! -e /sys/class/net/wwan0

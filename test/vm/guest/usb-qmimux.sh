@@ -5,7 +5,10 @@
 # tags the netdev MX_QMI_WWAN_QMIMUX=1, so the daemon keeps wwan0 in raw IP
 # without pass-through and makes each link with qmi/add_mux (qmimux0,
 # qmimux1), removing it with qmi/del_mux. A ping through each link is
-# counted by the simulator under that link's mux id.
+# counted by the simulator under that link's mux id. DL aggregation: with
+# the gadget holding downlink frames, two echoes through each link come back
+# in one bulk IN transfer, which qmi_wwan's qmimux de-aggregates, each reply
+# to its link.
 . "$(dirname "$0")/vm-lib.sh"
 . "$(dirname "$0")/bearers-lib.sh"
 . "$(dirname "$0")/usb-lib.sh"
@@ -26,7 +29,7 @@ mx_contains "no pass-through with qmimux" "$(cat /sys/class/net/wwan0/qmi/pass_t
 mx_contains "wwan0's MTU holds a DL aggregate" "$(ip -d link show dev wwan0)" "mtu 16385"
 ip -d link show type rmnet | grep -q rmnet && mx_fail "an rmnet link exists: $(ip -d link show type rmnet)"
 
-muxes=
+muxes= pairs=
 for b in $(mmcli -K -m "$m" | sed -n 's|^modem.generic.bearers.value\[[0-9]*\] *: .*/Bearer/||p'); do
   B=$(mmcli -K -b "$b")
   grep -q '^bearer.status.connected *: yes' <<<"$B" || continue
@@ -39,9 +42,12 @@ for b in $(mmcli -K -m "$m" | sed -n 's|^modem.generic.bearers.value\[[0-9]*\] *
   [ -n "$addr" ] || mx_fail "no IPv4 address on bearer $b: $B"
   mx_ping_counted "$iface" "$addr/24" "$mux"
   muxes="$muxes $mux"
+  pairs="$pairs $iface:$addr"
 done
 [ "$(wc -w <<<"$muxes")" = 2 ] || mx_fail "expected two connected bearers on qmimux links, got mux ids:$muxes"
 mx_ok "two bearers on two qmimux links, mux ids:$muxes"
+# shellcheck disable=SC2086
+mx_usb_held_pings 2 $pairs
 
 mx_run "disconnect all" mmcli -m "$m" --simple-disconnect
 ls /sys/class/net | grep -q '^qmimux' && mx_fail "qmimux links left: $(ls /sys/class/net)"
