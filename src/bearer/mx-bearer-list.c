@@ -138,16 +138,16 @@ pick_data_port (MxBearerList *self, GError **error)
 }
 
 static MxBearer *
-create_bearer (MxBearerList *self, MMBearerProperties *props, GError **error)
+add_bearer (MxBearerList *self, MxDataPort *dp, MMBearerProperties *props, GError **error)
 {
-  MxDataPort *dp;
   g_autoptr(MxBearer) bearer = NULL;
 
   if (!self->modem || !self->service) {
     g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_ABORTED, "The modem is going away");
     return NULL;
   }
-  dp = pick_data_port (self, error);
+  if (!dp)
+    dp = pick_data_port (self, error);
   if (!dp)
     return NULL;
   bearer = mx_bearer_new (self->service, self->modem, dp, props);
@@ -160,6 +160,21 @@ create_bearer (MxBearerList *self, MMBearerProperties *props, GError **error)
           mx_data_port_get_name (dp), mm_bearer_properties_get_apn (props) ?: "");
   return g_steal_pointer (&bearer);
 }
+
+static MxBearer *
+create_bearer (MxBearerList *self, MMBearerProperties *props, GError **error)
+{
+  return add_bearer (self, NULL, props, error);
+}
+
+MxBearer *
+mx_bearer_list_add_adopted (MxBearerList *self, MxDataPort *port, MMBearerProperties *props,
+                            GError **error)
+{
+  return add_bearer (self, port, props, error);
+}
+
+MxModem *mx_bearer_list_peek_modem (MxBearerList *self) { return self->modem; }
 
 static void
 remove_bearer (MxBearerList *self, MxBearer *bearer)
