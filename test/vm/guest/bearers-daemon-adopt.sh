@@ -53,6 +53,9 @@ grep -q 'modemux-sim ready' "$D/out" || mx_fail "simulator did not start: $(cat 
 [ -L /dev/wwan0qmi0 ] || mx_fail "the simulator made no pty at /dev/wwan0qmi0"
 "$PROXY" --no-exit --verbose > "$D/proxy.log" 2>&1 &
 PROXY_PID=$!
+# Listening before the daemon probes the port (discovery probes once).
+for _ in $(seq 300); do grep -q '@qmi-proxy' /proc/net/unix && break; sleep 0.1; done
+grep -q '@qmi-proxy' /proc/net/unix || mx_fail "qmi-proxy does not listen: $(cat "$D/proxy.log")"
 ip link set dev mhi_hwip0 mtu 16384
 cat > "$D/events" <<EV
 action=add,subsystem=wwan,name=wwan0qmi0,uid=sim-mhi,driver=mhi_wwan_ctrl
