@@ -154,8 +154,9 @@ for f in "$D"/ping-*; do
 done
 
 # A normal disconnect of an adopted bearer: Stop Network on the kept id, link gone.
-b=$(bearers | head -1)
+for b in $(bearers); do [ "$(kv bearer.properties.apn -b "$b")" = apn0 ] && break; done
 iface=$(kv bearer.status.interface -b "$b")
+[ -n "$iface" ] || mx_fail "no adopted bearer on apn0"
 mx_run "disconnect adopted bearer $b" mmcli -b "$b" --disconnect
 ip link show dev "$iface" > /dev/null 2>&1 && mx_fail "link $iface left after the disconnect"
 [ "$(start_stops | grep -c 'message=0x0021 ')" = 1 ] || mx_fail "expected one Stop Network: $(start_stops)"
