@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The runtime state file of a connected bearer (mx-bearer-record.h): what
  * is written comes back, a corrupt or half-written file is ignored with a
- * warning and removed, never trusted in part. */
+ * warning and removed, never trusted in part; and which records may be
+ * adopted at all (mx_bearer_adopt_possible: never over QRTR). */
 #include <glib/gstdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "mx-bearer-adopt.h"
 #include "mx-bearer-record.h"
 
 typedef struct {
@@ -211,6 +213,22 @@ test_no_directory (Fixture *f, gconstpointer data)
   g_assert_cmpuint (all->len, ==, 0);
 }
 
+/* A bearer on a QRTR node is never adopted: its clients ended with the
+ * process that had them. */
+static void
+test_qrtr_not_adopted (Fixture *f, gconstpointer data)
+{
+  g_autoptr(MxBearerRecord) r = sample ();
+  const gchar *why = NULL;
+
+  g_assert_true (mx_bearer_adopt_possible (r, &why));
+  g_assert_null (why);
+  g_free (r->control_path);
+  r->control_path = g_strdup ("qrtr://7");
+  g_assert_false (mx_bearer_adopt_possible (r, &why));
+  g_assert_nonnull (strstr (why, "QRTR"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -220,5 +238,6 @@ main (int argc, char **argv)
   g_test_add ("/bearer-record/bad-files", Fixture, NULL, fixture_set_up, test_bad_files_refused, fixture_tear_down);
   g_test_add ("/bearer-record/corrupt-ignored", Fixture, NULL, fixture_set_up, test_corrupt_ignored, fixture_tear_down);
   g_test_add ("/bearer-record/no-directory", Fixture, NULL, fixture_set_up, test_no_directory, fixture_tear_down);
+  g_test_add ("/bearer-record/qrtr-not-adopted", Fixture, NULL, fixture_set_up, test_qrtr_not_adopted, fixture_tear_down);
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #   session and removes its link;
 # - a session the modem ended while the daemon was down: its link removed,
 #   no bearer for it, the other one adopted;
+# - a corrupt state file: ignored with a warning and removed;
 # - --no-adopt: the links are removed as before adoption existed;
 # - --keep-sessions-on-stop: SIGTERM exits 0 and leaves the session, its
 #   link and state file; the next start adopts it without Start Network.
@@ -170,6 +171,8 @@ kill -9 "$MXD_PID"; wait "$MXD_PID" 2>/dev/null; MXD_PID=
 sid=$("$SIM" --ctl "$D/ctl" sessions | sed -n 's/^session id=\([0-9]*\) .*apn=apn0 .*/\1/p' | head -1)
 [ -n "$sid" ] || mx_fail "no apn0 session on the simulator: $("$SIM" --ctl "$D/ctl" sessions)"
 mx_run "the network ends session $sid" "$SIM" --ctl "$D/ctl" disconnect "$sid"
+# A corrupt state file next to the good one: ignored with a warning.
+printf 'garbage [[[\n' > "$D/state/bearers/junk.state"
 daemon "$D/mxd3.log"
 for _ in $(seq 300); do [ "$(mx_our_links | wc -w)" = 1 ] && [ "$(describe | wc -l)" = 1 ] && break; sleep 0.1; done
 [ "$(mx_our_links | wc -w)" = 1 ] || mx_fail "expected one link of ours left: $(mx_our_links) ($(tail -20 "$D/mxd3.log"))"
@@ -177,6 +180,8 @@ after=$(describe)
 [ "$(wc -l <<<"$after")" = 1 ] && [ "${after##* }" = apn1 ] || mx_fail "bearers: '$after'"
 mx_contains "the log names the session the modem dropped" "$(cat "$D/mxd3.log")" "the modem no longer holds the session"
 mx_ok "the session ended while the daemon was down: link removed, no bearer; apn1 adopted"
+mx_contains "a corrupt state file is ignored with a warning" "$(cat "$D/mxd3.log")" "ignoring the bearer state file"
+[ ! -e "$D/state/bearers/junk.state" ] || mx_fail "the corrupt state file was not removed"
 
 # --no-adopt: links removed as before.
 kill -9 "$MXD_PID"; wait "$MXD_PID" 2>/dev/null; MXD_PID=
