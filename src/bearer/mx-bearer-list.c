@@ -501,6 +501,15 @@ modem_ports_changed (MxBearerList *self)
     mx_bearer_list_update (self);
 }
 
+/* Registration took the modem to REGISTERED while a bearer is connected (a
+ * bearer adopted before the modem was enabled): the bearers' state wins. */
+static void
+modem_state_changed (MxBearerList *self)
+{
+  if (self->modem && mx_modem_get_state (self->modem) == MM_MODEM_STATE_REGISTERED)
+    update_state (self);
+}
+
 MxBearerList *
 mx_bearer_list_new (MxBearerService *service, MxModem *modem)
 {
@@ -513,6 +522,8 @@ mx_bearer_list_new (MxBearerService *service, MxModem *modem)
   add_data_ports (self);
   g_signal_connect_object (mx_modem_peek_modem_iface (modem), "notify::ports",
                            G_CALLBACK (modem_ports_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (mx_modem_peek_modem_iface (modem), "notify::state",
+                           G_CALLBACK (modem_state_changed), self, G_CONNECT_SWAPPED);
   if (mx_modem_get_path (modem))
     self->ext = mx_bearer_ext_new (mx_manager_get_connection (mx_modem_peek_manager (modem)),
                                    mx_modem_get_path (modem));

@@ -92,9 +92,11 @@ start_ping() {
   /usr/bin/python3 - "$iface" "${addr%/*}" 198.51.100.1 > "$D/ping-$iface" <<'PY' &
 import select, signal, socket, struct, sys, time
 link, src, dst = sys.argv[1:4]
-sent = received = 0
+import os
+sent = 0
+answered = set()   # sequence numbers answered (a duplicate counts once)
 def report(*_):
-    print("sent=%d received=%d" % (sent, received), flush=True); sys.exit(0)
+    print("sent=%d received=%d" % (sent, len(answered)), flush=True); sys.exit(0)
 signal.signal(signal.SIGTERM, report)
 def csum(b):
     b += b'\0' * (len(b) % 2)
@@ -104,7 +106,7 @@ def csum(b):
 s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, link.encode())
 s.bind((src, 0))
-ident = 0x4d58
+ident = os.getpid() & 0xffff
 while True:
     seq = sent + 1
     b = struct.pack('!BBHHH', 8, 0, 0, ident, seq) + b'modemux'
@@ -117,7 +119,8 @@ while True:
         r, _, _ = select.select([s], [], [], left)
         if r:
             p = s.recv(2048); h = (p[0] & 15) * 4
-            if p[h] == 0 and struct.unpack('!H', p[h + 4:h + 6])[0] == ident: received += 1
+            if p[h] == 0 and struct.unpack('!H', p[h + 4:h + 6])[0] == ident:
+                answered.add(struct.unpack('!H', p[h + 6:h + 8])[0])
 PY
   PINGS+=($!)
 }
@@ -143,6 +146,10 @@ grep -q 'adopted on' "$D/mxd2.log" || mx_fail "the log does not say the bearers 
 [ -z "$(start_stops)" ] || mx_fail "the simulator saw Start/Stop Network after the kill: $(start_stops)"
 mx_ok "the simulator saw no Start Network and no Stop Network after the kill"
 [ "$(mx_our_links | wc -w)" = 2 ] || mx_fail "our links: $(mx_our_links)"
+# The modem starts disabled as after any start; enabled, it is connected.
+mx_run "enable after the restart" mmcli -m 0 -e
+[ "$(kv modem.generic.state -m 0)" = connected ] || mx_fail "modem state $(kv modem.generic.state -m 0) with two adopted bearers"
+mx_ok "enabled with two adopted bearers: modem state connected"
 sleep 2
 stop_pings
 allowed=$(( (t1 - t0) / 200000 + 1 ))
