@@ -497,8 +497,10 @@ add_data_ports (MxBearerList *self)
 static void
 modem_ports_changed (MxBearerList *self)
 {
-  if (self->modem && self->service && add_data_ports (self))
+  if (self->modem && self->service && add_data_ports (self)) {
     mx_bearer_list_update (self);
+    mx_bearer_service_adopt_pending (self->service, self);
+  }
 }
 
 /* Registration took the modem to REGISTERED while a bearer is connected (a

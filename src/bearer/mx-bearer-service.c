@@ -49,16 +49,30 @@ adopted (MxBearerService *self, GAsyncResult *res, gpointer user_data)
   g_object_unref (self);
 }
 
-/* The states recorded on @modem's control port are adopted on its list. */
-static void
-adopt_pending (MxBearerService *self, MxBearerList *list, MxModem *modem)
+static gboolean
+list_has_data_port (MxBearerList *list, const gchar *name)
 {
-  MxQmiPort *qmi = mx_modem_peek_port (modem);
+  GPtrArray *ports = mx_bearer_list_peek_data_ports (list);
+
+  for (guint i = 0; i < ports->len; i++)
+    if (g_strcmp0 (mx_data_port_get_name (g_ptr_array_index (ports, i)), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The states recorded on the list's control port are adopted once the
+ * recorded data port is there too (a USB netdev may join its modem late). */
+void
+mx_bearer_service_adopt_pending (MxBearerService *self, MxBearerList *list)
+{
+  MxModem *modem = mx_bearer_list_peek_modem (list);
+  MxQmiPort *qmi = modem ? mx_modem_peek_port (modem) : NULL;
 
   for (guint i = 0; self->pending && qmi && i < self->pending->len;) {
     MxBearerRecord *rec = g_ptr_array_index (self->pending, i);
 
-    if (g_strcmp0 (rec->control_path, mx_qmi_port_get_path (qmi)) != 0) {
+    if (g_strcmp0 (rec->control_path, mx_qmi_port_get_path (qmi)) != 0 ||
+        !list_has_data_port (list, rec->data_port)) {
       i++;
       continue;
     }
@@ -212,7 +226,7 @@ mx_bearer_service_adopt_modem (MxBearerService *self, MxModem *modem)
   g_hash_table_insert (self->modems, modem, list);
   g_object_weak_ref (G_OBJECT (modem), modem_finalized, self);
   mx_modem_set_bearer_list (modem, MX_MODEM_BEARER_LIST (list));
-  adopt_pending (self, list, modem);
+  mx_bearer_service_adopt_pending (self, list);
   return list;
 }
 

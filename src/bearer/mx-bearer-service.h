@@ -35,6 +35,9 @@ MxBearerService *mx_bearer_service_new (MxLinkManager *links,
 void         mx_bearer_service_set_restart_policy (MxBearerService *self, const gchar *state_dir,
                                                    gboolean adopt, gboolean keep_on_stop);
 const gchar *mx_bearer_service_get_state_dir      (MxBearerService *self);
+/* Adopts the sessions recorded on @list's modem whose data port it has
+ * (called when a modem gets its list and when data ports join it). */
+void         mx_bearer_service_adopt_pending      (MxBearerService *self, MxBearerList *list);
 
 /* Removes our links left by a previous instance (ownership marker), never
  * foreign ones. Call once at start, before modems appear. */
