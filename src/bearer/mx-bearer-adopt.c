@@ -59,8 +59,18 @@ kept_teardown_ready (MxBearer *b, GAsyncResult *res, gpointer user_data)
 gboolean
 mx_bearer_adopt_keep (MxBearer *b)
 {
-  if (b->state != MX_BEARER_CONNECTED || !b->multiplexed || !b->link || !state_dir_of (b))
+  MxBearerRecord on_port = { 0 };
+  const gchar *why = NULL;
+
+  if (b->state != MX_BEARER_CONNECTED || !b->multiplexed || !b->link || !state_dir_of (b) ||
+      !b->modem || !mx_modem_peek_port (b->modem) ||
+      !mx_bearer_record_exists (state_dir_of (b), b->link->ifname))
     return FALSE;
+  on_port.control_path = (gchar *) mx_qmi_port_get_path (mx_modem_peek_port (b->modem));
+  if (!mx_bearer_adopt_possible (&on_port, &why)) {
+    g_message ("bearer %s: not kept at stop: %s", b->path, why);
+    return FALSE;
+  }
   g_info ("bearer %s: keeping its session and link %s for the next modemuxd", b->path, b->interface);
   for (guint i = 0; i < MX_N_FAMILIES; i++) {
     if (!b->sessions[i])

@@ -30,7 +30,8 @@ void     mx_bearer_adopt_forget (MxBearer *bearer);
 /* Daemon stopping with --keep-sessions-on-stop: lets go of @bearer's
  * clients without releasing their ids and leaves its link and state file;
  * the bearer ends DISCONNECTED here. FALSE (nothing done) for a bearer that
- * cannot be kept (not connected, not multiplexed, not recorded). */
+ * cannot be kept (not connected, not multiplexed, not recorded, or on a
+ * QRTR node, whose sessions end with this process anyway). */
 gboolean mx_bearer_adopt_keep   (MxBearer *bearer);
 
 /* Whether @state may be adopted at all (its control port is no QRTR node);
