@@ -525,6 +525,19 @@ mx_data_port_release (MxDataPort *self, gboolean multiplexed)
 }
 
 void
+mx_data_port_adopt_session (MxDataPort *self, const MxDataFormat *format)
+{
+  if (!self->have_format) {
+    self->format = *format;
+    self->have_format = TRUE;
+    self->negotiated_goal = MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED;
+  }
+  self->n_sessions++;
+  self->sessions_multiplexed = TRUE;
+  g_signal_emit (self, changed_signal, 0);
+}
+
+void
 mx_data_port_reset (MxDataPort *self)
 {
   self->have_format = FALSE;

@@ -71,6 +71,10 @@ gboolean mx_data_port_acquire_finish (MxDataPort   *self,
                                       GError      **error);
 void     mx_data_port_release        (MxDataPort *self, gboolean multiplexed);
 
+/* Counts one adopted multiplexed session (a previous modemuxd set the port
+ * up with @format, recorded in its state file; nothing is sent). */
+void     mx_data_port_adopt_session  (MxDataPort *self, const MxDataFormat *format);
+
 /* Forget the negotiated format (the control port was closed/reopened). */
 void     mx_data_port_reset          (MxDataPort *self);
 

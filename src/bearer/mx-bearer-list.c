@@ -138,16 +138,16 @@ pick_data_port (MxBearerList *self, GError **error)
 }
 
 static MxBearer *
-create_bearer (MxBearerList *self, MMBearerProperties *props, GError **error)
+add_bearer (MxBearerList *self, MxDataPort *dp, MMBearerProperties *props, GError **error)
 {
-  MxDataPort *dp;
   g_autoptr(MxBearer) bearer = NULL;
 
   if (!self->modem || !self->service) {
     g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_ABORTED, "The modem is going away");
     return NULL;
   }
-  dp = pick_data_port (self, error);
+  if (!dp)
+    dp = pick_data_port (self, error);
   if (!dp)
     return NULL;
   bearer = mx_bearer_new (self->service, self->modem, dp, props);
@@ -160,6 +160,21 @@ create_bearer (MxBearerList *self, MMBearerProperties *props, GError **error)
           mx_data_port_get_name (dp), mm_bearer_properties_get_apn (props) ?: "");
   return g_steal_pointer (&bearer);
 }
+
+static MxBearer *
+create_bearer (MxBearerList *self, MMBearerProperties *props, GError **error)
+{
+  return add_bearer (self, NULL, props, error);
+}
+
+MxBearer *
+mx_bearer_list_add_adopted (MxBearerList *self, MxDataPort *port, MMBearerProperties *props,
+                            GError **error)
+{
+  return add_bearer (self, port, props, error);
+}
+
+MxModem *mx_bearer_list_peek_modem (MxBearerList *self) { return self->modem; }
 
 static void
 remove_bearer (MxBearerList *self, MxBearer *bearer)
@@ -482,8 +497,19 @@ add_data_ports (MxBearerList *self)
 static void
 modem_ports_changed (MxBearerList *self)
 {
-  if (self->modem && self->service && add_data_ports (self))
+  if (self->modem && self->service && add_data_ports (self)) {
     mx_bearer_list_update (self);
+    mx_bearer_service_adopt_pending (self->service, self);
+  }
+}
+
+/* Registration took the modem to REGISTERED while a bearer is connected (a
+ * bearer adopted before the modem was enabled): the bearers' state wins. */
+static void
+modem_state_changed (MxBearerList *self)
+{
+  if (self->modem && mx_modem_get_state (self->modem) == MM_MODEM_STATE_REGISTERED)
+    update_state (self);
 }
 
 MxBearerList *
@@ -498,6 +524,8 @@ mx_bearer_list_new (MxBearerService *service, MxModem *modem)
   add_data_ports (self);
   g_signal_connect_object (mx_modem_peek_modem_iface (modem), "notify::ports",
                            G_CALLBACK (modem_ports_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (mx_modem_peek_modem_iface (modem), "notify::state",
+                           G_CALLBACK (modem_state_changed), self, G_CONNECT_SWAPPED);
   if (mx_modem_get_path (modem))
     self->ext = mx_bearer_ext_new (mx_manager_get_connection (mx_modem_peek_manager (modem)),
                                    mx_modem_get_path (modem));

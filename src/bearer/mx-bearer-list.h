@@ -31,6 +31,13 @@ MxBearerList *mx_bearer_list_new (MxBearerService *service, MxModem *modem);
 GPtrArray    *mx_bearer_list_peek_bearers    (MxBearerList *self);
 GPtrArray    *mx_bearer_list_peek_data_ports (MxBearerList *self);
 
+/* The modem (NULL once gone). */
+MxModem      *mx_bearer_list_peek_modem (MxBearerList *self);
+/* A bearer on @port with @props, exported and listed (not connected): the
+ * one an adoption after a restart fills in. Returns a new reference. */
+MxBearer     *mx_bearer_list_add_adopted (MxBearerList *self, MxDataPort *port,
+                                          MMBearerProperties *props, GError **error);
+
 /* Re-publishes the modem properties (e.g. after the kernel rmnet probe). */
 void          mx_bearer_list_update (MxBearerList *self);
 

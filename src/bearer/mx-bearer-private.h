@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* MxBearer internals shared by mx-bearer.c (object, D-Bus, teardown) and
- * mx-bearer-connect.c (the connect step machine). Not for other files. */
+/* MxBearer internals shared by mx-bearer.c (object, D-Bus, teardown),
+ * mx-bearer-connect.c (the connect step machine) and mx-bearer-adopt.c (a
+ * bearer adopted after a restart). Not for other files. */
 #pragma once
 
 #include "mx-bearer.h"
@@ -39,6 +40,7 @@ struct _MxBearer {
   MxBearerStats       stats;
   gchar              *last_reason;          /* why the last session ended */
   gchar              *cancel_reason;        /* why the running connect was cut short */
+  gboolean            keep_state;           /* kept for the next modemuxd: state file stays */
 };
 
 /* Undoes everything a connect built, in order: Stop Network per family

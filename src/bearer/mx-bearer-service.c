@@ -5,6 +5,7 @@
 
 #include "mx-bearer-service.h"
 
+#include "mx-bearer-adopt.h"
 #include "mx-bearer-list.h"
 #include "mx-bearer-stats.h"
 #include "mx-link-error.h"
@@ -25,9 +26,167 @@ struct _MxBearerService {
   gulong           link_lost_id, port_lost_id;
   MxModemRegistry *registry;
   gulong           modem_added_id, modem_removed_id;
+  /* Restart: where bearers are recorded, whether to adopt at start, and
+   * whether SIGTERM keeps sessions; states waiting for their modem. */
+  gchar           *state_dir;
+  gboolean         adopt;
+  gboolean         keep_on_stop;
+  GPtrArray       *pending;         /* MxBearerRecord* */
+  guint            adopt_wait_id;
 };
 
 G_DEFINE_TYPE (MxBearerService, mx_bearer_service, G_TYPE_OBJECT)
+
+/* ---- adoption of what a previous instance left ---- */
+
+static void
+adopted (MxBearerService *self, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A failure was logged and cleaned up where it happened. */
+  mx_bearer_adopt_run_finish (self, res, &error);
+  g_object_unref (self);
+}
+
+static gboolean
+list_has_data_port (MxBearerList *list, const gchar *name)
+{
+  GPtrArray *ports = mx_bearer_list_peek_data_ports (list);
+
+  for (guint i = 0; i < ports->len; i++)
+    if (g_strcmp0 (mx_data_port_get_name (g_ptr_array_index (ports, i)), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The states recorded on the list's control port are adopted once the
+ * recorded data port is there too (a USB netdev may join its modem late). */
+void
+mx_bearer_service_adopt_pending (MxBearerService *self, MxBearerList *list)
+{
+  MxModem *modem = mx_bearer_list_peek_modem (list);
+  MxQmiPort *qmi = modem ? mx_modem_peek_port (modem) : NULL;
+
+  for (guint i = 0; self->pending && qmi && i < self->pending->len;) {
+    MxBearerRecord *rec = g_ptr_array_index (self->pending, i);
+
+    if (g_strcmp0 (rec->control_path, mx_qmi_port_get_path (qmi)) != 0 ||
+        !list_has_data_port (list, rec->data_port)) {
+      i++;
+      continue;
+    }
+    mx_bearer_adopt_run (self, list, g_ptr_array_steal_index (self->pending, i),
+                         (GAsyncReadyCallback) adopted, g_object_ref (self));
+  }
+}
+
+static void
+pending_links_deleted (MxLinkManager *links, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!mx_link_manager_delete_finish (links, res, &error))
+    g_warning ("deleting a link kept for adoption: %s", error->message);
+}
+
+/* Links kept for a modem that did not come back are stale after all. */
+static void
+drop_pending (MxBearerService *self, const gchar *why)
+{
+  g_autoptr(GPtrArray) pending = g_steal_pointer (&self->pending);
+
+  for (guint i = 0; pending && i < pending->len; i++) {
+    MxBearerRecord *rec = g_ptr_array_index (pending, i);
+
+    g_message ("not adopting %s (mux id %u on %s): %s; deleting it", rec->ifname, rec->mux_id,
+               rec->data_port, why);
+    mx_bearer_record_remove (self->state_dir, rec->ifname);
+    mx_link_manager_delete_async (self->links, rec->ifname, FALSE, NULL,
+                                  (GAsyncReadyCallback) pending_links_deleted, NULL);
+  }
+}
+
+static gboolean
+adopt_wait_over (gpointer data)
+{
+  MxBearerService *self = data;
+
+  self->adopt_wait_id = 0;
+  drop_pending (self, "its modem did not appear in time");
+  return G_SOURCE_REMOVE;
+}
+
+/* At start: the recorded states whose link is still there, ours, on the
+ * recorded port with the recorded mux id, wait for their modem; the other
+ * state files go (their links are removed as stale). */
+static void
+collect_pending (MxBearerService *self)
+{
+  g_autoptr(GPtrArray) states = NULL;
+  g_autoptr(GPtrArray) links = NULL;
+
+  if (!self->state_dir)
+    return;
+  states = mx_bearer_record_load_all (self->state_dir);
+  links = mx_link_map_get_links (mx_link_manager_get_map (self->links), NULL);
+  self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) mx_bearer_record_free);
+  for (guint i = 0; i < states->len; i++) {
+    MxBearerRecord *rec = g_ptr_array_index (states, i);
+    const gchar *why = NULL;
+    gboolean found = FALSE;
+
+    for (guint j = 0; j < links->len && !found; j++) {
+      const MxLink *l = g_ptr_array_index (links, j);
+
+      found = g_strcmp0 (l->ifname, rec->ifname) == 0 && mx_link_owner_is_ours (l, rec->data_port) &&
+              l->mux_id == (gint) rec->mux_id;
+    }
+    if (!self->adopt)
+      why = "started with --no-adopt";
+    else if (!found)
+      why = "its link is gone";
+    else
+      mx_bearer_adopt_possible (rec, &why);
+    if (why) {
+      g_message ("not adopting %s (mux id %u on %s): %s", rec->ifname, rec->mux_id, rec->data_port, why);
+      mx_bearer_record_remove (self->state_dir, rec->ifname);
+      continue;
+    }
+    g_info ("%s (mux id %u on %s) is kept for adoption once its modem appears", rec->ifname,
+            rec->mux_id, rec->data_port);
+    g_ptr_array_add (self->pending, g_ptr_array_steal_index (states, i--));
+  }
+  if (self->pending->len)
+    self->adopt_wait_id = g_timeout_add_seconds (MX_BEARER_ADOPT_WAIT_S, adopt_wait_over, self);
+}
+
+/* A link waiting for adoption, or one a stop with --keep-sessions-on-stop
+ * leaves for the next instance. */
+static gboolean
+is_kept (MxBearerService *self, const gchar *ifname)
+{
+  for (guint i = 0; self->pending && i < self->pending->len; i++)
+    if (g_strcmp0 (((MxBearerRecord *) g_ptr_array_index (self->pending, i))->ifname, ifname) == 0)
+      return TRUE;
+  return self->keep_on_stop && self->state_dir && mx_bearer_record_exists (self->state_dir, ifname);
+}
+
+void
+mx_bearer_service_set_restart_policy (MxBearerService *self, const gchar *state_dir,
+                                      gboolean adopt, gboolean keep_on_stop)
+{
+  g_free (self->state_dir);
+  self->state_dir = g_strdup (state_dir);
+  self->adopt = adopt;
+  self->keep_on_stop = keep_on_stop;
+}
+
+const gchar *
+mx_bearer_service_get_state_dir (MxBearerService *self)
+{
+  return self->state_dir;
+}
 
 /* ---- per-modem bearer lists ---- */
 
@@ -67,6 +226,7 @@ mx_bearer_service_adopt_modem (MxBearerService *self, MxModem *modem)
   g_hash_table_insert (self->modems, modem, list);
   g_object_weak_ref (G_OBJECT (modem), modem_finalized, self);
   mx_modem_set_bearer_list (modem, MX_MODEM_BEARER_LIST (list));
+  mx_bearer_service_adopt_pending (self, list);
   return list;
 }
 
@@ -223,7 +383,7 @@ mx_bearer_service_probe_rmnet_finish (MxBearerService *self, GAsyncResult *res, 
 /* ---- stale links ---- */
 
 typedef struct {
-  GPtrArray *ports;
+  GPtrArray *ifnames;   /* our links to delete */
   guint      next;
   guint      removed;
 } CleanupCtx;
@@ -231,23 +391,23 @@ typedef struct {
 static void
 cleanup_ctx_free (CleanupCtx *c)
 {
-  g_ptr_array_unref (c->ports);
+  g_ptr_array_unref (c->ifnames);
   g_free (c);
 }
 
 static void cleanup_next (GTask *task);
 
 static void
-reconciled (MxLinkManager *links, GAsyncResult *res, GTask *task)
+stale_deleted (MxLinkManager *links, GAsyncResult *res, GTask *task)
 {
   CleanupCtx *c = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  guint n = 0;
 
-  if (!mx_link_manager_reconcile_finish (links, res, &n, &error))
-    g_warning ("could not remove stale links on %s: %s",
-               (const gchar *) g_ptr_array_index (c->ports, c->next - 1), error->message);
-  c->removed += n;
+  if (mx_link_manager_delete_finish (links, res, &error))
+    c->removed++;
+  else if (!g_error_matches (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_DEVICE))
+    g_warning ("could not remove the stale link %s: %s",
+               (const gchar *) g_ptr_array_index (c->ifnames, c->next - 1), error->message);
   cleanup_next (task);
 }
 
@@ -257,37 +417,45 @@ cleanup_next (GTask *task)
   MxBearerService *self = g_task_get_source_object (task);
   CleanupCtx *c = g_task_get_task_data (task);
 
-  if (c->next >= c->ports->len) {
+  if (c->next >= c->ifnames->len) {
     if (c->removed)
       g_message ("removed %u link(s) left behind by a previous modemuxd", c->removed);
     g_task_return_boolean (task, TRUE);
     g_object_unref (task);
     return;
   }
-  mx_link_manager_reconcile_async (self->links, g_ptr_array_index (c->ports, c->next++),
-                                   g_task_get_cancellable (task),
-                                   (GAsyncReadyCallback) reconciled, task);
+  mx_link_manager_delete_async (self->links, g_ptr_array_index (c->ifnames, c->next++), FALSE,
+                                g_task_get_cancellable (task),
+                                (GAsyncReadyCallback) stale_deleted, task);
+}
+
+/* Every link with our marker, except those kept (is_kept) when @keep. */
+static void
+cleanup_links (MxBearerService *self, gboolean keep, GCancellable *cancellable,
+               GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  CleanupCtx *c = g_new0 (CleanupCtx, 1);
+  g_autoptr(GPtrArray) links = mx_link_map_get_links (mx_link_manager_get_map (self->links), NULL);
+
+  c->ifnames = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < links->len; i++) {
+    const MxLink *l = g_ptr_array_index (links, i);
+
+    if (l->lower_name && mx_link_owner_is_ours (l, NULL) &&
+        !(keep && is_kept (self, l->ifname)))
+      g_ptr_array_add (c->ifnames, g_strdup (l->ifname));
+  }
+  g_task_set_task_data (task, c, (GDestroyNotify) cleanup_ctx_free);
+  cleanup_next (task);
 }
 
 void
 mx_bearer_service_cleanup_stale_links (MxBearerService *self, GCancellable *cancellable,
                                        GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  CleanupCtx *c = g_new0 (CleanupCtx, 1);
-  g_autoptr(GPtrArray) links = mx_link_map_get_links (mx_link_manager_get_map (self->links), NULL);
-
-  c->ports = g_ptr_array_new_with_free_func (g_free);
   /* Any link with our marker is stale: this instance has created none yet. */
-  for (guint i = 0; i < links->len; i++) {
-    const MxLink *l = g_ptr_array_index (links, i);
-
-    if (l->lower_name && mx_link_owner_is_ours (l, NULL) &&
-        !g_ptr_array_find_with_equal_func (c->ports, l->lower_name, g_str_equal, NULL))
-      g_ptr_array_add (c->ports, g_strdup (l->lower_name));
-  }
-  g_task_set_task_data (task, c, (GDestroyNotify) cleanup_ctx_free);
-  cleanup_next (task);
+  cleanup_links (self, FALSE, cancellable, callback, user_data);
 }
 
 gboolean
@@ -410,9 +578,8 @@ shutdown_deadline (gpointer user_data)
   c->deadline_id = 0;
   g_warning ("%u modem(s) did not finish disconnecting in time; deleting our links without them",
              c->pending);
-  mx_bearer_service_cleanup_stale_links (g_task_get_source_object (task), NULL,
-                                         (GAsyncReadyCallback) shutdown_links_deleted,
-                                         g_object_ref (task));
+  cleanup_links (g_task_get_source_object (task), TRUE, NULL,
+                 (GAsyncReadyCallback) shutdown_links_deleted, g_object_ref (task));
   return G_SOURCE_REMOVE;
 }
 
@@ -426,9 +593,22 @@ mx_bearer_service_shutdown (MxBearerService *self, guint budget_s,
   MxBearerList *list;
 
   g_task_set_task_data (task, c, (GDestroyNotify) shutdown_ctx_free);
+  g_clear_handle_id (&self->adopt_wait_id, g_source_remove);
+  if (!self->keep_on_stop)
+    drop_pending (self, "the daemon is stopping");
   c->pending = 1;   /* held until every disconnect has started */
   g_hash_table_iter_init (&iter, self->modems);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &list)) {
+    if (self->keep_on_stop) {
+      GPtrArray *bearers = mx_bearer_list_peek_bearers (list);
+      guint kept = 0;
+
+      /* "Stop managing, keep the data": what cannot be kept disconnects. */
+      for (guint i = 0; i < bearers->len; i++)
+        kept += mx_bearer_adopt_keep (g_ptr_array_index (bearers, i));
+      if (kept)
+        g_message ("%u bearer(s) keep running for the next modemuxd (--keep-sessions-on-stop)", kept);
+    }
     c->pending++;
     mx_modem_bearer_list_disconnect_all (MX_MODEM_BEARER_LIST (list), NULL,
                                          (GAsyncReadyCallback) shutdown_one_done,
@@ -468,8 +648,10 @@ mx_bearer_service_start (MxBearerService *self, MxModemRegistry *registry)
    * first connect (0 without CONFIG_RMNET). */
   mx_bearer_service_probe_rmnet (self, NULL, NULL, NULL);
   g_object_ref (self);
-  mx_bearer_service_cleanup_stale_links (self, NULL, (GAsyncReadyCallback) start_cleaned,
-                                         registry ? g_object_ref (registry) : NULL);
+  /* Links whose sessions may be adopted stay; the others are stale. */
+  collect_pending (self);
+  cleanup_links (self, TRUE, NULL, (GAsyncReadyCallback) start_cleaned,
+                 registry ? g_object_ref (registry) : NULL);
 }
 
 static void
@@ -477,6 +659,7 @@ mx_bearer_service_dispose (GObject *object)
 {
   MxBearerService *self = MX_BEARER_SERVICE (object);
 
+  g_clear_handle_id (&self->adopt_wait_id, g_source_remove);
   if (self->registry) {
     g_signal_handler_disconnect (self->registry, self->modem_added_id);
     g_signal_handler_disconnect (self->registry, self->modem_removed_id);
@@ -510,6 +693,8 @@ mx_bearer_service_finalize (GObject *object)
   MxBearerService *self = MX_BEARER_SERVICE (object);
 
   g_hash_table_unref (self->modems);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_free (self->state_dir);
   G_OBJECT_CLASS (mx_bearer_service_parent_class)->finalize (object);
 }
 

@@ -27,6 +27,18 @@ G_DECLARE_FINAL_TYPE (MxBearerService, mx_bearer_service, MX, BEARER_SERVICE, GO
 MxBearerService *mx_bearer_service_new (MxLinkManager *links,
                                         MxNetlink     *netlink,
                                         gboolean       test_multiplex_requested);
+/* Restart policy (before mx_bearer_service_start): connected multiplexed
+ * bearers are recorded under @state_dir (NULL: never); with @adopt the
+ * start adopts the sessions a previous instance left (mx-bearer-adopt.h)
+ * instead of deleting their links; with @keep_on_stop the shutdown keeps
+ * them running for the next instance instead of disconnecting. */
+void         mx_bearer_service_set_restart_policy (MxBearerService *self, const gchar *state_dir,
+                                                   gboolean adopt, gboolean keep_on_stop);
+const gchar *mx_bearer_service_get_state_dir      (MxBearerService *self);
+/* Adopts the sessions recorded on @list's modem whose data port it has
+ * (called when a modem gets its list and when data ports join it). */
+void         mx_bearer_service_adopt_pending      (MxBearerService *self, MxBearerList *list);
+
 /* Removes our links left by a previous instance (ownership marker), never
  * foreign ones. Call once at start, before modems appear. */
 void     mx_bearer_service_cleanup_stale_links        (MxBearerService    *self,

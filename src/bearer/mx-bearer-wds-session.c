@@ -532,6 +532,21 @@ mx_wds_session_start (MxWdsSession             *self,
   start_step (task);
 }
 
+void
+mx_wds_session_adopt (MxWdsSession *self, GCancellable *cancellable,
+                      GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  StartCtx *c = g_new0 (StartCtx, 1);
+
+  g_task_set_check_cancellable (task, FALSE);
+  g_return_if_fail (self->wds != NULL && self->handle != 0);
+  /* The session runs already: only its settings are read. */
+  c->step = STEP_CURRENT_SETTINGS;
+  g_task_set_task_data (task, c, (GDestroyNotify) start_ctx_free);
+  start_step (task);
+}
+
 MxIpSettings *
 mx_wds_session_start_finish (MxWdsSession *self, GAsyncResult *res, GError **error)
 {
@@ -675,6 +690,43 @@ mx_wds_session_new (MxQmiPort *port, MMBearerIpFamily family)
   self->port = g_object_ref (port);
   self->family = family;
   return self;
+}
+
+MxWdsSession *
+mx_wds_session_new_adopted (MxQmiPort *port, MMBearerIpFamily family, QmiClientWds *wds,
+                            guint32 handle)
+{
+  MxWdsSession *self = mx_wds_session_new (port, family);
+
+  self->wds = g_object_ref (wds);
+  self->handle = handle;
+  self->status_id = g_signal_connect (self->wds, "packet-service-status",
+                                      G_CALLBACK (on_packet_service_status), self);
+  return self;
+}
+
+guint8
+mx_wds_session_get_cid (MxWdsSession *self)
+{
+  return self->wds && self->handle ? qmi_client_get_cid (QMI_CLIENT (self->wds)) : 0;
+}
+
+guint32
+mx_wds_session_get_handle (MxWdsSession *self)
+{
+  return self->wds ? self->handle : 0;
+}
+
+void
+mx_wds_session_keep (MxWdsSession *self)
+{
+  if (self->status_id && self->wds)
+    g_signal_handler_disconnect (self->wds, self->status_id);
+  self->status_id = 0;
+  if (self->wds)
+    mx_qmi_port_keep_client (self->port, QMI_CLIENT (self->wds));
+  g_clear_object (&self->wds);
+  self->handle = 0;
 }
 
 static void

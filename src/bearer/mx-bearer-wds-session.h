@@ -60,6 +60,25 @@ MxWdsSession     *mx_wds_session_new (MxQmiPort *port, MMBearerIpFamily family);
 MMBearerIpFamily  mx_wds_session_get_family (MxWdsSession *self);
 gboolean          mx_wds_session_is_started (MxWdsSession *self);
 
+/* A session a previous modemuxd started and left on the modem (adoption):
+ * @wds is the client with the kept id, @handle its packet data handle. It
+ * is started; stop, statistics and the network's end work as usual. */
+MxWdsSession     *mx_wds_session_new_adopted (MxQmiPort *port, MMBearerIpFamily family,
+                                              QmiClientWds *wds, guint32 handle);
+/* Reads an adopted session's settings (Get Current Settings); finish with
+ * mx_wds_session_start_finish(). On failure the session is stopped on the
+ * modem and its client id released, as a failed start. */
+void              mx_wds_session_adopt      (MxWdsSession       *self,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+/* The client id and packet data handle of a started session (0 when none). */
+guint8            mx_wds_session_get_cid    (MxWdsSession *self);
+guint32           mx_wds_session_get_handle (MxWdsSession *self);
+/* Leaves the session running on the modem and lets go of the client
+ * without releasing its id (for the next modemuxd to adopt). */
+void              mx_wds_session_keep       (MxWdsSession *self);
+
 /* Runs the whole start sequence. On success returns the network's settings. Errors name
  * the failing step ("Start Network failed: ..."). */
 void              mx_wds_session_start        (MxWdsSession             *self,

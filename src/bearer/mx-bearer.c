@@ -4,6 +4,8 @@
 
 #include "mx-bearer-private.h"
 
+#include "mx-bearer-adopt.h"
+
 #include "mx-core-auth.h"
 #include "mx-core-step.h"
 #include "mx-link-error.h"
@@ -62,6 +64,7 @@ mx_bearer_publish_connected (MxBearer *self)
   mx_bearer_set_connection_error (self, NULL);
   mm_gdbus_bearer_set_stats (self->skeleton, mx_bearer_stats_variant (self));
   mm_gdbus_bearer_set_connected (self->skeleton, TRUE);
+  mx_bearer_adopt_save (self);
 }
 
 void
@@ -246,6 +249,7 @@ mx_bearer_teardown (MxBearer *self, gboolean stop_on_modem, gboolean delete_link
   c->delete_link = delete_link;
   g_task_set_task_data (task, c, g_free);
   mx_bearer_stats_stop (self);   /* the connection ends here */
+  mx_bearer_adopt_forget (self);
   teardown_step (task);
 }
 

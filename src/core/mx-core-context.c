@@ -21,6 +21,10 @@ typedef struct {
   gboolean test_multiplex_requested;
   gint     test_qmi_timeout;
   gchar   *test_plugin_dir;
+  gboolean no_adopt;
+  gboolean keep_sessions_on_stop;
+  gchar   *state_dir;
+  gchar   *config;
   gchar  **rest;
 } Raw;
 
@@ -44,6 +48,14 @@ build_option_context (Raw *raw)
       "Do not look for devices at start-up (wait for ScanDevices/ReportKernelEvent)", NULL },
     { "initial-kernel-events", 0, 0, G_OPTION_ARG_FILENAME, &raw->initial_kernel_events,
       "Replay the kernel events in FILE at start-up", "FILE" },
+    { "no-adopt", 0, 0, G_OPTION_ARG_NONE, &raw->no_adopt,
+      "At start-up, remove the links a previous modemuxd left instead of adopting their sessions", NULL },
+    { "keep-sessions-on-stop", 0, 0, G_OPTION_ARG_NONE, &raw->keep_sessions_on_stop,
+      "On SIGTERM, stop managing but keep multiplexed sessions and their links for the next start", NULL },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &raw->state_dir,
+      "Keep the runtime state of connected bearers in DIR (default " MX_CONTEXT_DEFAULT_STATE_DIR ")", "DIR" },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &raw->config,
+      "Read settings from FILE (default " MX_CONTEXT_DEFAULT_CONFIG ", if it exists)", "FILE" },
     { "test-session", 0, 0, G_OPTION_ARG_NONE, &raw->test_session,
       "Test: serve the session bus and allow every request", NULL },
     { "test-no-qrtr", 0, 0, G_OPTION_ARG_NONE, &raw->test_no_qrtr,
@@ -72,7 +84,46 @@ raw_clear (Raw *raw)
   g_free (raw->log_domains);
   g_free (raw->initial_kernel_events);
   g_free (raw->test_plugin_dir);
+  g_free (raw->state_dir);
+  g_free (raw->config);
   g_strfreev (raw->rest);
+}
+
+/* The configuration file: settings the command line can also give, which
+ * wins. A missing default file is no error; a named one must be readable. */
+static gboolean
+read_config (MxContext *ctx, const gchar *path, gboolean must_exist, GError **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) inner = NULL;
+  gboolean value;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &inner)) {
+    if (!must_exist && g_error_matches (inner, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      return TRUE;
+    g_set_error (error, MX_CORE_ERROR, MX_CORE_ERROR_INVALID_OPTION,
+                 "cannot read configuration %s: %s", path, inner->message);
+    return FALSE;
+  }
+  value = g_key_file_get_boolean (kf, "bearers", "adopt", &inner);
+  if (!inner)
+    ctx->adopt = value;
+  else if (!g_error_matches (inner, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+           !g_error_matches (inner, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+    goto bad;
+  g_clear_error (&inner);
+  value = g_key_file_get_boolean (kf, "bearers", "keep-sessions-on-stop", &inner);
+  if (!inner)
+    ctx->keep_sessions_on_stop = value;
+  else if (!g_error_matches (inner, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) &&
+           !g_error_matches (inner, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+    goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, MX_CORE_ERROR, MX_CORE_ERROR_INVALID_OPTION,
+               "configuration %s: %s", path, inner->message);
+  return FALSE;
 }
 
 MxContext *
@@ -118,6 +169,16 @@ mx_context_parse (const gchar * const *argv, GError **error)
   ctx->test_multiplex_requested = raw.test_multiplex_requested;
   ctx->test_qmi_timeout = (guint) raw.test_qmi_timeout;
   ctx->test_plugin_dir = g_steal_pointer (&raw.test_plugin_dir);
+  ctx->adopt = TRUE;
+  if (!read_config (ctx, raw.config ? raw.config : MX_CONTEXT_DEFAULT_CONFIG, raw.config != NULL, error)) {
+    g_clear_pointer (&ctx, mx_context_free);
+    goto out;
+  }
+  if (raw.no_adopt)
+    ctx->adopt = FALSE;
+  if (raw.keep_sessions_on_stop)
+    ctx->keep_sessions_on_stop = TRUE;
+  ctx->state_dir = raw.state_dir ? g_steal_pointer (&raw.state_dir) : g_strdup (MX_CONTEXT_DEFAULT_STATE_DIR);
 
 out:
   raw_clear (&raw);
@@ -134,6 +195,7 @@ mx_context_free (MxContext *ctx)
   g_free (ctx->log_debug_domains);
   g_free (ctx->initial_kernel_events);
   g_free (ctx->test_plugin_dir);
+  g_free (ctx->state_dir);
   g_free (ctx);
 }
 

@@ -22,7 +22,16 @@ typedef struct {
   gboolean    test_multiplex_requested; /* default multiplex=requested instead of none */
   guint       test_qmi_timeout;       /* cap on every QMI request's timeout, s (0: none) */
   gchar      *test_plugin_dir;        /* load plugins from here instead of MX_PLUGIN_DIR */
+  gboolean    adopt;                  /* adopt sessions a previous instance left (not --no-adopt) */
+  gboolean    keep_sessions_on_stop;  /* SIGTERM keeps multiplexed sessions and links */
+  gchar      *state_dir;              /* runtime state of connected bearers */
 } MxContext;
+
+/* Where connected bearers are recorded for the next start (--state-dir). */
+#define MX_CONTEXT_DEFAULT_STATE_DIR "/run/modemux"
+/* Settings file read at start when it exists (--config): group [bearers],
+ * keys adopt=, keep-sessions-on-stop= (booleans). */
+#define MX_CONTEXT_DEFAULT_CONFIG    "/etc/modemux/modemuxd.conf"
 
 /* Parses @argv (NULL-terminated, argv[0] is the program name). On error
  * (unknown option, bad value, stray argument) returns NULL with an error in

@@ -73,6 +73,8 @@ link_map_loaded (GObject *source, GAsyncResult *result, gpointer user_data)
     ctx = mx_daemon_get_context (c->daemon);
     c->links = mx_link_manager_new (c->link_map, c->netlink);
     c->bearers = mx_bearer_service_new (c->links, c->netlink, ctx->test_multiplex_requested);
+    mx_bearer_service_set_restart_policy (c->bearers, ctx->state_dir, ctx->adopt,
+                                          ctx->keep_sessions_on_stop);
   }
   start_discovery (c);
 }

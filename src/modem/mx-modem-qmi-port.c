@@ -378,6 +378,48 @@ mx_qmi_port_release_client_finish (MxQmiPort *self, GAsyncResult *res, GError **
   return g_task_propagate_boolean (G_TASK (res), error);
 }
 
+void
+mx_qmi_port_adopt_client (MxQmiPort *self, QmiService service, guint8 cid,
+                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  AllocContext *ctx;
+
+  if (!mx_qmi_port_is_open (self) || self->is_qrtr) {
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                             self->is_qrtr ? "QMI port %s is a QRTR node: its clients end with their process"
+                                           : "QMI port %s is not open", self->name);
+    g_object_unref (task);
+    return;
+  }
+  ctx = g_new0 (AllocContext, 1);
+  ctx->service = service;
+  ctx->kind = MX_QMI_CLIENT_DEDICATED;
+  g_task_set_task_data (task, ctx, g_free);
+  /* With a client id given, libqmi only builds the client object. */
+  qmi_device_allocate_client (self->device, service, cid,
+                              mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S),
+                              cancellable, allocate_client_ready, task);
+}
+
+QmiClient *
+mx_qmi_port_adopt_client_finish (MxQmiPort *self, GAsyncResult *res, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (res), error);
+}
+
+void
+mx_qmi_port_keep_client (MxQmiPort *self, QmiClient *client)
+{
+  if (!self->device || self->removed)
+    return;
+  g_debug ("QMI port %s: keeping %s client id %u on the modem", self->name,
+           qmi_service_get_string (qmi_client_get_service (client)), qmi_client_get_cid (client));
+  qmi_device_release_client (self->device, client, QMI_DEVICE_RELEASE_CLIENT_FLAGS_NONE,
+                             mx_qmi_timeout (MX_QMI_PORT_CLIENT_TIMEOUT_S), NULL, NULL, NULL);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Close: release shared clients one after the other, then close.          */
 

@@ -83,4 +83,22 @@ gboolean     mx_qmi_port_release_client_finish (MxQmiPort    *self,
                                                 GAsyncResult *res,
                                                 GError      **error);
 
+/* Adoption after a restart: a DEDICATED client of @service with the id
+ * @cid a previous process kept on the modem (qmi-proxy keeps ids a client
+ * did not release); no CTL exchange. Not over QRTR (a crashed process's
+ * clients end there). */
+void         mx_qmi_port_adopt_client (MxQmiPort          *self,
+                                       QmiService          service,
+                                       guint8              cid,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data);
+/* Returns a new reference. */
+QmiClient   *mx_qmi_port_adopt_client_finish (MxQmiPort    *self,
+                                              GAsyncResult *res,
+                                              GError      **error);
+/* Lets go of a DEDICATED client without releasing its id on the modem (its
+ * session survives this process, for a later adoption). */
+void         mx_qmi_port_keep_client  (MxQmiPort *self, QmiClient *client);
+
 G_END_DECLS

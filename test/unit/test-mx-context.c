@@ -4,6 +4,9 @@
 #include "mx-modem-qmi-timeout.h"
 #include "mx-core-errors.h"
 
+#include <glib/gstdio.h>
+#include <string.h>
+
 static MxContext *
 parse (GError **error, ...)
 {
@@ -131,6 +134,58 @@ test_usage_lists_the_options (void)
   g_assert_nonnull (strstr (usage, "--no-auto-scan"));
 }
 
+/* Restart policy: adopt by default, disconnect on SIGTERM (as ModemManager),
+ * the state under /run/modemux; the options and the configuration file
+ * change it, the command line winning over the file. */
+static void
+test_restart_policy (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("mx-context-XXXXXX", NULL);
+  g_autofree gchar *conf = g_build_filename (dir, "modemuxd.conf", NULL);
+  g_autofree gchar *conf_arg = g_strconcat ("--config=", conf, NULL);
+  g_autoptr(MxContext) defaults = parse (&error, "--config=/nonexistent/none.conf", NULL);
+  g_autoptr(MxContext) opts = NULL;
+  g_autoptr(MxContext) from_file = NULL;
+  g_autoptr(MxContext) both = NULL;
+  g_autoptr(MxContext) bad = NULL;
+
+  /* A configuration file named on the command line must be readable. */
+  g_assert_error (error, MX_CORE_ERROR, MX_CORE_ERROR_INVALID_OPTION);
+  g_assert_null (defaults);
+  g_clear_error (&error);
+  defaults = parse (&error, NULL);
+  g_assert_no_error (error);
+  g_assert_true (defaults->adopt);
+  g_assert_false (defaults->keep_sessions_on_stop);
+  g_assert_cmpstr (defaults->state_dir, ==, "/run/modemux");
+
+  opts = parse (&error, "--no-adopt", "--keep-sessions-on-stop", "--state-dir=/tmp/st", NULL);
+  g_assert_no_error (error);
+  g_assert_false (opts->adopt);
+  g_assert_true (opts->keep_sessions_on_stop);
+  g_assert_cmpstr (opts->state_dir, ==, "/tmp/st");
+
+  g_assert_true (g_file_set_contents (conf, "[bearers]\nadopt=false\nkeep-sessions-on-stop=true\n", -1, NULL));
+  from_file = parse (&error, conf_arg, NULL);
+  g_assert_no_error (error);
+  g_assert_false (from_file->adopt);
+  g_assert_true (from_file->keep_sessions_on_stop);
+
+  g_assert_true (g_file_set_contents (conf, "[bearers]\nadopt=true\n", -1, NULL));
+  both = parse (&error, conf_arg, "--no-adopt", NULL);
+  g_assert_no_error (error);
+  g_assert_false (both->adopt);
+
+  g_assert_true (g_file_set_contents (conf, "[bearers]\nadopt=maybe\n", -1, NULL));
+  bad = parse (&error, conf_arg, NULL);
+  g_assert_error (error, MX_CORE_ERROR, MX_CORE_ERROR_INVALID_OPTION);
+  g_assert_nonnull (strstr (error->message, "modemuxd.conf"));
+  g_assert_null (bad);
+  g_unlink (conf);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -142,5 +197,6 @@ main (int argc, char **argv)
   g_test_add_func ("/context/refused", test_bad_command_lines_are_refused);
   g_test_add_func ("/context/qmi-timeout-cap", test_qmi_timeout_cap);
   g_test_add_func ("/context/usage", test_usage_lists_the_options);
+  g_test_add_func ("/context/restart-policy", test_restart_policy);
   return g_test_run ();
 }

@@ -74,7 +74,8 @@ mx_ok "link $iface removed on disconnect"
   || mx_fail "daemon view still lists links after disconnect: $(cat "$D/links.json")"
 mx_ok "modemuxctl links (daemon view) lists no link after disconnect"
 
-# SIGKILL leaves the link; the restarted daemon removes it.
+# SIGKILL leaves the link; the daemon restarted with --no-adopt removes it
+# (adoption: bearers-daemon-adopt.sh).
 mx_run "connect again" mmcli -m 0 --simple-connect="apn=internet"
 iface=$(mmcli -K -b 0 | sed -n 's/^bearer.status.interface *: //p')
 kill -9 "$MXD_PID"; wait "$MXD_PID" 2>/dev/null; MXD_PID=
@@ -84,7 +85,7 @@ out=$("$CTL" links --test-session 2>"$D/err") || mx_fail "modemuxctl links witho
 mx_contains "no daemon: kernel view shows $iface" "$out" "$iface"
 mx_contains "no daemon: said on stderr" "$(cat "$D/err")" "has no owner on the session bus); showing the kernel's view"
 mx_must_fail "links --daemon without daemon" "$CTL" links --test-session --daemon
-mx_mhi_daemon_start "$D/mxd2.log"
+mx_mhi_daemon_start "$D/mxd2.log" --no-adopt
 for _ in $(seq 300); do ip link show dev "$iface" > /dev/null 2>&1 || break; sleep 0.1; done
 ip link show dev "$iface" > /dev/null 2>&1 && mx_fail "stale $iface not removed after restart: $(grep -i link "$D/mxd2.log" | tail)"
 mx_ok "stale link $iface removed by the restarted daemon"
