@@ -588,7 +588,7 @@ mx_data_port_new (MxPort        *port,
 
   self->port = mx_port_ref (port);
   self->profile = &self->port->profile;
-  self->qmi = g_object_ref (qmi);
+  self->qmi = qmi ? g_object_ref (qmi) : NULL;   /* NULL: an MBIM modem (no WDA) */
   self->links = g_object_ref (links);
   self->netlink = g_object_ref (netlink);
   self->name = g_strdup (mx_port_get_name (port));
