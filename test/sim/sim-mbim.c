@@ -602,7 +602,11 @@ handle_basic_connect (SimMbim *self, SimMbimConn *conn, const MbimMessage *reque
   default:
     goto unsupported;
   }
-  reply (self, conn, request, status, status == MBIM_STATUS_ERROR_NONE || cid == MBIM_CID_BASIC_CONNECT_CONNECT ? out : NULL);
+  /* Connect and PIN failures carry their data (NwError; the PIN state with
+   * the attempts left), as firmware sends them. */
+  reply (self, conn, request, status,
+         status == MBIM_STATUS_ERROR_NONE || cid == MBIM_CID_BASIC_CONNECT_CONNECT ||
+         cid == MBIM_CID_BASIC_CONNECT_PIN ? out : NULL);
   return;
 
 unsupported:
