@@ -394,6 +394,16 @@ decide (MxDataPort *self, MxDataFormatGoal goal, gboolean *multiplexed, GError *
 {
   gboolean qmap;
 
+  if (self->profile->driver_class == MX_DATA_DRIVER_CLASS_MBIM) {
+    /* MBIM: no data format to negotiate; one session on the netdev. */
+    *multiplexed = FALSE;
+    if (!self->n_sessions)
+      return DECIDE_OK;
+    g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_TOO_MANY,
+                 "%s already carries a non-multiplexed bearer; without multiplexing "
+                 "a data port carries one", self->name);
+    return DECIDE_FAIL;
+  }
   if (!self->have_format)
     return DECIDE_NEGOTIATE;
   qmap = mx_data_format_is_qmap (&self->format);

@@ -42,7 +42,9 @@ class MbimStack(ModemStack):
         self.sim_dir = tempfile.mkdtemp(prefix="mx-mbim-sim-", dir=self.h.tmpdir)
         self.control = os.path.join(self.sim_dir, "control")
         scenario = os.path.join(test_modem_mmcli.MODEM_SCENARIOS, self.scenario)
+        # A TUN named wwan0 stands for the data netdev (the testbed has none).
         self.sim = self.h.spawn([test_modem_mmcli.SIM, "--scenario", scenario, "--mbim-proxy",
+                                 "--data-tun", "wwan0",
                                  "--control", self.control,
                                  "--log", os.path.join(self.sim_dir, "sim.log")],
                                 "modemux-sim", stdout=subprocess.PIPE)
@@ -54,6 +56,11 @@ class MbimStack(ModemStack):
     def sim_log(self):
         with open(os.path.join(self.sim_dir, "sim.log")) as f:
             return f.read()
+
+    def sessions(self):
+        out = subprocess.run([test_modem_mmcli.SIM, "--ctl", self.control, "sessions"], check=True,
+                             timeout=TIMEOUT, env=self.h.env, capture_output=True, text=True).stdout
+        return [line for line in out.splitlines() if line.startswith("session ")]
 
     def modem(self):
         return mmcli_kv(self.h, "-m", "0")
@@ -106,6 +113,42 @@ class MhiMbimIdentity(MbimStack):
         r = self.h.mmcli("-m", "0", "-e")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.wait_for_state("registered")
+
+
+    def test_simple_connect_brings_up_wwan0_with_the_scenario_ipv4_settings(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.assertEqual(self.modem()["modem.generic.state"], "connected")
+        bearer = values(self.modem(), "modem.generic.bearers")[0].rsplit("/", 1)[-1]
+        kv = mmcli_kv(self.h, "-b", bearer)
+        self.assertEqual(kv["bearer.status.connected"], "yes")
+        self.assertEqual(kv["bearer.status.interface"], "wwan0")
+        # mbim.conf's [apn internet]: pool 10.77.0.0/24 (host .2, gateway .1),
+        # DNS 10.77.255.1 and .2, MTU 1420.
+        self.assertEqual(kv["bearer.ipv4-config.method"], "static")
+        self.assertEqual(kv["bearer.ipv4-config.address"], "10.77.0.2")
+        self.assertEqual(kv["bearer.ipv4-config.prefix"], "24")
+        self.assertEqual(kv["bearer.ipv4-config.gateway"], "10.77.0.1")
+        self.assertEqual(values(kv, "bearer.ipv4-config.dns"), ["10.77.255.1", "10.77.255.2"])
+        self.assertEqual(kv["bearer.ipv4-config.mtu"], "1420")
+        # The simulator's engine holds one session, MBIM session id 0.
+        sessions = self.sessions()
+        self.assertEqual(len(sessions), 1, sessions)
+        self.assertIn("mux=0", sessions[0])
+        # The real netdev (the TUN), not the testbed's sysfs: ip without the preload.
+        link = subprocess.run(["ip", "-o", "link", "show", "wwan0"], check=True, capture_output=True, text=True,
+                              env=test_modem_mmcli._without_preload(os.environ)).stdout
+        self.assertIn(",UP", link)
+
+        r = self.h.mmcli("-b", bearer, "--disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(mmcli_kv(self.h, "-b", bearer)["bearer.status.connected"], "no")
+        self.assertEqual(self.modem()["modem.generic.state"], "registered")
+        self.assertEqual(self.sessions(), [])
+        # And again: the session id is free on the modem.
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
 
 
 class UsbCdcMbimIdentity(MhiMbimIdentity):
