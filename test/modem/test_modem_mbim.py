@@ -158,6 +158,92 @@ class UsbCdcMbimIdentity(MhiMbimIdentity):
     drivers = ["cdc_mbim", "qcserial"]
 
 
+class MbimFaults(MbimStack):
+    """Refusals and silence from the modem: a D-Bus error naming the step,
+    and a modem that still works once the fault is gone."""
+
+    def fault(self, *rule):
+        self.sim_ctl("fault", "add", *rule)
+
+    def enabled(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.wait_for_state("registered")
+
+    def test_a_refused_connect_names_the_step_and_the_next_connect_works(self):
+        self.enabled()
+        self.fault("service=mbim", "message=0x800C", "action=error", "error=Busy", "count=1")
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Error.Connection.Busy", r.stderr)
+        self.assertIn("IPv4 session", r.stderr)
+        self.assertIn("MBIM Connect (activate)", r.stderr)
+        self.assertEqual(self.sessions(), [])
+        self.assertEqual(self.modem()["modem.generic.state"], "registered")
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+
+    def test_an_unknown_apn_is_the_3gpp_cause_as_on_qmi(self):
+        self.enabled()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=nosuchapn")
+        self.assertNotEqual(r.returncode, 0)
+        # NwError 27 from the simulator: ModemManager's MissingOrUnknownApn.
+        self.assertIn("MobileEquipment.MissingOrUnknownApn", r.stderr)
+        self.assertIn("3GPP cause 27", r.stderr)
+
+    def test_a_refused_radio_on_fails_enable_naming_it_and_leaves_the_modem_disabled(self):
+        self.wait_for_modem()
+        self.fault("service=mbim", "message=0x8003", "action=error", "error=Failure", "count=1")
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Core.Failed", r.stderr)
+        self.assertIn("MBIM Radio State (on)", r.stderr)
+        self.assertEqual(self.modem()["modem.generic.state"], "disabled")
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+
+    def test_no_answer_to_register_state_fails_enable_naming_it(self):
+        self.wait_for_modem()
+        self.fault("service=mbim", "message=0x0009", "action=drop", "count=1")
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("MBIM Register State", r.stderr)
+        self.assertIn("no answer from the modem", r.stderr)
+        self.assertEqual(self.modem()["modem.generic.state"], "disabled")
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+
+    def test_network_initiated_deactivation_disconnects_the_bearer(self):
+        self.enabled()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        bearer = values(self.modem(), "modem.generic.bearers")[0].rsplit("/", 1)[-1]
+        self.sim_ctl("disconnect", "all")
+        wait_until(lambda: mmcli_kv(self.h, "-b", bearer)["bearer.status.connected"] == "no",
+                   "the bearer disconnected by the network")
+        self.wait_for_state("registered")
+
+    def test_multiplex_required_fails_naming_what_is_missing(self):
+        self.enabled()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet,multiplex=required")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Core.Unsupported", r.stderr)
+        self.assertIn("MBIM session links", r.stderr)
+        self.assertEqual(self.sessions(), [])
+
+    def test_multiplex_requested_connects_without_and_logs_why(self):
+        self.enabled()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet,multiplex=requested")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        bearer = values(self.modem(), "modem.generic.bearers")[0].rsplit("/", 1)[-1]
+        self.assertEqual(mmcli_kv(self.h, "-b", bearer)["bearer.status.interface"], "wwan0")
+        self.assertIn("connecting without multiplexing because modemux cannot create MBIM session links",
+                      self.h.daemon_log())
+
+
 class MbimPinLocked(MbimStack):
     scenario = "mbim-pin.conf"
 
