@@ -151,6 +151,34 @@ class MhiMbimIdentity(MbimStack):
         self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
 
 
+    def test_ipv4v6_is_one_mbim_context_with_both_families(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet,ip-type=ipv4v6")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        bearer = values(self.modem(), "modem.generic.bearers")[0].rsplit("/", 1)[-1]
+        kv = mmcli_kv(self.h, "-b", bearer)
+        self.assertEqual(kv["bearer.ipv4-config.address"], "10.77.0.2")
+        # mbim.conf's IPv6 pool 2001:db8:77::/64: host ::2, gateway ::1.
+        self.assertEqual(kv["bearer.ipv6-config.method"], "static")
+        self.assertEqual(kv["bearer.ipv6-config.address"], "2001:db8:77::2")
+        self.assertEqual(kv["bearer.ipv6-config.prefix"], "64")
+        self.assertEqual(kv["bearer.ipv6-config.gateway"], "2001:db8:77::1")
+        self.assertEqual(values(kv, "bearer.ipv6-config.dns"), ["2001:db8:77:ffff::1"])
+        # Two engine sessions (one per family), both on MBIM session id 0.
+        sessions = self.sessions()
+        self.assertEqual(len(sessions), 2, sessions)
+        self.assertTrue(all("mux=0" in line for line in sessions), sessions)
+        r = self.h.mmcli("-b", bearer, "--disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.sessions(), [])
+
+    def test_the_control_port_going_away_removes_the_modem(self):
+        self.wait_for_modem()
+        # The simulator drops every mbim-proxy connection (the proxy lost the port).
+        self.sim_ctl("hangup")
+        wait_until(lambda: "No modems were found" in self.h.mmcli("-L").stdout, "the modem to disappear")
+
+
 class UsbCdcMbimIdentity(MhiMbimIdentity):
     fixture = "usb-em7565-mbim.umockdev"
     control_port = "cdc-wdm0"
