@@ -11,6 +11,7 @@
 #include "mx-modem-mbim.h"
 #include "mx-core-log.h"
 #include "mx-core-step.h"
+#include "mx-discovery-kernel-device.h"
 
 #define OPEN_TIMEOUT_S 10
 
@@ -116,13 +117,30 @@ open_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   init_next (task);
 }
 
+/* The USB device's iManufacturer string as sysfs shows it; NULL: none
+ * (PCIe devices have none). */
+static gchar *
+physdev_manufacturer (MxModem *self)
+{
+  g_autofree gchar *path = NULL;
+  gchar *value;
+
+  if (!self->config->uid || !g_str_has_prefix (self->config->uid, "/sys/"))
+    return NULL;
+  path = g_build_filename (self->config->uid, "manufacturer", NULL);
+  value = mx_sysfs_read_file (path);
+  if (value && !*value)
+    g_clear_pointer (&value, g_free);
+  return value;
+}
+
 static void
 device_caps_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   GTask *task = user_data;
   MxModem *self = g_task_get_source_object (task);
   g_autoptr(MbimMessage) response = NULL;
-  g_autofree gchar *device_id = NULL, *firmware = NULL, *hardware = NULL;
+  g_autofree gchar *device_id = NULL, *firmware = NULL, *hardware = NULL, *manufacturer = NULL;
   MbimDataClass data_class = 0;
   GError *error = NULL;
 
@@ -133,8 +151,12 @@ device_caps_ready (GObject *source, GAsyncResult *res, gpointer user_data)
     init_failed (task, error);
     return;
   }
-  /* Device Caps has no manufacturer; HardwareInfo is the model. */
-  mx_modem_set_identity (self, NULL, hardware, firmware, hardware, device_id);
+  /* Device Caps has no manufacturer: the physical device's (a USB device's
+   * manufacturer string), else the plugin's name, as ModemManager shows it.
+   * HardwareInfo is the model. */
+  manufacturer = physdev_manufacturer (self);
+  mx_modem_set_identity (self, manufacturer ? manufacturer : self->config->plugin, hardware, firmware,
+                         hardware, device_id);
   mx_modem_mbim_set_capabilities (self, data_class);
   g_debug ("MBIM Device Caps: device id %s, firmware %s, hardware %s", mx_log_personal (device_id),
            firmware ? firmware : "", hardware ? hardware : "");

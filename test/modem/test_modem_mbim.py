@@ -24,6 +24,7 @@ if __name__ == "__main__":
 from mxharness import TIMEOUT, wait_until  # noqa: E402
 
 MHI_PHYSDEV = "/sys/devices/pci0000:00/0000:00:1d.0/0000:04:00.0"
+USB_PHYSDEV = "/sys/devices/pci0000:00/0000:00:14.0/usb2/2-3"
 
 
 class MbimStack(ModemStack):
@@ -34,6 +35,8 @@ class MbimStack(ModemStack):
     control_port = "wwan0mbim0"
     plugin = "mhi"
     drivers = ["mhi-pci-generic"]
+    manufacturer = "mhi"    # a PCIe device has no manufacturer string
+    physdev = MHI_PHYSDEV
 
     def start_simulator(self):
         # The same simulator, answering MBIM on @mbim-proxy instead of QMI.
@@ -73,10 +76,14 @@ class MhiMbimIdentity(MbimStack):
         kv = self.modem()
         self.assertEqual(kv["modem.generic.plugin"], self.plugin)
         self.assertEqual(kv["modem.generic.primary-port"], self.control_port)
+        self.assertEqual(kv["modem.generic.device"], self.physdev)
         ports = values(kv, "modem.generic.ports")
         self.assertIn(f"{self.control_port} (mbim)", ports)
         self.assertIn("wwan0 (net)", ports)
         self.assertEqual(values(kv, "modem.generic.drivers"), self.drivers)
+        # No manufacturer in Device Caps: the USB device's manufacturer
+        # string, else the plugin's name (ModemManager does the same).
+        self.assertEqual(kv["modem.generic.manufacturer"], self.manufacturer)
         # Device Caps: HardwareInfo, FirmwareInfo, DeviceId.
         self.assertEqual(kv["modem.generic.model"], "T99W175")
         self.assertEqual(kv["modem.generic.revision"], "T99W175.F0.1.0.0.9.GC.004")
@@ -184,6 +191,13 @@ class UsbCdcMbimIdentity(MhiMbimIdentity):
     control_port = "cdc-wdm0"
     plugin = "generic"
     drivers = ["cdc_mbim", "qcserial"]
+    manufacturer = "Sierra Wireless, Incorporated"
+    physdev = USB_PHYSDEV
+
+    def prepare_testbed(self):
+        # The fixture records no USB strings; this test gives the device the
+        # manufacturer string an EM7565 reports (iManufacturer).
+        self.testbed.set_attribute(USB_PHYSDEV, "manufacturer", self.manufacturer)
 
 
 class MbimFaults(MbimStack):
