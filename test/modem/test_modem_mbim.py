@@ -158,6 +158,31 @@ class MhiMbimIdentity(MbimStack):
         self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
 
 
+    def test_registration_follows_register_state_indications(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+        self.sim_ctl("register", "searching")
+        self.wait_for_state("searching")
+        self.assertEqual(self.modem()["modem.3gpp.operator-code"], "--")
+        self.sim_ctl("register", "roaming")
+        self.wait_for_state("registered")
+        kv = self.modem()
+        self.assertEqual(kv["modem.3gpp.registration-state"], "roaming")
+        self.assertEqual(kv["modem.3gpp.operator-code"], "26201")
+
+    def test_sim_removed_in_use_fails_the_modem_with_sim_missing(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.sim_ctl("remove-sim")
+        self.wait_for_state("failed")
+        kv = self.modem()
+        self.assertEqual(kv["modem.generic.state-failed-reason"], "sim-missing")
+        self.assertEqual(kv["modem.generic.sim"], "--")
+        wait_until(lambda: self.sessions() == [], "the MBIM session to end")
+
     def test_ipv4v6_is_one_mbim_context_with_both_families(self):
         self.wait_for_modem()
         r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet,ip-type=ipv4v6")
