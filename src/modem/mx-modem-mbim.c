@@ -288,16 +288,47 @@ mbim_init_run (MxModem *self, GTask *task)
 /* ---- SIM data: identity through MxSim ---- */
 
 static void
+own_numbers_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(MbimMessage) response = NULL;
+  g_auto(GStrv) numbers = NULL;
+  g_autoptr(GError) error = NULL;
+
+  response = mx_mbim_command_finish (res, NULL, &error);
+  if (response && mbim_message_subscriber_ready_status_response_parse (response, NULL, NULL, NULL, NULL, NULL,
+                                                                      &numbers, &error)) {
+    const gchar *empty[] = { NULL };
+    mm_gdbus_modem_set_own_numbers (self->modem, numbers ? (const gchar *const *) numbers : empty);
+  } else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    g_object_unref (task);
+    return;
+  } else {
+    g_debug ("own numbers not available: %s", error->message);
+  }
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
 sim_identity_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(MbimMessage) request = NULL;
   GError *error = NULL;
 
-  if (!mx_sim_load_identity_finish (MX_SIM (source), res, &error))
+  if (!mx_sim_load_identity_finish (MX_SIM (source), res, &error)) {
     g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+    g_object_unref (task);
+    return;
+  }
+  /* Own numbers: the TelephoneNumbers of Subscriber Ready Status. */
+  request = mbim_message_subscriber_ready_status_query_new (NULL);
+  mx_mbim_command (self->mbim, request, "MBIM Subscriber Ready Status", MX_MBIM_TIMEOUT_S,
+                   g_task_get_cancellable (task), own_numbers_ready, task);
 }
 
 static void

@@ -96,6 +96,8 @@ class MhiMbimIdentity(MbimStack):
         self.assertEqual(sim["sim.properties.iccid"], "8949000000000000034")
         self.assertEqual(sim["sim.properties.imsi"], "262019876543210")
         self.assertEqual(sim["sim.properties.operator-code"], "26201")
+        # Its TelephoneNumbers: the modem's own numbers.
+        self.assertEqual(values(kv, "modem.generic.own-numbers"), ["+4915790000034"])
 
     def test_enable_registers_with_the_scenario_operator_and_disable_powers_down(self):
         self.wait_for_modem()
