@@ -374,6 +374,45 @@ mbim_close (MxModem *self)
   g_clear_object (&self->mbim);
 }
 
+/* ---- methods only the QMI backend implements ---- */
+
+static gboolean
+handle_not_on_mbim (GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *invocation)
+{
+  g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                                         "%s is not supported on MBIM modems by modemux yet",
+                                         g_dbus_method_invocation_get_method_name (invocation));
+  return TRUE;
+}
+
+static void
+replace_handler (gpointer skeleton, const gchar *signal, MxModem *self)
+{
+  guint id = g_signal_lookup (signal, G_OBJECT_TYPE (skeleton));
+
+  if (!id)
+    return;
+  g_signal_handlers_disconnect_matched (skeleton, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_DATA, id, 0, NULL, NULL, self);
+  g_signal_connect (skeleton, signal, G_CALLBACK (handle_not_on_mbim), NULL);
+}
+
+void
+mx_modem_mbim_setup_interfaces (MxModem *self)
+{
+  static const gchar *modem_methods[] = { "handle-set-current-bands", "handle-set-current-modes" };
+  static const gchar *m3gpp_methods[] = {
+    "handle-scan", "handle-set-packet-service-state", "handle-set-initial-eps-bearer-settings",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (modem_methods); i++)
+    replace_handler (self->modem, modem_methods[i], self);
+  for (guint i = 0; i < G_N_ELEMENTS (m3gpp_methods); i++)
+    replace_handler (self->modem_3gpp, m3gpp_methods[i], self);
+  /* Extended signal values and profiles need QMI NAS and WDS: not offered. */
+  mm_gdbus_object_skeleton_set_modem_signal (self->object, NULL);
+  mm_gdbus_object_skeleton_set_modem3gpp_profile_manager (self->object, NULL);
+}
+
 const MxModemBackend mx_modem_mbim_backend = {
   .name                 = "MBIM",
   .init_run             = mbim_init_run,

@@ -313,6 +313,31 @@ class MbimFaults(MbimStack):
                       self.h.daemon_log())
 
 
+class MbimQmiOnlyMethods(MbimStack):
+    """What the QMI backend does with QMI services (bands, modes, scan,
+    packet service changes, profiles, extended signal) answers
+    Core.Unsupported naming MBIM, and the modem carries on."""
+
+    def test_qmi_only_methods_are_unsupported_on_mbim(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+        for args in (["--set-current-bands=eutran-1"], ["--set-allowed-modes=4g"], ["--3gpp-scan"],
+                     ["--3gpp-set-packet-service-state=detached"],
+                     ["--3gpp-set-initial-eps-bearer-settings=apn=x"]):
+            r = self.h.mmcli("-m", "0", *args)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertIn("Core.Unsupported", r.stderr, args)
+            self.assertIn("not supported on MBIM modems", r.stderr, args)
+        # No Signal or ProfileManager interface to call at all.
+        for args in (["--signal-get"], ["--3gpp-profile-manager-list"]):
+            r = self.h.mmcli("-m", "0", *args)
+            self.assertNotEqual(r.returncode, 0, args)
+        self.assertIsNone(self.h.daemon.poll())
+        self.assertEqual(self.modem()["modem.generic.state"], "registered")
+
+
 class MbimPinLocked(MbimStack):
     scenario = "mbim-pin.conf"
 
