@@ -294,6 +294,19 @@ class MbimFaults(MbimStack):
         r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
         self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
 
+    def test_a_failed_ip_configuration_deactivates_what_was_activated(self):
+        self.enabled()
+        self.fault("service=mbim", "message=0x000F", "action=error", "error=Failure", "count=1")
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("IPv4 session", r.stderr)
+        self.assertIn("MBIM IP Configuration", r.stderr)
+        # Activated, then deactivated again: nothing left on the modem.
+        self.assertIn("ActivationCommand = 'deactivate'", self.sim_log())
+        self.assertEqual(self.sessions(), [])
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+
     def test_an_unknown_apn_is_the_3gpp_cause_as_on_qmi(self):
         self.enabled()
         r = self.h.mmcli("-m", "0", "--simple-connect=apn=nosuchapn")
