@@ -60,11 +60,13 @@ qmi_wwan_profile (MxDataProfile *p, gint iface)
 }
 
 /* cdc_mbim: recorded with its MBIM control port; no QMI data path (no
- * endpoint). MBIM session ids are one byte (VLAN-tagged sessions later). */
+ * endpoint). MBIM session ids are one byte (VLAN-tagged sessions later);
+ * the netdev itself carries session 0 (raw IP). */
 static void
 cdc_mbim_profile (MxDataProfile *p)
 {
   p->driver_class = MX_DATA_DRIVER_CLASS_MBIM;
+  p->raw_ip = TRUE;
   p->mbim_session_first = 0;
   p->mbim_session_last = 255;
   p->multiplex = MX_MULTIPLEX_NONE;

@@ -59,12 +59,13 @@ mhi_net_profile (MxDataProfile *p)
 }
 
 /* mhi_wwan_mbim: MBIM data, one wwan link per MBIM session (for later); no
- * QMI data path. */
+ * QMI data path. The netdev itself carries MBIM session 0 (raw IP). */
 static void
 mhi_wwan_mbim_profile (MxDataProfile *p)
 {
   p->driver_class = MX_DATA_DRIVER_CLASS_MBIM;
   p->link_kinds = MX_DATA_LINK_WWAN;
+  p->raw_ip = TRUE;
   p->mbim_session_first = 0;
   p->mbim_session_last = 255;
   p->multiplex = MX_MULTIPLEX_NONE;

@@ -115,6 +115,8 @@ sim_fault_engine_record (SimFaultEngine *engine, const gchar *transport, guint8 
 static const gchar *
 service_name (guint8 service)
 {
+    if (service == SIM_FAULT_SERVICE_MBIM)
+        return "mbim";
     return qmi_service_get_string ((QmiService) service) ?: "?";
 }
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <gio/gio.h>
+#include <libmbim-glib.h>
 
 #include "sim-modem.h"
 
@@ -356,7 +357,7 @@ parse_apn (GKeyFile *kf, const gchar *group, SimApn *apn, GError **error)
 static const struct { const gchar *name; guint8 id; } service_names[] = {
     { "ctl", QMI_SERVICE_CTL }, { "wds", QMI_SERVICE_WDS }, { "dms", QMI_SERVICE_DMS },
     { "nas", QMI_SERVICE_NAS }, { "uim", QMI_SERVICE_UIM }, { "wda", QMI_SERVICE_WDA },
-    { "dpm", QMI_SERVICE_DPM },
+    { "dpm", QMI_SERVICE_DPM }, { "mbim", SIM_FAULT_SERVICE_MBIM },
 };
 
 gboolean
@@ -375,7 +376,7 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
         }
     if (!found || !message || !action) {
         g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                     "[%s] needs service (ctl/wds/dms/nas/uim/wda/dpm), message and action", group);
+                     "[%s] needs service (ctl/wds/dms/nas/uim/wda/dpm/mbim), message and action", group);
         return FALSE;
     }
     f->message = (guint16) g_ascii_strtoull (message, NULL, 0);
@@ -383,7 +384,15 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
         guint32 code = QMI_PROTOCOL_ERROR_INTERNAL;
 
         f->action = SIM_FAULT_ACTION_ERROR;
-        if (err && !parse_enum (QMI_TYPE_PROTOCOL_ERROR, err, &code)) {
+        if (f->service == SIM_FAULT_SERVICE_MBIM) {
+            code = MBIM_STATUS_ERROR_FAILURE;
+            if (err && !parse_enum (MBIM_TYPE_STATUS_ERROR, err, &code)) {
+                g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                             "[%s] unknown MBIM status '%s' (use the libmbim nick, e.g. Busy, or a number)",
+                             group, err);
+                return FALSE;
+            }
+        } else if (err && !parse_enum (QMI_TYPE_PROTOCOL_ERROR, err, &code)) {
             g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                          "[%s] unknown QMI error '%s' (use the libqmi nick, e.g. not-supported, or a number)",
                          group, err);

@@ -96,10 +96,15 @@ static const Row table[] = {
   /* IPA carries nothing but QMAP: a port that may not multiplex cannot connect. */
   { IPA_NO_MUX,     TRUE,  REQUESTED, FALSE, REFUSED,   RAW_IP, FALSE, "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
   { IPA_NO_MUX,     TRUE,  UNSET,     FALSE, REFUSED,   RAW_IP, FALSE, "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
-  /* No QMI data path (MBIM data, or a driver no plugin serves). */
-  { CDC_MBIM, TRUE,  UNSET,     FALSE, REFUSED,   RAW_IP,    FALSE,
-    "The data port " PORT " (mbim) has no QMI data endpoint" },
-  { CDC_MBIM, TRUE,  NONE,      FALSE, REFUSED,   RAW_IP,    FALSE, "has no QMI data endpoint" },
+  /* MBIM data: MBIM session 0 on the netdev until MBIM session links exist;
+   * required names what is missing, requested falls back saying why. */
+  { CDC_MBIM, TRUE,  UNSET,     FALSE, NONE,      RAW_IP,    FALSE, "MBIM session 0 on " PORT },
+  { CDC_MBIM, TRUE,  NONE,      FALSE, NONE,      RAW_IP,    FALSE, "the bearer's setting" },
+  { CDC_MBIM, TRUE,  REQUESTED, FALSE, REQUESTED, RAW_IP,    TRUE,
+    "connecting without multiplexing because modemux cannot create MBIM session links yet" },
+  { CDC_MBIM, FALSE, REQUIRED,  FALSE, REFUSED,   RAW_IP,    FALSE,
+    "Multiplexing required but not supported on " PORT ": modemux cannot create MBIM session links" },
+  /* No data path at all: a driver no plugin serves. */
   { E1000,    TRUE,  REQUESTED, FALSE, REFUSED,   RAW_IP,    FALSE, "driver is unknown" },
 };
 
