@@ -36,8 +36,8 @@ mx_bearer_adopt_save (MxBearer *b)
   for (guint i = 0; i < MX_N_FAMILIES; i++) {
     if (!b->sessions[i])
       continue;
-    s.cid[i] = mx_wds_session_get_cid (b->sessions[i]);
-    s.handle[i] = mx_wds_session_get_handle (b->sessions[i]);
+    s.cid[i] = mx_wds_session_get_cid (MX_WDS_SESSION (b->sessions[i]));
+    s.handle[i] = mx_wds_session_get_handle (MX_WDS_SESSION (b->sessions[i]));
   }
   if (!mx_bearer_record_save (&s, state_dir_of (b), &error))
     g_warning ("bearer %s: cannot record its state for a restart: %s", b->path, error->message);
@@ -77,7 +77,7 @@ mx_bearer_adopt_keep (MxBearer *b)
       continue;
     g_signal_handler_disconnect (b->sessions[i], b->session_ids[i]);
     b->session_ids[i] = 0;
-    mx_wds_session_keep (b->sessions[i]);
+    mx_wds_session_keep (MX_WDS_SESSION (b->sessions[i]));
     g_clear_object (&b->sessions[i]);
   }
   b->keep_state = TRUE;
@@ -337,9 +337,9 @@ publish (GTask *task)
   b->interface = g_strdup (b->link->ifname);
   for (guint i = 0; i < MX_N_FAMILIES; i++) {
     b->ip[i] = g_steal_pointer (&c->ip[i]);
-    b->sessions[i] = g_steal_pointer (&c->sessions[i]);
+    b->sessions[i] = (MxBearerSession *) g_steal_pointer (&c->sessions[i]);
     if (b->sessions[i])
-      b->session_ids[i] = g_signal_connect (b->sessions[i], MX_WDS_SESSION_SIGNAL_DISCONNECTED,
+      b->session_ids[i] = g_signal_connect (b->sessions[i], MX_BEARER_SESSION_SIGNAL_DISCONNECTED,
                                             G_CALLBACK (mx_bearer_on_session_disconnected), b);
   }
   b->attempts = 1;
