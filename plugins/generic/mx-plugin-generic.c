@@ -60,12 +60,14 @@ qmi_wwan_profile (MxDataProfile *p, gint iface)
 }
 
 /* cdc_mbim: recorded with its MBIM control port; no QMI data path (no
- * endpoint). MBIM session ids are one byte (VLAN-tagged sessions later). */
+ * endpoint). Session 0 is the netdev untagged; multiplexed sessions 1..255
+ * are 802.1Q VLAN links on it, VLAN id = session id (the driver maps them). */
 static void
 cdc_mbim_profile (MxDataProfile *p)
 {
   p->driver_class = MX_DATA_DRIVER_CLASS_MBIM;
-  p->mbim_session_first = 0;
+  p->link_kinds = MX_DATA_LINK_VLAN;
+  p->mbim_session_first = 1;
   p->mbim_session_last = 255;
   p->multiplex = MX_MULTIPLEX_NONE;
 }

@@ -68,6 +68,8 @@ mx_data_link_kinds_to_string (guint kinds)
     g_string_append (s, "qmimux,");
   if (kinds & MX_DATA_LINK_WWAN)
     g_string_append (s, "wwan,");
+  if (kinds & MX_DATA_LINK_VLAN)
+    g_string_append (s, "vlan,");
   if (s->len)
     g_string_truncate (s, s->len - 1);
   else

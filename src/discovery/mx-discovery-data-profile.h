@@ -37,7 +37,8 @@ typedef enum {
   MX_DATA_LINK_NONE   = 0,
   MX_DATA_LINK_RMNET  = 1 << 0,  /* rmnet over raw QMAP frames */
   MX_DATA_LINK_QMIMUX = 1 << 1,  /* qmi_wwan's own qmimux (add_mux) */
-  MX_DATA_LINK_WWAN   = 1 << 2,  /* wwan core links (MBIM sessions), for later */
+  MX_DATA_LINK_WWAN   = 1 << 2,  /* wwan core links on the wwan device (MBIM sessions, mhi_wwan_mbim) */
+  MX_DATA_LINK_VLAN   = 1 << 3,  /* 802.1Q VLAN links on the netdev (MBIM sessions, cdc_mbim) */
 } MxDataLinkKinds;
 
 /* Checksum offload a device declares for one direction of its QMAP path. */
@@ -86,8 +87,9 @@ typedef struct {
    * ID_MM_MAX_MULTIPLEXED_LINKS); -1: unset, the link policy's defaults. */
   gint                initial_mux_id;
   gint                max_links;
-  /* MBIM session ids a port's links may use (for MBIM data, not used yet);
-   * both -1: none. */
+  /* MBIM session ids the port's multiplexed links may use (session 0 is
+   * the netdev itself), from the plugin, narrowed by the udev tags
+   * MX_MBIM_SESSION_FIRST/LAST; both -1: no MBIM data on the port. */
   gint                mbim_session_first;
   gint                mbim_session_last;
   MxMultiplexDefault  multiplex;
