@@ -233,7 +233,7 @@ MX_CTL_MAIN (link_add)
   gint64 start;
   gboolean json = FALSE, down = FALSE;
   const GOptionEntry entries[] = {
-    { "mux-id", 'm', 0, G_OPTION_ARG_INT, &mux_id, "Mux id 1..254 (default: allocated)", "N" },
+    { "mux-id", 'm', 0, G_OPTION_ARG_INT, &mux_id, "Mux id 1..254 (rmnet, qmimux), MBIM session id 1..255 (wwan, vlan); default: allocated", "N" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Interface name (default: from the template)", "NAME" },
     { "template", 't', 0, G_OPTION_ARG_STRING, &template_, "Name template ({port}, {mux}, {muxhex})", "TMPL" },
     { "flags", 'f', 0, G_OPTION_ARG_STRING, &flags,
