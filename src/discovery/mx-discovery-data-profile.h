@@ -9,6 +9,7 @@
 #pragma once
 #include <glib.h>
 #include <libqmi-glib.h>
+#include "mx-link-mux-id.h"
 
 G_BEGIN_DECLS
 
@@ -100,6 +101,10 @@ void        mx_data_profile_init (MxDataProfile *profile);
 /* TRUE once a plugin gave the port an endpoint. */
 gboolean    mx_data_profile_is_mapped (const MxDataProfile *profile);
 gboolean    mx_data_profile_can_link (const MxDataProfile *profile, MxDataLinkKinds kind);
+/* The link manager's id policy for the port's links: the MBIM session
+ * range (mbim_session_first/last) or the QMAP mux ids (initial_mux_id),
+ * at most max_links. */
+void        mx_data_profile_get_mux_id_policy (const MxDataProfile *profile, MxMuxIdPolicy *policy);
 /* A sysfs offload attribute ("MAPv4\n", "MAPv5", "none"); NULL: FROM_PROTOCOL. */
 MxDataChecksum mx_data_checksum_from_attribute (const char *value);
 

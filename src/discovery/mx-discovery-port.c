@@ -28,25 +28,9 @@ mx_port_clear_data_mapping (MxPort *port)
 void
 mx_port_get_mux_id_policy (const MxPort *port, MxMuxIdPolicy *policy)
 {
-  if (port->profile.mbim_session_first >= 0) {
-    /* MBIM sessions: the profile's range (plugin, narrowed by udev tags,
-     * already validated), from its first id. */
-    mx_mux_id_policy_init_mbim (policy);
-    if (!mx_mux_id_policy_set_range (policy, (guint) port->profile.mbim_session_first,
-                                     (guint) MAX (port->profile.mbim_session_last,
-                                                  port->profile.mbim_session_first),
-                                     NULL))
-      mx_mux_id_policy_init_mbim (policy);
-    if (port->profile.max_links >= 0)
-      policy->max_links = (guint) port->profile.max_links;
-    return;
-  }
-  mx_mux_id_policy_init (policy);
-  if (port->profile.initial_mux_id >= 0)
-    policy->first = (guint) port->profile.initial_mux_id;
-  if (port->profile.max_links >= 0)
-    policy->max_links = (guint) port->profile.max_links;
+  mx_data_profile_get_mux_id_policy (&port->profile, policy);
 }
+
 
 MxPort *
 mx_port_ref (MxPort *port)

@@ -603,6 +603,15 @@ mx_link_map_get_ifindex (MxLinkMap *self, const char *ifname)
   return ifindex_by_name (self, ifname);
 }
 
+gchar *
+mx_link_map_dup_parent_device (MxLinkMap *self, const char *ifname)
+{
+  g_autofree gchar *path = net_path (self, ifname, "device");
+  g_autofree gchar *target = g_file_read_link (path, NULL);
+
+  return target ? g_path_get_basename (target) : NULL;
+}
+
 void
 mx_link_map_get_used_mux_ids (MxLinkMap *self, guint32 lower_ifindex, MxMuxIdSet *set)
 {
