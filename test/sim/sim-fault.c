@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "sim-fault"
 
 #include <string.h>
+#include <libmbim-glib.h>
 
 #include "sim-internal.h"
 
@@ -115,6 +116,8 @@ sim_fault_engine_record (SimFaultEngine *engine, const gchar *transport, guint8 
 static const gchar *
 service_name (guint8 service)
 {
+    if (service == SIM_FAULT_SERVICE_MBIM)
+        return "mbim";
     return qmi_service_get_string ((QmiService) service) ?: "?";
 }
 
@@ -141,7 +144,9 @@ append_rule (GString *out, const gchar *origin, const SimFault *f)
     g_string_append_printf (out, "fault origin=%s service=%s message=0x%04x action=%s", origin,
                             service_name (f->service), f->message, action_name (f->action));
     if (f->action == SIM_FAULT_ACTION_ERROR)
-        g_string_append_printf (out, " error=%s", qmi_protocol_error_get_string ((QmiProtocolError) f->error) ?: "?");
+        g_string_append_printf (out, " error=%s", f->service == SIM_FAULT_SERVICE_MBIM ?
+                                mbim_status_error_get_string ((MbimStatusError) f->error) ?: "?" :
+                                qmi_protocol_error_get_string ((QmiProtocolError) f->error) ?: "?");
     if (f->action == SIM_FAULT_ACTION_DELAY)
         g_string_append_printf (out, " delay-ms=%u", f->delay_ms);
     g_string_append_printf (out, " after=%u count=%u seen=%u applied=%u\n", f->after, f->count, f->seen, f->applied);

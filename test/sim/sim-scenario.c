@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <gio/gio.h>
+#include <libmbim-glib.h>
 
 #include "sim-modem.h"
 
@@ -77,6 +78,10 @@ parse_enum (GType type, const gchar *text, guint32 *out)
         return TRUE;
     }
     v = g_enum_get_value_by_nick (klass, text);
+    /* libmbim's nicks are CamelCase ("Busy"): any case will do. */
+    for (guint i = 0; !v && i < klass->n_values; i++)
+        if (g_ascii_strcasecmp (klass->values[i].value_nick, text) == 0)
+            v = &klass->values[i];
     if (!v)
         return FALSE;
     *out = (guint32) v->value;
@@ -356,7 +361,7 @@ parse_apn (GKeyFile *kf, const gchar *group, SimApn *apn, GError **error)
 static const struct { const gchar *name; guint8 id; } service_names[] = {
     { "ctl", QMI_SERVICE_CTL }, { "wds", QMI_SERVICE_WDS }, { "dms", QMI_SERVICE_DMS },
     { "nas", QMI_SERVICE_NAS }, { "uim", QMI_SERVICE_UIM }, { "wda", QMI_SERVICE_WDA },
-    { "dpm", QMI_SERVICE_DPM },
+    { "dpm", QMI_SERVICE_DPM }, { "mbim", SIM_FAULT_SERVICE_MBIM },
 };
 
 gboolean
@@ -375,11 +380,22 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
         }
     if (!found || !message || !action) {
         g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                     "[%s] needs service (ctl/wds/dms/nas/uim/wda/dpm), message and action", group);
+                     "[%s] needs service (ctl/wds/dms/nas/uim/wda/dpm/mbim), message and action", group);
         return FALSE;
     }
     f->message = (guint16) g_ascii_strtoull (message, NULL, 0);
-    if (g_str_equal (action, "error")) {
+    if (g_str_equal (action, "error") && f->service == SIM_FAULT_SERVICE_MBIM) {
+        guint32 code = MBIM_STATUS_ERROR_FAILURE;
+
+        f->action = SIM_FAULT_ACTION_ERROR;
+        if (err && !parse_enum (MBIM_TYPE_STATUS_ERROR, err, &code)) {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "[%s] unknown MBIM status '%s' (use the libmbim nick, e.g. Busy, or a number)",
+                         group, err);
+            return FALSE;
+        }
+        f->error = code;
+    } else if (g_str_equal (action, "error")) {
         guint32 code = QMI_PROTOCOL_ERROR_INTERNAL;
 
         f->action = SIM_FAULT_ACTION_ERROR;
@@ -389,7 +405,7 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
                          group, err);
             return FALSE;
         }
-        f->error = (guint16) code;
+        f->error = code;
     } else if (g_str_equal (action, "drop"))
         f->action = SIM_FAULT_ACTION_DROP;
     else if (g_str_equal (action, "delay"))
@@ -409,6 +425,12 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
         (f->action == SIM_FAULT_ACTION_DELAY || f->action == SIM_FAULT_ACTION_MALFORMED)) {
         g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                      "[%s] CTL rules support error, drop, hangup and reset only", group);
+        return FALSE;
+    }
+    if (f->service == SIM_FAULT_SERVICE_MBIM &&
+        f->action != SIM_FAULT_ACTION_ERROR && f->action != SIM_FAULT_ACTION_DROP) {
+        g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                     "[%s] MBIM rules support error and drop only", group);
         return FALSE;
     }
     f->delay_ms = (guint) get_int (kf, group, "delay-ms", 0);
