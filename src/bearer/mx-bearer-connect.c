@@ -6,7 +6,9 @@
  *   data port (format negotiated once per port) -> rmnet link (mux id
  *   allocated by the link manager) -> per IP family: a WDS session
  *   (mx-bearer-wds-session.c) -> link MTU from the network, lower and link
- *   up -> publish.
+ *   up -> publish. The sessions are MxBearerSession: WDS (QMI, one per IP
+ *   family) or MBIM Connect (one context for both families, no data format
+ *   to negotiate).
  * Any failure tears down what earlier steps built (mx_bearer_teardown) before
  * the error is returned, so no link and no session is left behind; the
  * error names the step ("IPv4 session failed: Start Network failed: ...").
@@ -217,15 +219,15 @@ bring_up (GTask *task)
 /* ---- per family sessions ---- */
 
 static void
-session_started (MxWdsSession *session, GAsyncResult *res, GTask *task)
+session_started (MxBearerSession *session, GAsyncResult *res, GTask *task)
 {
   MxBearer *self = g_task_get_source_object (task);
   ConnectCtx *c = g_task_get_task_data (task);
   GError *error = NULL;
   MxIpSettings *settings;
-  guint idx = mx_wds_session_get_family (session) == MM_BEARER_IP_FAMILY_IPV6 ? MX_FAMILY_V6 : MX_FAMILY_V4;
+  guint idx = mx_bearer_session_get_family (session) == MM_BEARER_IP_FAMILY_IPV6 ? MX_FAMILY_V6 : MX_FAMILY_V4;
 
-  settings = mx_wds_session_start_finish (session, res, &error);
+  settings = mx_bearer_session_start_finish (session, res, &error);
   if (!settings) {
     g_signal_handler_disconnect (session, self->session_ids[idx]);
     self->session_ids[idx] = 0;
@@ -245,6 +247,8 @@ session_started (MxWdsSession *session, GAsyncResult *res, GTask *task)
     return;
   }
   self->ip[idx] = settings;
+  if (MX_IS_MBIM_SESSION (session) && idx == MX_FAMILY_V4)
+    self->ip[MX_FAMILY_V6] = mx_mbim_session_take_ipv6_settings (MX_MBIM_SESSION (session));
   connect_next (task);
 }
 
@@ -252,7 +256,8 @@ static void
 start_session (GTask *task, MMBearerIpFamily family)
 {
   MxBearer *self = g_task_get_source_object (task);
-  MxWdsSessionParams params = { 0 };
+  ConnectCtx *c = g_task_get_task_data (task);
+  MxBearerSessionParams params = { 0 };
   guint idx = family == MM_BEARER_IP_FAMILY_IPV6 ? MX_FAMILY_V6 : MX_FAMILY_V4;
 
   /* Bind whenever a mux id is in play; ports with the quirk bind mux id 0
@@ -266,11 +271,24 @@ start_session (GTask *task, MMBearerIpFamily family)
   params.password = mm_bearer_properties_get_password (self->props);
   params.allowed_auth = mm_bearer_properties_get_allowed_auth (self->props);
 
-  self->sessions[idx] = mx_wds_session_new (mx_modem_peek_port (self->modem), family);
-  self->session_ids[idx] = g_signal_connect (self->sessions[idx], MX_WDS_SESSION_SIGNAL_DISCONNECTED,
+  params.ip_type = family;
+
+  if (mx_modem_get_control (self->modem) == MX_MODEM_CONTROL_MBIM) {
+    /* One MBIM context carries both families; session id 0 is the data
+     * netdev itself (a multiplexed link's id is its session id). */
+    params.session_id = self->link ? (guint32) self->link->mux_id : 0;
+    if (c->wanted[MX_FAMILY_V4] && c->wanted[MX_FAMILY_V6]) {
+      params.ip_type = MM_BEARER_IP_FAMILY_IPV4V6;
+      c->wanted[MX_FAMILY_V6] = FALSE;
+    }
+    self->sessions[idx] = MX_BEARER_SESSION (mx_mbim_session_new (mx_modem_peek_mbim_device (self->modem)));
+  } else {
+    self->sessions[idx] = MX_BEARER_SESSION (mx_wds_session_new (mx_modem_peek_port (self->modem), family));
+  }
+  self->session_ids[idx] = g_signal_connect (self->sessions[idx], MX_BEARER_SESSION_SIGNAL_DISCONNECTED,
                                              G_CALLBACK (mx_bearer_on_session_disconnected), self);
-  mx_wds_session_start (self->sessions[idx], &params, cancellable_of (self),
-                        (GAsyncReadyCallback) session_started, task);
+  mx_bearer_session_start (self->sessions[idx], &params, cancellable_of (self),
+                           (GAsyncReadyCallback) session_started, task);
 }
 
 /* ---- link ---- */
@@ -395,7 +413,8 @@ check_state (MxBearer *self, GError **error)
                  mm_modem_state_get_string (state));
     return FALSE;
   }
-  if (!mx_modem_peek_port (self->modem) || !mx_qmi_port_is_open (mx_modem_peek_port (self->modem))) {
+  if (mx_modem_get_control (self->modem) == MX_MODEM_CONTROL_MBIM ? !mx_modem_peek_mbim_device (self->modem) :
+      !mx_modem_peek_port (self->modem) || !mx_qmi_port_is_open (mx_modem_peek_port (self->modem))) {
     g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
                  "Cannot connect: the modem's control port is not open");
     return FALSE;

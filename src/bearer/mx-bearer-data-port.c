@@ -394,6 +394,16 @@ decide (MxDataPort *self, MxDataFormatGoal goal, gboolean *multiplexed, GError *
 {
   gboolean qmap;
 
+  if (self->profile->driver_class == MX_DATA_DRIVER_CLASS_MBIM) {
+    /* MBIM: no data format to negotiate; one session on the netdev. */
+    *multiplexed = FALSE;
+    if (!self->n_sessions)
+      return DECIDE_OK;
+    g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_TOO_MANY,
+                 "%s already carries a non-multiplexed bearer; without multiplexing "
+                 "a data port carries one", self->name);
+    return DECIDE_FAIL;
+  }
   if (!self->have_format)
     return DECIDE_NEGOTIATE;
   qmap = mx_data_format_is_qmap (&self->format);
@@ -588,7 +598,7 @@ mx_data_port_new (MxPort        *port,
 
   self->port = mx_port_ref (port);
   self->profile = &self->port->profile;
-  self->qmi = g_object_ref (qmi);
+  self->qmi = qmi ? g_object_ref (qmi) : NULL;   /* NULL: an MBIM modem (no WDA) */
   self->links = g_object_ref (links);
   self->netlink = g_object_ref (netlink);
   self->name = g_strdup (mx_port_get_name (port));

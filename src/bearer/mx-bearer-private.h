@@ -8,6 +8,7 @@
 #include "mx-bearer-stats.h"
 #include "mx-link.h"
 #include "mx-bearer-wds-session.h"
+#include "mx-bearer-mbim-session.h"
 
 G_BEGIN_DECLS
 
@@ -31,7 +32,7 @@ struct _MxBearer {
   gboolean            multiplexed;
   MxLink             *link;
   gchar              *interface;
-  MxWdsSession       *sessions[MX_N_FAMILIES];
+  MxBearerSession    *sessions[MX_N_FAMILIES];   /* QMI: one per family; MBIM: [V4] carries both */
   gulong              session_ids[MX_N_FAMILIES];
   MxIpSettings       *ip[MX_N_FAMILIES];
   gint64              connected_since;      /* monotonic us */
@@ -58,7 +59,7 @@ void mx_bearer_publish_connected (MxBearer *self);
  * domain), or empty (NULL) once one succeeded. */
 void mx_bearer_set_connection_error (MxBearer *self, const GError *error);
 /* A session reported that the network ended it. */
-void mx_bearer_on_session_disconnected (MxWdsSession *session, guint reason, const gchar *text,
+void mx_bearer_on_session_disconnected (MxBearerSession *session, guint reason, const gchar *text,
                                         MxBearer *self);
 
 G_END_DECLS

@@ -26,13 +26,13 @@ typedef struct {
 } Request;
 
 static void
-session_stats_ready (MxWdsSession *session, GAsyncResult *res, Request *r)
+session_stats_ready (MxBearerSession *session, GAsyncResult *res, Request *r)
 {
   MxBearer *self = r->self;
   MxBearerStats *st = &self->stats;
   g_autoptr(GError) error = NULL;
   guint64 rx = 0, tx = 0;
-  gboolean ok = mx_wds_session_get_stats_finish (session, res, &rx, &tx, &error);
+  gboolean ok = mx_bearer_session_get_stats_finish (session, res, &rx, &tx, &error);
 
   if (!g_cancellable_is_cancelled (r->cancellable)) {
     st->pending--;
@@ -72,7 +72,7 @@ read_counters (gpointer data)
     r->self = g_object_ref (self);
     r->cancellable = g_object_ref (st->cancellable);
     st->pending++;
-    mx_wds_session_get_stats (self->sessions[i], st->cancellable,
+    mx_bearer_session_get_stats (self->sessions[i], st->cancellable,
                               (GAsyncReadyCallback) session_stats_ready, r);
   }
   return G_SOURCE_CONTINUE;

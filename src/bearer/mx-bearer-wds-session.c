@@ -20,7 +20,10 @@ struct _MxWdsSession {
   gboolean          stopping;      /* our Stop Network is in flight */
 };
 
-G_DEFINE_TYPE (MxWdsSession, mx_wds_session, G_TYPE_OBJECT)
+static void bearer_session_iface_init (MxBearerSessionInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (MxWdsSession, mx_wds_session, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (MX_TYPE_BEARER_SESSION, bearer_session_iface_init))
 
 static guint disconnected_signal;
 
@@ -703,4 +706,63 @@ mx_wds_session_class_init (MxWdsSessionClass *klass)
                                       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                                       G_TYPE_UINT, G_TYPE_STRING);
+}
+
+/* ------------------------------------------------------------------------ */
+/* MxBearerSession                                                          */
+
+static MMBearerIpFamily
+iface_get_family (MxBearerSession *s)
+{
+  return mx_wds_session_get_family (MX_WDS_SESSION (s));
+}
+
+static void
+iface_start (MxBearerSession *s, const MxBearerSessionParams *params, GCancellable *cancellable,
+             GAsyncReadyCallback callback, gpointer user_data)
+{
+  mx_wds_session_start (MX_WDS_SESSION (s), params, cancellable, callback, user_data);
+}
+
+static MxIpSettings *
+iface_start_finish (MxBearerSession *s, GAsyncResult *res, GError **error)
+{
+  return mx_wds_session_start_finish (MX_WDS_SESSION (s), res, error);
+}
+
+static void
+iface_stop (MxBearerSession *s, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  mx_wds_session_stop (MX_WDS_SESSION (s), cancellable, callback, user_data);
+}
+
+static gboolean
+iface_stop_finish (MxBearerSession *s, GAsyncResult *res, GError **error)
+{
+  return mx_wds_session_stop_finish (MX_WDS_SESSION (s), res, error);
+}
+
+static void
+iface_get_stats (MxBearerSession *s, GCancellable *cancellable, GAsyncReadyCallback callback,
+                 gpointer user_data)
+{
+  mx_wds_session_get_stats (MX_WDS_SESSION (s), cancellable, callback, user_data);
+}
+
+static gboolean
+iface_get_stats_finish (MxBearerSession *s, GAsyncResult *res, guint64 *rx, guint64 *tx, GError **error)
+{
+  return mx_wds_session_get_stats_finish (MX_WDS_SESSION (s), res, rx, tx, error);
+}
+
+static void
+bearer_session_iface_init (MxBearerSessionInterface *iface)
+{
+  iface->get_family = iface_get_family;
+  iface->start = iface_start;
+  iface->start_finish = iface_start_finish;
+  iface->stop = iface_stop;
+  iface->stop_finish = iface_stop_finish;
+  iface->get_stats = iface_get_stats;
+  iface->get_stats_finish = iface_get_stats_finish;
 }

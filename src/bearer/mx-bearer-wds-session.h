@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <libmm-glib.h>
 #include "mx-bearer-data-format.h"
+#include "mx-bearer-session.h"
 #include "mx-modem-qmi-port.h"
 
 G_BEGIN_DECLS
@@ -28,32 +29,9 @@ G_DECLARE_FINAL_TYPE (MxWdsSession, mx_wds_session, MX, WDS_SESSION, GObject)
 /* Start Network may wait for the network; ModemManager allows 45 s. */
 #define MX_WDS_SESSION_START_TIMEOUT 45
 
-typedef struct {
-  /* Bind Mux Data Port before anything else (endpoint + mux id). */
-  gboolean             bind_mux;
-  MxDataEndpoint       endpoint;
-  guint8               mux_id;
-  const gchar         *apn;
-  const gchar         *user;
-  const gchar         *password;
-  MMBearerAllowedAuth  allowed_auth;
-} MxWdsSessionParams;
-
-/* The network's settings for one family (Get Current Settings). */
-typedef struct {
-  MMBearerIpFamily family;
-  gchar           *address;
-  guint            prefix;
-  gchar           *gateway;
-  gchar           *dns[3];
-  guint            mtu;       /* 0: the network gave none */
-} MxIpSettings;
-
-void      mx_ip_settings_free (MxIpSettings *settings);
-/* Bearer Ip4Config/Ip6Config: method static (2), address, prefix, gateway,
- * dns1..3, mtu. NULL @settings: the "not configured" dictionary. */
-GVariant *mx_ip_settings_to_variant (const MxIpSettings *settings);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (MxIpSettings, mx_ip_settings_free)
+/* The QMI session uses bind_mux, endpoint, mux_id, apn, user, password,
+ * allowed_auth (mx-bearer-session.h). */
+typedef MxBearerSessionParams MxWdsSessionParams;
 
 /* @family: MM_BEARER_IP_FAMILY_IPV4 or MM_BEARER_IP_FAMILY_IPV6. */
 MxWdsSession     *mx_wds_session_new (MxQmiPort *port, MMBearerIpFamily family);

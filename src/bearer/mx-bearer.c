@@ -173,11 +173,11 @@ link_deleted (MxLinkManager *links, GAsyncResult *res, GTask *task)
 }
 
 static void
-session_stopped (MxWdsSession *session, GAsyncResult *res, GTask *task)
+session_stopped (MxBearerSession *session, GAsyncResult *res, GTask *task)
 {
   GError *error = NULL;
 
-  if (!mx_wds_session_stop_finish (session, res, &error))
+  if (!mx_bearer_session_stop_finish (session, res, &error))
     teardown_step_failed (task, error);
   teardown_next (task);
 }
@@ -187,7 +187,7 @@ stop_session (GTask *task, guint i)
 {
   MxBearer *self = g_task_get_source_object (task);
   TeardownCtx *c = g_task_get_task_data (task);
-  g_autoptr(MxWdsSession) session = g_steal_pointer (&self->sessions[i]);
+  g_autoptr(MxBearerSession) session = g_steal_pointer (&self->sessions[i]);
 
   if (!session) {
     teardown_next (task);
@@ -201,7 +201,7 @@ stop_session (GTask *task, guint i)
     teardown_next (task);
     return;
   }
-  mx_wds_session_stop (session, NULL, (GAsyncReadyCallback) session_stopped, task);
+  mx_bearer_session_stop (session, NULL, (GAsyncReadyCallback) session_stopped, task);
 }
 
 static void
@@ -400,7 +400,7 @@ mx_bearer_lost (MxBearer *self, const gchar *reason, gboolean link_gone, gboolea
 }
 
 void
-mx_bearer_on_session_disconnected (MxWdsSession *session, guint reason, const gchar *text,
+mx_bearer_on_session_disconnected (MxBearerSession *session, guint reason, const gchar *text,
                                    MxBearer *self)
 {
   mx_bearer_lost (self, text, FALSE, FALSE);

@@ -72,7 +72,6 @@ apply_serving_system (MxModem *self, const ServingSystem *ss)
 {
   MMModem3gppRegistrationState reg3gpp;
   MMModemAccessTechnology act = MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN;
-  MMModemState state = mx_modem_get_state (self), next;
   g_autofree gchar *code = NULL;
   guint i;
 
@@ -92,44 +91,14 @@ apply_serving_system (MxModem *self, const ServingSystem *ss)
   }
   for (i = 0; ss->radios && i < ss->radios->len; i++)
     act |= mx_modem_access_tech_from_radio (g_array_index (ss->radios, QmiNasRadioInterface, i));
-
-  if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_HOME || reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING) {
-    if (ss->have_plmn)
-      code = mx_modem_operator_code (ss->mcc, ss->mnc, ss->pcs_digit);
-    mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, code ? code : "");
-    mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp,
-                                          ss->have_plmn && ss->description ? ss->description : "");
-    mm_gdbus_modem_set_access_technologies (self->modem, act);
-  } else {
-    mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, "");
-    mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp, "");
-    mm_gdbus_modem_set_access_technologies (self->modem, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
-  }
-  if (mm_gdbus_modem3gpp_get_registration_state (self->modem_3gpp) != reg3gpp)
-    g_info ("modem %s: 3GPP registration %s%s%s", self->path ? self->path : "",
-            mm_modem_3gpp_registration_state_get_string (reg3gpp), code ? " on " : "", code ? code : "");
-  mm_gdbus_modem3gpp_set_registration_state (self->modem_3gpp, reg3gpp);
-  mm_gdbus_modem3gpp_set_packet_service_state (self->modem_3gpp,
-                                               ss->ps_attach == QMI_NAS_ATTACH_STATE_ATTACHED
-                                               ? MM_MODEM_3GPP_PACKET_SERVICE_STATE_ATTACHED
-                                               : ss->ps_attach == QMI_NAS_ATTACH_STATE_DETACHED
-                                               ? MM_MODEM_3GPP_PACKET_SERVICE_STATE_DETACHED
-                                               : MM_MODEM_3GPP_PACKET_SERVICE_STATE_UNKNOWN);
-
-  /* Modem state follows registration while enabled; CONNECTING..CONNECTED
-   * belong to the bearer component and only drop when registration is lost. */
-  if (state < MM_MODEM_STATE_ENABLED || self->enabling_or_disabling) {
-    mx_modem_signal_update_registration (self);
-    return;
-  }
-  if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_HOME || reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING)
-    next = state >= MM_MODEM_STATE_REGISTERED ? state : MM_MODEM_STATE_REGISTERED;
-  else if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_SEARCHING)
-    next = MM_MODEM_STATE_SEARCHING;
-  else
-    next = MM_MODEM_STATE_ENABLED;
-  mx_modem_set_state (self, next, MM_MODEM_STATE_CHANGE_REASON_UNKNOWN);
-  mx_modem_signal_update_registration (self);
+  if (ss->have_plmn)
+    code = mx_modem_operator_code (ss->mcc, ss->mnc, ss->pcs_digit);
+  mx_modem_apply_registration (self, reg3gpp, code, ss->have_plmn ? ss->description : NULL, act,
+                               ss->ps_attach == QMI_NAS_ATTACH_STATE_ATTACHED
+                               ? MM_MODEM_3GPP_PACKET_SERVICE_STATE_ATTACHED
+                               : ss->ps_attach == QMI_NAS_ATTACH_STATE_DETACHED
+                               ? MM_MODEM_3GPP_PACKET_SERVICE_STATE_DETACHED
+                               : MM_MODEM_3GPP_PACKET_SERVICE_STATE_UNKNOWN);
 }
 
 static void
@@ -161,18 +130,6 @@ event_report_indication_cb (QmiClientNas *client, QmiIndicationNasEventReportOut
 }
 
 static void
-clear_registration (MxModem *self)
-{
-  mm_gdbus_modem3gpp_set_registration_state (self->modem_3gpp, MM_MODEM_3GPP_REGISTRATION_STATE_IDLE);
-  mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, "");
-  mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp, "");
-  mm_gdbus_modem_set_access_technologies (self->modem, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
-  mm_gdbus_modem3gpp_set_packet_service_state (self->modem_3gpp, MM_MODEM_3GPP_PACKET_SERVICE_STATE_UNKNOWN);
-  mx_modem_signal_stop (self);
-  mm_gdbus_modem_set_signal_quality (self->modem, g_variant_new ("(ub)", 0, FALSE));
-}
-
-static void
 disconnect_indications (MxModem *self)
 {
   if (self->serving_system_id && self->nas)
@@ -187,7 +144,7 @@ void
 mx_modem_3gpp_teardown (MxModem *self)
 {
   disconnect_indications (self);
-  clear_registration (self);
+  mx_modem_clear_registration (self);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -373,32 +330,6 @@ enable_step (GTask *task)
   }
 }
 
-/* Checks shared by enable, disable and power changes. */
-static gboolean
-check_not_busy (MxModem *self, GTask *task)
-{
-  MMModemState state = mx_modem_get_state (self);
-  const gchar *why = NULL;
-
-  if (self->enabling_or_disabling)
-    why = "the modem is being enabled or disabled";
-  else if (state == MM_MODEM_STATE_LOCKED)
-    why = "the SIM is locked";
-  else if (state == MM_MODEM_STATE_FAILED)
-    why = "the modem is in failed state";
-  else if (state < MM_MODEM_STATE_LOCKED)
-    why = "the modem is not initialized yet";
-  else if (!self->dms || !self->nas)
-    why = "the modem is gone";
-  if (!why)
-    return TRUE;
-  g_task_return_new_error (task, MM_CORE_ERROR,
-                           self->enabling_or_disabling ? MM_CORE_ERROR_IN_PROGRESS : MM_CORE_ERROR_WRONG_STATE,
-                           "Cannot change the modem now: %s", why);
-  g_object_unref (task);
-  return FALSE;
-}
-
 void
 mx_modem_3gpp_enable (MxModem *self, GCancellable *cancellable,
                       GAsyncReadyCallback callback, gpointer user_data)
@@ -410,7 +341,7 @@ mx_modem_3gpp_enable (MxModem *self, GCancellable *cancellable,
     g_object_unref (task);
     return;
   }
-  if (!check_not_busy (self, task))
+  if (!mx_modem_check_not_busy (self, task))
     return;
   g_task_set_task_data (task, g_new0 (EnableStep, 1), g_free);
   self->enabling_or_disabling = TRUE;
@@ -499,7 +430,7 @@ disable_unregister (GTask *task)
   g_autoptr(QmiMessageNasRegisterIndicationsInput) input = qmi_message_nas_register_indications_input_new ();
 
   disconnect_indications (self);
-  clear_registration (self);
+  mx_modem_clear_registration (self);
   qmi_message_nas_register_indications_input_set_serving_system_events (input, FALSE, NULL);
   qmi_client_nas_register_indications (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S),
                                        g_task_get_cancellable (task), unregister_indications_ready, task);
@@ -535,7 +466,7 @@ mx_modem_3gpp_disable (MxModem *self, GCancellable *cancellable,
     g_object_unref (task);
     return;
   }
-  if (!check_not_busy (self, task))
+  if (!mx_modem_check_not_busy (self, task))
     return;
   self->enabling_or_disabling = TRUE;
   mx_modem_set_state (self, MM_MODEM_STATE_DISABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
@@ -556,7 +487,7 @@ mx_modem_3gpp_set_power (MxModem *self, MMModemPowerState power, GCancellable *c
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   QmiDmsOperatingMode mode;
 
-  if (!check_not_busy (self, task))
+  if (!mx_modem_check_not_busy (self, task))
     return;
   if (mx_modem_get_state (self) > MM_MODEM_STATE_DISABLED) {
     g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,

@@ -10,13 +10,47 @@
 
 G_BEGIN_DECLS
 
+/* What differs between control protocols; everything above (D-Bus objects,
+ * states, SIM object, bearer list) is MxModem's. Each async pair follows
+ * the GIO convention; the modem is the source object. */
+typedef struct {
+  const gchar *name;                                   /* "QMI", "MBIM" */
+  /* Opens the control port and loads identity and SIM state; completes
+   * @task (a boolean task of the modem) once the modem can be exported. */
+  void     (*init_run)      (MxModem *self, GTask *task);
+  /* What needs an unlocked SIM (SIM identity, own numbers). */
+  void     (*load_sim_data) (MxModem *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+  gboolean (*load_sim_data_finish) (MxModem *self, GAsyncResult *res, GError **error);
+  void     (*enable)        (MxModem *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+  gboolean (*enable_finish) (MxModem *self, GAsyncResult *res, GError **error);
+  void     (*disable)       (MxModem *self, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+  gboolean (*disable_finish) (MxModem *self, GAsyncResult *res, GError **error);
+  void     (*set_power)     (MxModem *self, MMModemPowerState power, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data);
+  gboolean (*set_power_finish) (MxModem *self, GAsyncResult *res, GError **error);
+  /* Drops indication handlers and registration (removal, SIM gone). */
+  void     (*teardown)      (MxModem *self);
+  /* Closes the control port (removal); the modem is not used afterwards. */
+  void     (*close)         (MxModem *self);
+} MxModemBackend;
+
+extern const MxModemBackend mx_modem_qmi_backend;   /* mx-modem-qmi.c */
+extern const MxModemBackend mx_modem_mbim_backend;  /* mx-modem-mbim.c */
+
 struct _MxModem {
   GObject                parent;
   MxManager             *manager;
   MxModemConfig         *config;
   gchar                 *path;
-  MxQmiPort             *port;
+  const MxModemBackend  *backend;        /* the control protocol's (QMI or MBIM) */
+  MxQmiPort             *port;           /* QMI only */
   gulong                 port_removed_id;
+  MbimDevice            *mbim;           /* MBIM only: opened through mbim-proxy */
+  gulong                 mbim_removed_id;
+  gulong                 mbim_indication_id;
   GCancellable          *cancellable;    /* cancelled on removal */
   gboolean               removed;
 
@@ -52,11 +86,27 @@ struct _MxModem {
 };
 
 /* mx-modem.c */
+/* The control port went away: emits "removed" (the registry removes us). */
+void     mx_modem_control_gone (MxModem *self, const gchar *port_name);
 /* Called by the init code once identity is known. */
 void     mx_modem_set_identity (MxModem *self, const gchar *manufacturer, const gchar *model,
                                 const gchar *revision, const gchar *hardware_revision,
                                 const gchar *imei);
 void     mx_modem_complete_unlocked_init (MxModem *self);
+
+/* Registration from either protocol: Modem3gpp properties (operator only
+ * while registered), access technologies, PacketServiceState, and the modem
+ * state while enabled (REGISTERED/SEARCHING/ENABLED; CONNECTED stays). */
+void     mx_modem_apply_registration (MxModem *self, MMModem3gppRegistrationState reg,
+                                      const gchar *operator_code, const gchar *operator_name,
+                                      MMModemAccessTechnology act, MMModem3gppPacketServiceState ps);
+/* Registration, operator and signal back to "not registered". */
+void     mx_modem_clear_registration (MxModem *self);
+/* Enable/Disable/SetPowerState allowed now? Else completes @task with
+ * Core.InProgress/WrongState naming why (and unrefs it). */
+gboolean mx_modem_check_not_busy     (MxModem *self, GTask *task);
+/* Found without SIM card: FAILED / sim-missing, no SIM object. */
+void     mx_modem_set_sim_missing    (MxModem *self);
 
 /* Runs @func after polkit allowed the caller (Device.Control); errors are
  * answered on @invocation. @args may be NULL. */
@@ -69,6 +119,9 @@ void     mx_modem_disconnect_bearers        (MxModem *self, GCancellable *cancel
                                              GAsyncReadyCallback callback, gpointer user_data);
 gboolean mx_modem_disconnect_bearers_finish (MxModem *self, GAsyncResult *res, GError **error);
 
+/* mx-modem-qmi.c: the QMI backend's port (mx_modem_new). */
+void     mx_modem_qmi_create_port    (MxModem *self);
+
 /* mx-modem-qmi-init.c: runs the whole initialization; completes the task
  * with TRUE once the modem can be exported (LOCKED or DISABLED). */
 void     mx_modem_qmi_init_run       (MxModem *self, GTask *task);
@@ -76,6 +129,22 @@ void     mx_modem_qmi_init_run       (MxModem *self, GTask *task);
 void     mx_modem_qmi_load_sim_data  (MxModem *self, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
 gboolean mx_modem_qmi_load_sim_data_finish (MxModem *self, GAsyncResult *res, GError **error);
+
+/* mx-modem-mbim-3gpp.c: the MBIM backend's Enable/Disable/SetPowerState
+ * (Radio State), registration (Register State, Packet Service) and signal
+ * (Signal State), read once when enabling, then from indications. */
+void     mx_modem_mbim_3gpp_enable   (MxModem *self, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+void     mx_modem_mbim_3gpp_disable  (MxModem *self, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+void     mx_modem_mbim_3gpp_set_power (MxModem *self, MMModemPowerState power, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+gboolean mx_modem_mbim_3gpp_finish   (MxModem *self, GAsyncResult *res, GError **error);
+void     mx_modem_mbim_3gpp_teardown (MxModem *self);
+/* A Basic Connect indication (register state, packet service, signal, radio). */
+void     mx_modem_mbim_3gpp_indication (MxModem *self, MbimMessage *message);
+/* Device Caps data classes: Current/SupportedCapabilities, SupportedModes. */
+void     mx_modem_mbim_set_capabilities (MxModem *self, MbimDataClass data_class);
 
 /* mx-modem-3gpp.c */
 void     mx_modem_3gpp_enable        (MxModem *self, GCancellable *cancellable,

@@ -285,10 +285,7 @@ sim_lock_ready (GObject *source, GAsyncResult *res, gpointer user_data)
       /* Exported anyway, as ModemManager does: FAILED with the reason. */
       g_message ("modem on %s: %s", self->config->control_port, error->message);
       g_error_free (error);
-      g_clear_object (&self->sim);
-      mm_gdbus_modem_set_unlock_required (self->modem, MM_MODEM_LOCK_NONE);
-      mm_gdbus_modem_set_state_failed_reason (self->modem, MM_MODEM_STATE_FAILED_REASON_SIM_MISSING);
-      mx_modem_set_state (self, MM_MODEM_STATE_FAILED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
+      mx_modem_set_sim_missing (self);
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
       return;

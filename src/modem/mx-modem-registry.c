@@ -60,8 +60,9 @@ mx_modem_config_new_from_device (MxDevice *device, const gchar **why)
     *why = "it has no control port";
     return NULL;
   }
-  if (control->type != MX_PORT_TYPE_QMI && !mx_kernel_device_is_qrtr (control->kdev)) {
-    *why = "its control port does not speak QMI";
+  if (control->type != MX_PORT_TYPE_QMI && control->type != MX_PORT_TYPE_MBIM &&
+      !mx_kernel_device_is_qrtr (control->kdev)) {
+    *why = "its control port speaks neither QMI nor MBIM";
     return NULL;
   }
 
@@ -70,6 +71,7 @@ mx_modem_config_new_from_device (MxDevice *device, const gchar **why)
   config->uid = g_strdup (physdev ? physdev : mx_device_get_uid (device));
   config->plugin = g_strdup (mx_device_get_plugin_name (device));
   config->drivers = mx_device_dup_drivers (device);
+  config->control = control->type == MX_PORT_TYPE_MBIM ? MX_MODEM_CONTROL_MBIM : MX_MODEM_CONTROL_QMI;
   config->control_port = g_strdup (mx_port_get_name (control));
   if (mx_kernel_device_is_qrtr (control->kdev)) {
     config->qrtr = TRUE;
@@ -187,11 +189,11 @@ entry_create_modem (MxModemRegistry *self, Entry *entry)
 
   config = mx_modem_config_new_from_device (entry->device, &why);
   if (!config) {
-    g_debug ("device %s: no QMI modem, %s", mx_device_get_uid (entry->device), why);
+    g_debug ("device %s: no modem, %s", mx_device_get_uid (entry->device), why);
     return;
   }
-  g_info ("device %s: creating QMI modem on %s (plugin %s)", mx_device_get_uid (entry->device),
-          config->control_port, config->plugin);
+  g_info ("device %s: creating %s modem on %s (plugin %s)", mx_device_get_uid (entry->device),
+          config->control == MX_MODEM_CONTROL_MBIM ? "MBIM" : "QMI", config->control_port, config->plugin);
   entry->modem = mx_modem_new (self->manager, config);
   entry->removed_id = g_signal_connect (entry->modem, MX_MODEM_SIGNAL_REMOVED,
                                         G_CALLBACK (modem_removed_cb), entry);

@@ -2,7 +2,7 @@
 #define G_LOG_DOMAIN "mx-sim"
 
 #include <string.h>
-#include "mx-modem-sim.h"
+#include "mx-modem-sim-private.h"
 #include "mx-core-auth.h"
 #include "mx-core-log.h"
 #include "mx-modem-qmi-timeout.h"
@@ -11,7 +11,8 @@
 
 struct _MxSim {
   GObject       parent;
-  MxQmiPort    *port;
+  MxQmiPort    *port;           /* QMI SIM; NULL on MBIM */
+  MbimDevice   *mbim;           /* MBIM SIM (mx-modem-mbim-sim.c) */
   GCancellable *cancellable;   /* the modem's: cancelled when it goes */
   MmGdbusSim   *skeleton;
   gchar        *path;
@@ -136,12 +137,7 @@ decode_spn (const guint8 *ef, gsize len)
 /* What the card says of its PINs: ModemManager lists PIN/PUK and, when the
  * card reports them, PIN2/PUK2 retries; an enabled PIN1 is the SIM facility
  * lock, an enabled PIN2 fixed dialling. */
-typedef struct {
-  MMModemLock lock;
-  gboolean    have_retries, have_pin2;
-  guint       pin, puk, pin2, puk2;
-  gboolean    pin1_enabled, pin2_enabled;
-} PinInfo;
+typedef MxSimPinInfo PinInfo;
 
 static GVariant *
 retries_variant (const PinInfo *info)
@@ -149,6 +145,10 @@ retries_variant (const PinInfo *info)
   GVariantBuilder b;
 
   g_variant_builder_init (&b, G_VARIANT_TYPE ("a{uu}"));
+  if (info->have_puk_retries_only)
+    g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PUK, info->puk);
+  else if (info->have_pin_retries_only)
+    g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PIN, info->pin);
   if (info->have_retries) {
     g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PIN, info->pin);
     g_variant_builder_add (&b, "{uu}", MM_MODEM_LOCK_SIM_PUK, info->puk);
@@ -168,8 +168,8 @@ guint mx_sim_get_enabled_facilities (MxSim *self) { return self->facilities; }
 MmGdbusSim *mx_sim_peek_skeleton (MxSim *self) { return self->skeleton; }
 const gchar *mx_sim_get_path (MxSim *self) { return self->path; }
 
-static void
-lock_loaded (GTask *task, const PinInfo *info)
+void
+mx_sim_lock_loaded (GTask *task, const MxSimPinInfo *info)
 {
   MxSim *self = g_task_get_source_object (task);
   GVariant *retries = g_variant_ref_sink (retries_variant (info));
@@ -273,7 +273,7 @@ uim_card_status_ready (GObject *source, GAsyncResult *res, gpointer user_data)
       info.pin1_enabled = uim_pin_enabled (app->pin1_state);
     }
     /* PIN2 never locks the modem (it guards fixed dialling only). */
-    lock_loaded (task, &info);
+    mx_sim_lock_loaded (task, &info);
   }
 }
 
@@ -321,7 +321,7 @@ dms_pin_status_ready (GObject *source, GAsyncResult *res, gpointer user_data)
       info.puk2 = unblock2;
       info.pin2_enabled = status2 != QMI_DMS_UIM_PIN_STATUS_DISABLED;
     }
-    lock_loaded (task, &info);
+    mx_sim_lock_loaded (task, &info);
   }
 }
 
@@ -330,10 +330,12 @@ mx_sim_load_lock (MxSim *self, GCancellable *cancellable,
                   GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  QmiClient *uim = mx_qmi_port_peek_client (self->port, QMI_SERVICE_UIM);
-  QmiClient *dms = mx_qmi_port_peek_client (self->port, QMI_SERVICE_DMS);
+  QmiClient *uim = self->port ? mx_qmi_port_peek_client (self->port, QMI_SERVICE_UIM) : NULL;
+  QmiClient *dms = self->port ? mx_qmi_port_peek_client (self->port, QMI_SERVICE_DMS) : NULL;
 
-  if (uim) {
+  if (self->mbim) {
+    mx_sim_mbim_load_lock (self->mbim, task);
+  } else if (uim) {
     qmi_client_uim_get_card_status (QMI_CLIENT_UIM (uim), NULL, mx_qmi_timeout (SIM_TIMEOUT_S), cancellable,
                                     uim_card_status_ready, task);
   } else if (dms) {
@@ -515,21 +517,21 @@ uim_read (GTask *task, QmiClient *uim, QmiUimSessionType session, guint16 file,
                                    g_task_get_cancellable (task), uim_read_ready, task);
 }
 
-static void
-id_finish (GTask *task)
+void
+mx_sim_identity_loaded (GTask *task, const gchar *iccid, const gchar *imsi, guint mnc_length,
+                        const gchar *spn)
 {
   MxSim *self = g_task_get_source_object (task);
-  IdContext *ctx = g_task_get_task_data (task);
-  g_autofree gchar *operator_id = mx_sim_operator_id_from_imsi (ctx->imsi, ctx->mnc_length);
+  g_autofree gchar *operator_id = mx_sim_operator_id_from_imsi (imsi, mnc_length);
 
-  mm_gdbus_sim_set_sim_identifier (self->skeleton, ctx->iccid ? ctx->iccid : "");
-  mm_gdbus_sim_set_imsi (self->skeleton, ctx->imsi ? ctx->imsi : "");
+  mm_gdbus_sim_set_sim_identifier (self->skeleton, iccid ? iccid : "");
+  mm_gdbus_sim_set_imsi (self->skeleton, imsi ? imsi : "");
   mm_gdbus_sim_set_operator_identifier (self->skeleton, operator_id ? operator_id : "");
-  mm_gdbus_sim_set_operator_name (self->skeleton, ctx->spn ? ctx->spn : "");
+  mm_gdbus_sim_set_operator_name (self->skeleton, spn ? spn : "");
   g_info ("SIM: operator %s%s%s", operator_id ? operator_id : "unknown",
-          ctx->spn ? ", " : "", ctx->spn ? ctx->spn : "");
-  g_debug ("SIM: ICCID %s, IMSI %s", mx_log_personal (ctx->iccid), mx_log_personal (ctx->imsi));
-  if (!ctx->iccid && !ctx->imsi) {
+          spn ? ", " : "", spn ? spn : "");
+  g_debug ("SIM: ICCID %s, IMSI %s", mx_log_personal (iccid), mx_log_personal (imsi));
+  if (!iccid && !imsi) {
     g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
                              "neither ICCID nor IMSI could be read from the SIM");
     g_object_unref (task);
@@ -537,6 +539,14 @@ id_finish (GTask *task)
   }
   g_task_return_boolean (task, TRUE);
   g_object_unref (task);
+}
+
+static void
+id_finish (GTask *task)
+{
+  IdContext *ctx = g_task_get_task_data (task);
+
+  mx_sim_identity_loaded (task, ctx->iccid, ctx->imsi, ctx->mnc_length, ctx->spn);
 }
 
 static void
@@ -592,6 +602,10 @@ mx_sim_load_identity (MxSim *self, GCancellable *cancellable,
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
+  if (self->mbim) {
+    mx_sim_mbim_load_identity (self->mbim, task);
+    return;
+  }
   g_task_set_task_data (task, g_new0 (IdContext, 1), (GDestroyNotify) id_context_free);
   id_step (task);
 }
@@ -669,12 +683,7 @@ verify_error_to_mm (GError *qmi_error, gint retries_left)
   GError *error;
 
   if (g_error_matches (qmi_error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_INCORRECT_PIN)) {
-    if (retries_left >= 0)
-      error = g_error_new (MM_MOBILE_EQUIPMENT_ERROR, MM_MOBILE_EQUIPMENT_ERROR_INCORRECT_PASSWORD,
-                           "Incorrect PIN (%d attempts left)", retries_left);
-    else
-      error = g_error_new (MM_MOBILE_EQUIPMENT_ERROR, MM_MOBILE_EQUIPMENT_ERROR_INCORRECT_PASSWORD,
-                           "Incorrect PIN");
+    error = mx_sim_incorrect_pin_error (retries_left);
   } else if (g_error_matches (qmi_error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_PIN_BLOCKED) ||
              g_error_matches (qmi_error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_PIN_ALWAYS_BLOCKED)) {
     error = g_error_new (MM_MOBILE_EQUIPMENT_ERROR, MM_MOBILE_EQUIPMENT_ERROR_SIM_PUK,
@@ -687,21 +696,48 @@ verify_error_to_mm (GError *qmi_error, gint retries_left)
   return error;
 }
 
+GError *
+mx_sim_incorrect_pin_error (gint retries_left)
+{
+  if (retries_left >= 0)
+    return g_error_new (MM_MOBILE_EQUIPMENT_ERROR, MM_MOBILE_EQUIPMENT_ERROR_INCORRECT_PASSWORD,
+                        "Incorrect PIN (%d attempts left)", retries_left);
+  return g_error_new (MM_MOBILE_EQUIPMENT_ERROR, MM_MOBILE_EQUIPMENT_ERROR_INCORRECT_PASSWORD,
+                      "Incorrect PIN");
+}
+
+void
+mx_sim_pin_verified (gpointer pin_context, GError *mm_error)
+{
+  PinContext *ctx = pin_context;
+
+  if (g_error_matches (mm_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    pin_done (ctx, mm_error);
+    return;
+  }
+  if (mm_error) {
+    ctx->verify_error = mm_error;
+    g_info ("SIM: SendPin failed: %s", ctx->verify_error->message);
+  }
+  /* Re-read the lock either way: a wrong PIN lowered the retries. */
+  mx_sim_load_lock (ctx->self, ctx->self->cancellable, pin_reload_lock_ready, ctx);
+}
+
 /* The answer to Verify PIN (UIM or DMS); takes @qmi_error. */
 static void
 pin_verified (PinContext *ctx, GError *qmi_error, gint retries_left)
 {
+  GError *mm_error = NULL;
+
   if (g_error_matches (qmi_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     pin_done (ctx, qmi_error);
     return;
   }
   if (qmi_error) {
-    ctx->verify_error = verify_error_to_mm (qmi_error, retries_left);
-    g_info ("SIM: SendPin failed: %s", ctx->verify_error->message);
+    mm_error = verify_error_to_mm (qmi_error, retries_left);
     g_error_free (qmi_error);
   }
-  /* Re-read the lock either way: a wrong PIN lowered the retries. */
-  mx_sim_load_lock (ctx->self, ctx->self->cancellable, pin_reload_lock_ready, ctx);
+  mx_sim_pin_verified (ctx, mm_error);
 }
 
 static void
@@ -773,10 +809,12 @@ send_pin_authorized (GObject *source, GAsyncResult *res, gpointer user_data)
                                 "is not locked" : "does not ask for a PIN"));
     return;
   }
-  uim = mx_qmi_port_peek_client (self->port, QMI_SERVICE_UIM);
-  dms = mx_qmi_port_peek_client (self->port, QMI_SERVICE_DMS);
+  uim = self->port ? mx_qmi_port_peek_client (self->port, QMI_SERVICE_UIM) : NULL;
+  dms = self->port ? mx_qmi_port_peek_client (self->port, QMI_SERVICE_DMS) : NULL;
   g_info ("SIM: verifying PIN");
-  if (uim) {
+  if (self->mbim) {
+    mx_sim_mbim_verify_pin (self->mbim, ctx->pin, self->cancellable, ctx);
+  } else if (uim) {
     g_autoptr(QmiMessageUimVerifyPinInput) input = qmi_message_uim_verify_pin_input_new ();
     g_autoptr(GArray) aid = g_array_new (FALSE, FALSE, 1);
     qmi_message_uim_verify_pin_input_set_info (input, QMI_UIM_PIN_ID_PIN1, ctx->pin, NULL);
@@ -865,7 +903,7 @@ register_events_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 void
 mx_sim_watch_card (MxSim *self)
 {
-  QmiClient *uim = mx_qmi_port_peek_client (self->port, QMI_SERVICE_UIM);
+  QmiClient *uim = self->port ? mx_qmi_port_peek_client (self->port, QMI_SERVICE_UIM) : NULL;
   g_autoptr(QmiMessageUimRegisterEventsInput) input = NULL;
 
   if (!uim || self->watched_uim)
@@ -905,9 +943,21 @@ mx_sim_new (MxQmiPort *port, GCancellable *modem_cancellable)
 {
   MxSim *self = g_object_new (MX_TYPE_SIM, NULL);
 
-  self->port = g_object_ref (port);
+  self->port = port ? g_object_ref (port) : NULL;
   self->cancellable = g_object_ref (modem_cancellable);
   return self;
+}
+
+void
+mx_sim_set_mbim_device (MxSim *self, MbimDevice *device)
+{
+  g_set_object (&self->mbim, device);
+}
+
+void
+mx_sim_card_changed (MxSim *self)
+{
+  mx_sim_load_lock (self, self->cancellable, watch_lock_ready, NULL);
 }
 
 static void
@@ -949,6 +999,7 @@ mx_sim_dispose (GObject *object)
     g_clear_object (&self->watched_uim);
   }
   g_clear_object (&self->port);
+  g_clear_object (&self->mbim);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (mx_sim_parent_class)->dispose (object);
 }

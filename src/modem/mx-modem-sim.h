@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 #include <libmm-glib.h>
+#include <libmbim-glib.h>
 #include "mx-modem-qmi-port.h"
 
 G_BEGIN_DECLS
@@ -24,7 +25,13 @@ G_DECLARE_FINAL_TYPE (MxSim, mx_sim, MX, SIM, GObject)
 /* Signal "card-removed": the card went away (UIM card status indication). */
 #define MX_SIM_SIGNAL_CARD_REMOVED "card-removed"
 
+/* @port: the QMI control port; NULL for an MBIM modem, which sets its
+ * device with mx_sim_set_mbim_device() once it is open. */
 MxSim        *mx_sim_new          (MxQmiPort *port, GCancellable *modem_cancellable);
+void          mx_sim_set_mbim_device (MxSim *self, MbimDevice *device);
+/* The card's state changed (MBIM Subscriber Ready Status indication): the
+ * lock is read again; a vanished card emits "card-removed". */
+void          mx_sim_card_changed (MxSim *self);
 MmGdbusSim   *mx_sim_peek_skeleton (MxSim *self);
 
 /* Reads PIN state and retries; emits "lock-changed" on success. */

@@ -71,6 +71,7 @@ mx_modem_config_copy (const MxModemConfig *config)
     copy->ports[i].name = g_strdup (config->ports[i].name);
     copy->ports[i].type = config->ports[i].type;
   }
+  copy->control = config->control;
   copy->control_port = g_strdup (config->control_port);
   copy->control_path = g_strdup (config->control_path);
   copy->at_port = g_strdup (config->at_port);
@@ -111,6 +112,8 @@ mx_modem_config_free (MxModemConfig *config)
 const MxModemConfig *mx_modem_get_config (MxModem *self) { return self->config; }
 const gchar *mx_modem_get_path (MxModem *self) { return self->path; }
 MxQmiPort *mx_modem_peek_port (MxModem *self) { return self->port; }
+MxModemControl mx_modem_get_control (MxModem *self) { return self->config->control; }
+MbimDevice *mx_modem_peek_mbim_device (MxModem *self) { return self->mbim; }
 MxManager *mx_modem_peek_manager (MxModem *self) { return self->manager; }
 MmGdbusModem *mx_modem_peek_modem_iface (MxModem *self) { return self->modem; }
 MmGdbusObjectSkeleton *mx_modem_peek_object (MxModem *self) { return self->object; }
@@ -162,6 +165,98 @@ mx_modem_get_registration_state (MxModem *self)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Registration, whatever the protocol reported it from                     */
+
+void
+mx_modem_apply_registration (MxModem *self, MMModem3gppRegistrationState reg3gpp, const gchar *code,
+                             const gchar *name, MMModemAccessTechnology act,
+                             MMModem3gppPacketServiceState ps)
+{
+  MMModemState state = mx_modem_get_state (self), next;
+  gboolean registered = reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_HOME ||
+                        reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING;
+
+  if (registered) {
+    mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, code ? code : "");
+    mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp, name ? name : "");
+    mm_gdbus_modem_set_access_technologies (self->modem, act);
+  } else {
+    mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, "");
+    mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp, "");
+    mm_gdbus_modem_set_access_technologies (self->modem, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
+  }
+  if (mm_gdbus_modem3gpp_get_registration_state (self->modem_3gpp) != reg3gpp)
+    g_info ("modem %s: 3GPP registration %s%s%s", self->path ? self->path : "",
+            mm_modem_3gpp_registration_state_get_string (reg3gpp), registered && code ? " on " : "",
+            registered && code ? code : "");
+  mm_gdbus_modem3gpp_set_registration_state (self->modem_3gpp, reg3gpp);
+  mm_gdbus_modem3gpp_set_packet_service_state (self->modem_3gpp, ps);
+
+  /* Modem state follows registration while enabled; CONNECTING..CONNECTED
+   * belong to the bearer component and only drop when registration is lost. */
+  if (state < MM_MODEM_STATE_ENABLED || self->enabling_or_disabling) {
+    mx_modem_signal_update_registration (self);
+    return;
+  }
+  if (registered)
+    next = state >= MM_MODEM_STATE_REGISTERED ? state : MM_MODEM_STATE_REGISTERED;
+  else if (reg3gpp == MM_MODEM_3GPP_REGISTRATION_STATE_SEARCHING)
+    next = MM_MODEM_STATE_SEARCHING;
+  else
+    next = MM_MODEM_STATE_ENABLED;
+  mx_modem_set_state (self, next, MM_MODEM_STATE_CHANGE_REASON_UNKNOWN);
+  mx_modem_signal_update_registration (self);
+}
+
+void
+mx_modem_clear_registration (MxModem *self)
+{
+  mm_gdbus_modem3gpp_set_registration_state (self->modem_3gpp, MM_MODEM_3GPP_REGISTRATION_STATE_IDLE);
+  mm_gdbus_modem3gpp_set_operator_code (self->modem_3gpp, "");
+  mm_gdbus_modem3gpp_set_operator_name (self->modem_3gpp, "");
+  mm_gdbus_modem_set_access_technologies (self->modem, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
+  mm_gdbus_modem3gpp_set_packet_service_state (self->modem_3gpp, MM_MODEM_3GPP_PACKET_SERVICE_STATE_UNKNOWN);
+  mx_modem_signal_stop (self);
+  mm_gdbus_modem_set_signal_quality (self->modem, g_variant_new ("(ub)", 0, FALSE));
+}
+
+/* Checks shared by enable, disable and power changes. */
+gboolean
+mx_modem_check_not_busy (MxModem *self, GTask *task)
+{
+  MMModemState state = mx_modem_get_state (self);
+  const gchar *why = NULL;
+
+  if (self->enabling_or_disabling)
+    why = "the modem is being enabled or disabled";
+  else if (state == MM_MODEM_STATE_LOCKED)
+    why = "the SIM is locked";
+  else if (state == MM_MODEM_STATE_FAILED)
+    why = "the modem is in failed state";
+  else if (state < MM_MODEM_STATE_LOCKED)
+    why = "the modem is not initialized yet";
+  else if (self->removed || (!self->mbim && (!self->dms || !self->nas)))
+    why = "the modem is gone";
+  if (!why)
+    return TRUE;
+  g_task_return_new_error (task, MM_CORE_ERROR,
+                           self->enabling_or_disabling ? MM_CORE_ERROR_IN_PROGRESS : MM_CORE_ERROR_WRONG_STATE,
+                           "Cannot change the modem now: %s", why);
+  g_object_unref (task);
+  return FALSE;
+}
+
+/* No card: exported anyway, as ModemManager does, FAILED with the reason. */
+void
+mx_modem_set_sim_missing (MxModem *self)
+{
+  g_clear_object (&self->sim);
+  mm_gdbus_modem_set_unlock_required (self->modem, MM_MODEM_LOCK_NONE);
+  mm_gdbus_modem_set_state_failed_reason (self->modem, MM_MODEM_STATE_FAILED_REASON_SIM_MISSING);
+  mx_modem_set_state (self, MM_MODEM_STATE_FAILED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Lock state: UnlockRequired/UnlockRetries, LOCKED <-> DISABLED            */
 
 static void
@@ -178,7 +273,7 @@ post_unlock_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   MxModem *self = MX_MODEM (source);
   g_autoptr(GError) error = NULL;
 
-  if (!mx_modem_qmi_load_sim_data_finish (self, res, &error)) {
+  if (!self->backend->load_sim_data_finish (self, res, &error)) {
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
       return;
     g_warning ("modem %s: SIM unlocked but its data cannot be read: %s", self->path, error->message);
@@ -191,7 +286,7 @@ sim_unlocked_cb (MxSim *sim, MxModem *self)
 {
   if (mx_modem_get_state (self) != MM_MODEM_STATE_LOCKED)
     return;
-  mx_modem_qmi_load_sim_data (self, self->cancellable, post_unlock_ready, NULL);
+  self->backend->load_sim_data (self, self->cancellable, post_unlock_ready, NULL);
 }
 
 static void
@@ -212,7 +307,7 @@ sim_card_removed_cb (MxSim *sim, MxModem *self)
   if (mx_modem_get_state (self) == MM_MODEM_STATE_FAILED)
     return;
   g_message ("modem %s: SIM card removed", self->path ? self->path : self->config->control_port);
-  mx_modem_3gpp_teardown (self);
+  self->backend->teardown (self);
   if (mx_modem_get_state (self) >= MM_MODEM_STATE_ENABLED)
     mx_modem_disconnect_bearers (self, NULL, bearers_dropped_ready, NULL);
   mm_gdbus_modem_set_unlock_required (self->modem, MM_MODEM_LOCK_NONE);
@@ -294,8 +389,8 @@ enable_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   gboolean enable = FALSE, ok;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(b)", &enable);
-  ok = enable ? mx_modem_3gpp_enable_finish (self, res, &error)
-              : mx_modem_3gpp_disable_finish (self, res, &error);
+  ok = enable ? self->backend->enable_finish (self, res, &error)
+              : self->backend->disable_finish (self, res, &error);
   if (ok)
     mm_gdbus_modem_complete_enable (self->modem, invocation);
   else
@@ -310,7 +405,7 @@ set_power_state_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   GDBusMethodInvocation *invocation = user_data;
   GError *error = NULL;
 
-  if (mx_modem_3gpp_set_power_finish (self, res, &error))
+  if (self->backend->set_power_finish (self, res, &error))
     mm_gdbus_modem_complete_set_power_state (self->modem, invocation);
   else
     g_dbus_method_invocation_take_error (invocation, error);
@@ -323,9 +418,9 @@ do_enable (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
   gboolean enable = g_variant_get_boolean (args);
 
   if (enable)
-    mx_modem_3gpp_enable (self, self->cancellable, enable_ready, g_object_ref (invocation));
+    self->backend->enable (self, self->cancellable, enable_ready, g_object_ref (invocation));
   else
-    mx_modem_3gpp_disable (self, self->cancellable, enable_ready, g_object_ref (invocation));
+    self->backend->disable (self, self->cancellable, enable_ready, g_object_ref (invocation));
 }
 
 static gboolean
@@ -338,7 +433,7 @@ handle_enable (MmGdbusModem *skeleton, GDBusMethodInvocation *invocation, gboole
 static void
 do_set_power_state (MxModem *self, GDBusMethodInvocation *invocation, GVariant *args)
 {
-  mx_modem_3gpp_set_power (self, (MMModemPowerState) g_variant_get_uint32 (args), self->cancellable,
+  self->backend->set_power (self, (MMModemPowerState) g_variant_get_uint32 (args), self->cancellable,
                            set_power_state_ready, g_object_ref (invocation));
 }
 
@@ -420,7 +515,7 @@ connect_enabled (GObject *source, GAsyncResult *res, gpointer user_data)
   ConnectContext *ctx = user_data;
   GError *error = NULL;
 
-  if (!mx_modem_3gpp_enable_finish (ctx->self, res, &error)) {
+  if (!ctx->self->backend->enable_finish (ctx->self, res, &error)) {
     g_prefix_error (&error, "Cannot connect: ");
     g_dbus_method_invocation_take_error (ctx->invocation, error);
   } else if (!ctx->self->bearers) {
@@ -456,7 +551,7 @@ do_simple_connect (MxModem *self, GDBusMethodInvocation *invocation, GVariant *a
   ctx->invocation = g_object_ref (invocation);
   ctx->properties = g_variant_ref (args);
   /* Enable is a no-op when already enabled (or further). */
-  mx_modem_3gpp_enable (self, self->cancellable, connect_enabled, ctx);
+  self->backend->enable (self, self->cancellable, connect_enabled, ctx);
 }
 
 static gboolean
@@ -669,23 +764,22 @@ mx_modem_new (MxManager *manager, const MxModemConfig *config)
 
   self->manager = g_object_ref (manager);
   self->config = mx_modem_config_copy (config);
-  if (config->qrtr)
-    self->port = mx_qmi_port_new_for_qrtr_node (config->control_port, config->qrtr_node);
-  else
-    self->port = mx_qmi_port_new (config->control_port, config->control_path);
+  self->backend = config->control == MX_MODEM_CONTROL_MBIM ? &mx_modem_mbim_backend : &mx_modem_qmi_backend;
+  if (config->control == MX_MODEM_CONTROL_QMI)
+    mx_modem_qmi_create_port (self);
   setup_static_properties (self);
   return self;
 }
 
-static void
-port_removed_cb (MxQmiPort *port, MxModem *self)
+/* The control port went away (either protocol): the registry removes us. */
+void
+mx_modem_control_gone (MxModem *self, const gchar *port_name)
 {
-  g_message ("modem %s: control port %s is gone", self->path ? self->path : "(not exported)",
-             mx_qmi_port_get_name (port));
+  g_message ("modem %s: control port %s is gone", self->path ? self->path : "(not exported)", port_name);
   g_signal_emit (self, signals[SIGNAL_REMOVED], 0);
 }
 
-/* Initialization (steps in mx-modem-qmi-init.c) ------------------------------ */
+/* Initialization (the backend's steps: mx-modem-qmi-init.c, mx-modem-mbim.c) -- */
 
 void
 mx_modem_initialize (MxModem *self, GCancellable *cancellable,
@@ -694,9 +788,6 @@ mx_modem_initialize (MxModem *self, GCancellable *cancellable,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, mx_modem_initialize);
-  if (!self->port_removed_id)
-    self->port_removed_id = g_signal_connect (self->port, MX_QMI_PORT_SIGNAL_REMOVED,
-                                              G_CALLBACK (port_removed_cb), self);
   if (!self->sim) {
     self->sim = mx_sim_new (self->port, self->cancellable);
     g_signal_connect (self->sim, MX_SIM_SIGNAL_LOCK_CHANGED, G_CALLBACK (sim_lock_changed_cb), self);
@@ -704,7 +795,7 @@ mx_modem_initialize (MxModem *self, GCancellable *cancellable,
     g_signal_connect (self->sim, MX_SIM_SIGNAL_CARD_REMOVED, G_CALLBACK (sim_card_removed_cb), self);
   }
   mx_modem_set_state (self, MM_MODEM_STATE_INITIALIZING, MM_MODEM_STATE_CHANGE_REASON_UNKNOWN);
-  mx_modem_qmi_init_run (self, task);
+  self->backend->init_run (self, task);
 }
 
 gboolean
@@ -750,21 +841,14 @@ mx_modem_remove (MxModem *self)
     mx_modem_bearer_list_lose_all (self->bearers, "the modem went away");
   g_clear_object (&self->bearers);
   g_cancellable_cancel (self->cancellable);
-  mx_modem_3gpp_teardown (self);
+  self->backend->teardown (self);
   if (self->path) {
     mx_manager_unexport_modem (self->manager, self->path);
     g_clear_pointer (&self->path, g_free);
   }
   if (self->sim)
     mx_sim_unexport (self->sim);
-  if (self->port_removed_id) {
-    g_signal_handler_disconnect (self->port, self->port_removed_id);
-    self->port_removed_id = 0;
-  }
-  self->dms = NULL;
-  self->nas = NULL;
-  self->uim = NULL;
-  mx_qmi_port_close (self->port);
+  self->backend->close (self);
 }
 
 static void
@@ -799,7 +883,7 @@ mx_modem_dispose (GObject *object)
 {
   MxModem *self = MX_MODEM (object);
 
-  if (self->port)
+  if (self->config && !self->removed)
     mx_modem_remove (self);
   g_clear_object (&self->bearers);
   if (self->sim) {
@@ -832,6 +916,7 @@ mx_modem_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->profile_manager, self);
   g_clear_object (&self->profile_manager);
   g_clear_object (&self->port);
+  g_clear_object (&self->mbim);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->manager);
   G_OBJECT_CLASS (mx_modem_parent_class)->dispose (object);

@@ -17,12 +17,22 @@
 
 #include <gio/gio.h>
 #include <libmm-glib.h>
+#include <libmbim-glib.h>
 #include "mx-modem-qmi-port.h"
 #include "mx-discovery-port.h"
 #include "mx-core-manager.h"
 #include "mx-modem-bearer-list.h"
 
 G_BEGIN_DECLS
+
+/* The control protocol of the modem: one backend per protocol (QMI in
+ * mx-modem-qmi-init.c/mx-modem-3gpp.c/..., MBIM in mx-modem-mbim*.c) under
+ * the same object, D-Bus interfaces, state machine, SIM object and bearer
+ * list. */
+typedef enum {
+  MX_MODEM_CONTROL_QMI,
+  MX_MODEM_CONTROL_MBIM,
+} MxModemControl;
 
 /* One port of the modem as the Ports property lists it. */
 typedef struct {
@@ -37,7 +47,8 @@ typedef struct {
   gchar     **drivers;       /* kernel drivers of the ports, e.g. mhi-pci-generic, mhi_net */
   MxModemPort *ports;        /* all ports, control port first */
   guint       n_ports;
-  gchar      *control_port;  /* name of the QMI control port ("wwan0qmi0", "qrtr0") */
+  MxModemControl control;    /* the control port's protocol */
+  gchar      *control_port;  /* name of the control port ("wwan0qmi0", "qrtr0", "wwan0mbim0") */
   gchar      *control_path;  /* its char device ("/dev/wwan0qmi0"); NULL for QRTR */
   gchar      *at_port;       /* primary AT port for Modem.Command ("ttyUSB2"); NULL: none */
   gchar      *at_path;       /* its node ("/dev/ttyUSB2") */
@@ -80,9 +91,15 @@ void      mx_modem_remove     (MxModem *self);
  * pointer from mx_modem_get_config() is invalid afterwards). */
 void      mx_modem_update_ports (MxModem *self, const MxModemConfig *config);
 
+MxModemControl mx_modem_get_control      (MxModem *self);
+/* The MBIM device (opened through mbim-proxy) once initialization opened it;
+ * NULL for QMI modems and before/after. */
+MbimDevice    *mx_modem_peek_mbim_device (MxModem *self);
+
 /* Accessors, mainly for the bearer component. */
 const MxModemConfig *mx_modem_get_config  (MxModem *self);
 const gchar  *mx_modem_get_path           (MxModem *self);   /* NULL until exported */
+/* The QMI control port; NULL for MBIM modems. */
 MxQmiPort    *mx_modem_peek_port          (MxModem *self);
 MxManager    *mx_modem_peek_manager       (MxModem *self);
 MmGdbusModem *mx_modem_peek_modem_iface   (MxModem *self);

@@ -510,6 +510,24 @@ handle_basic_connect (SimMbim *self, SimMbimConn *conn, const MbimMessage *reque
   g_autoptr(GByteArray) out = NULL;
   MbimStatusError status = MBIM_STATUS_ERROR_NONE;
   guint32 value = 0;
+  SimFault *fault = NULL;
+
+  /* Fault rules (service=mbim): a set-only rule first, then the CID's. */
+  if (is_set)
+    fault = sim_modem_match_fault (self->modem, SIM_FAULT_SERVICE_MBIM, SIM_FAULT_MBIM_SET | cid);
+  if (!fault)
+    fault = sim_modem_match_fault (self->modem, SIM_FAULT_SERVICE_MBIM, cid);
+  if (fault && fault->action == SIM_FAULT_ACTION_ERROR) {
+    sim_modem_log (self->modem, "mbim fault: cid %u (%s) answered %s", cid, is_set ? "set" : "query",
+                   mbim_status_error_get_string ((MbimStatusError) fault->error));
+    reply (self, conn, request, (MbimStatusError) fault->error, NULL);
+    return;
+  }
+  if (fault) {
+    /* drop (and the other actions, on MBIM): never answered. */
+    sim_modem_log (self->modem, "mbim fault: cid %u (%s) not answered", cid, is_set ? "set" : "query");
+    return;
+  }
 
   switch (cid) {
   case MBIM_CID_BASIC_CONNECT_DEVICE_CAPS:
@@ -641,7 +659,11 @@ handle_basic_connect (SimMbim *self, SimMbimConn *conn, const MbimMessage *reque
   default:
     goto unsupported;
   }
-  reply (self, conn, request, status, status == MBIM_STATUS_ERROR_NONE || cid == MBIM_CID_BASIC_CONNECT_CONNECT ? out : NULL);
+  /* Connect and PIN failures carry their data (NwError; the PIN state with
+   * the attempts left), as firmware sends them. */
+  reply (self, conn, request, status,
+         status == MBIM_STATUS_ERROR_NONE || cid == MBIM_CID_BASIC_CONNECT_CONNECT ||
+         cid == MBIM_CID_BASIC_CONNECT_PIN ? out : NULL);
   return;
 
 unsupported:

@@ -141,6 +141,12 @@ struct _SimScenario {
  * CTL (error, drop and hangup only). */
 SimFault      *sim_modem_match_fault  (SimModem *modem, guint8 service, guint16 message);
 
+/* Fault rules for MBIM Basic Connect (service=mbim): message = the CID (query
+ * and set) or SIM_FAULT_MBIM_SET | CID (set only); error = an MBIM status
+ * (libmbim nick or number). Not a QMI service id. */
+#define SIM_FAULT_SERVICE_MBIM 0xE0
+#define SIM_FAULT_MBIM_SET     0x8000
+
 /* One [fault] rule from group @group of @kf (the scenario's, or one the
  * control command "fault add" builds). */
 gboolean       sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *fault,

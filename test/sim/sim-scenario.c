@@ -399,7 +399,15 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
         guint32 code = QMI_PROTOCOL_ERROR_INTERNAL;
 
         f->action = SIM_FAULT_ACTION_ERROR;
-        if (err && !parse_enum (QMI_TYPE_PROTOCOL_ERROR, err, &code)) {
+        if (f->service == SIM_FAULT_SERVICE_MBIM) {
+            code = MBIM_STATUS_ERROR_FAILURE;
+            if (err && !parse_enum (MBIM_TYPE_STATUS_ERROR, err, &code)) {
+                g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                             "[%s] unknown MBIM status '%s' (use the libmbim nick, e.g. busy, or a number)",
+                             group, err);
+                return FALSE;
+            }
+        } else if (err && !parse_enum (QMI_TYPE_PROTOCOL_ERROR, err, &code)) {
             g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                          "[%s] unknown QMI error '%s' (use the libqmi nick, e.g. not-supported, or a number)",
                          group, err);

@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""MBIM modems through the daemon that ships, seen by the real mmcli.
+
+modemuxd under the umockdev preload with the MHI MBIM fixture (Foxconn
+T99W175 class: wwan0mbim0 + the mhi_wwan_mbim netdev wwan0) or the USB
+cdc_mbim one (Sierra EM7565: cdc-wdm0 + wwan0), the simulator as the fake
+mbim-proxy in this test's private network namespace (scenario
+test/modem/scenarios/mbim.conf). Expected values are the scenario's, as
+Device Caps, Subscriber Ready Status and Register State carry them, written
+here by hand.
+
+Environment as test_modem_mmcli.py (meson sets it)."""
+
+import os
+import subprocess
+import unittest
+
+import test_modem_mmcli
+from test_modem_mmcli import ModemStack, mmcli_kv, values
+
+if __name__ == "__main__":
+    test_modem_mmcli._reexec()
+
+from mxharness import TIMEOUT, wait_until  # noqa: E402
+
+MHI_PHYSDEV = "/sys/devices/pci0000:00/0000:00:1d.0/0000:04:00.0"
+
+
+class MbimStack(ModemStack):
+    """ModemStack with the simulator serving MBIM as mbim-proxy."""
+
+    scenario = "mbim.conf"
+    fixture = "mhi-mbim-t99w175.umockdev"
+    control_port = "wwan0mbim0"
+    plugin = "mhi"
+    drivers = ["mhi-pci-generic"]
+
+    def start_simulator(self):
+        # The same simulator, answering MBIM on @mbim-proxy instead of QMI.
+        import select
+        import tempfile
+        self.sim_dir = tempfile.mkdtemp(prefix="mx-mbim-sim-", dir=self.h.tmpdir)
+        self.control = os.path.join(self.sim_dir, "control")
+        scenario = os.path.join(test_modem_mmcli.MODEM_SCENARIOS, self.scenario)
+        # A TUN named wwan0 stands for the data netdev (the testbed has none).
+        self.sim = self.h.spawn([test_modem_mmcli.SIM, "--scenario", scenario, "--mbim-proxy",
+                                 "--data-tun", "wwan0",
+                                 "--control", self.control,
+                                 "--log", os.path.join(self.sim_dir, "sim.log")],
+                                "modemux-sim", stdout=subprocess.PIPE)
+        ready, _, _ = select.select([self.sim.stdout], [], [], TIMEOUT)
+        line = self.sim.stdout.readline().decode().strip() if ready else ""
+        self.sim.stdout.close()
+        self.assertEqual(line, "modemux-sim ready")
+
+    def sim_log(self):
+        with open(os.path.join(self.sim_dir, "sim.log")) as f:
+            return f.read()
+
+    def sessions(self):
+        out = subprocess.run([test_modem_mmcli.SIM, "--ctl", self.control, "sessions"], check=True,
+                             timeout=TIMEOUT, env=self.h.env, capture_output=True, text=True).stdout
+        return [line for line in out.splitlines() if line.startswith("session ")]
+
+    def modem(self):
+        return mmcli_kv(self.h, "-m", "0")
+
+
+class MhiMbimIdentity(MbimStack):
+    def test_mmcli_shows_the_mbim_modem_its_ports_and_sim(self):
+        listing = self.wait_for_modem()
+        self.assertIn("/org/freedesktop/ModemManager1/Modem/0 ", listing)
+        kv = self.modem()
+        self.assertEqual(kv["modem.generic.plugin"], self.plugin)
+        self.assertEqual(kv["modem.generic.primary-port"], self.control_port)
+        ports = values(kv, "modem.generic.ports")
+        self.assertIn(f"{self.control_port} (mbim)", ports)
+        self.assertIn("wwan0 (net)", ports)
+        self.assertEqual(values(kv, "modem.generic.drivers"), self.drivers)
+        # Device Caps: HardwareInfo, FirmwareInfo, DeviceId.
+        self.assertEqual(kv["modem.generic.model"], "T99W175")
+        self.assertEqual(kv["modem.generic.revision"], "T99W175.F0.1.0.0.9.GC.004")
+        self.assertEqual(kv["modem.generic.equipment-identifier"], "359998765432109")
+        self.assertEqual(kv["modem.3gpp.imei"], "359998765432109")
+        self.assertEqual(kv["modem.generic.state"], "disabled")
+        self.assertEqual(kv["modem.generic.unlock-required"], "--")
+        # Subscriber Ready Status: the SIM object.
+        sim = mmcli_kv(self.h, "-i", kv["modem.generic.sim"].rsplit("/", 1)[-1])
+        self.assertEqual(sim["sim.properties.iccid"], "8949000000000000034")
+        self.assertEqual(sim["sim.properties.imsi"], "262019876543210")
+        self.assertEqual(sim["sim.properties.operator-code"], "26201")
+
+    def test_enable_registers_with_the_scenario_operator_and_disable_powers_down(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.wait_for_state("registered")
+        kv = self.modem()
+        self.assertEqual(kv["modem.3gpp.registration-state"], "home")
+        self.assertEqual(kv["modem.3gpp.operator-code"], "26201")
+        self.assertEqual(kv["modem.3gpp.operator-name"], "MBIM Net")
+        self.assertEqual(kv["modem.3gpp.packet-service-state"], "attached")
+        self.assertEqual(kv["modem.generic.power-state"], "on")
+        # -71 dBm: CSQ 21 = -71 dBm, (-51 - -71) * 100 / 62 = 32 -> 68 %.
+        self.assertEqual(kv["modem.generic.signal-quality.value"], "68")
+        r = self.h.mmcli("-m", "0", "-d")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        kv = self.modem()
+        self.assertEqual(kv["modem.generic.state"], "disabled")
+        self.assertEqual(kv["modem.generic.power-state"], "low")
+        self.assertEqual(kv["modem.3gpp.registration-state"], "idle")
+        # And back.
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+
+
+    def test_simple_connect_brings_up_wwan0_with_the_scenario_ipv4_settings(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.assertEqual(self.modem()["modem.generic.state"], "connected")
+        bearer = values(self.modem(), "modem.generic.bearers")[0].rsplit("/", 1)[-1]
+        kv = mmcli_kv(self.h, "-b", bearer)
+        self.assertEqual(kv["bearer.status.connected"], "yes")
+        self.assertEqual(kv["bearer.status.interface"], "wwan0")
+        # mbim.conf's [apn internet]: pool 10.77.0.0/24 (host .2, gateway .1),
+        # DNS 10.77.255.1 and .2, MTU 1420.
+        self.assertEqual(kv["bearer.ipv4-config.method"], "static")
+        self.assertEqual(kv["bearer.ipv4-config.address"], "10.77.0.2")
+        self.assertEqual(kv["bearer.ipv4-config.prefix"], "24")
+        self.assertEqual(kv["bearer.ipv4-config.gateway"], "10.77.0.1")
+        self.assertEqual(values(kv, "bearer.ipv4-config.dns"), ["10.77.255.1", "10.77.255.2"])
+        self.assertEqual(kv["bearer.ipv4-config.mtu"], "1420")
+        # The simulator's engine holds one session, MBIM session id 0.
+        sessions = self.sessions()
+        self.assertEqual(len(sessions), 1, sessions)
+        self.assertIn("mux=0", sessions[0])
+        # The real netdev (the TUN), not the testbed's sysfs: ip without the preload.
+        link = subprocess.run(["ip", "-o", "link", "show", "wwan0"], check=True, capture_output=True, text=True,
+                              env=test_modem_mmcli._without_preload(os.environ)).stdout
+        self.assertIn(",UP", link)
+
+        r = self.h.mmcli("-b", bearer, "--disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(mmcli_kv(self.h, "-b", bearer)["bearer.status.connected"], "no")
+        self.assertEqual(self.modem()["modem.generic.state"], "registered")
+        self.assertEqual(self.sessions(), [])
+        # And again: the session id is free on the modem.
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+
+
+class UsbCdcMbimIdentity(MhiMbimIdentity):
+    fixture = "usb-em7565-mbim.umockdev"
+    control_port = "cdc-wdm0"
+    plugin = "generic"
+    drivers = ["cdc_mbim", "qcserial"]
+
+
+class MbimPinLocked(MbimStack):
+    scenario = "mbim-pin.conf"
+
+    def test_wrong_pin_shows_the_retries_and_the_right_one_unlocks(self):
+        self.wait_for_modem()
+        kv = self.modem()
+        self.assertEqual(kv["modem.generic.state"], "locked")
+        self.assertEqual(kv["modem.generic.unlock-required"], "sim-pin")
+        self.assertEqual(values(kv, "modem.generic.unlock-retries"), ["sim-pin (3)"])
+        sim = kv["modem.generic.sim"].rsplit("/", 1)[-1]
+        r = self.h.mmcli("-i", sim, "--pin=1111")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("IncorrectPassword", r.stderr)
+        self.assertIn("2 attempts left", r.stderr)
+        self.assertEqual(values(self.modem(), "modem.generic.unlock-retries"), ["sim-pin (2)"])
+        r = self.h.mmcli("-i", sim, "--pin=4321")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.wait_for_state("disabled")
+        self.assertEqual(mmcli_kv(self.h, "-i", sim)["sim.properties.imsi"], "262019876543210")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
