@@ -689,19 +689,6 @@ handle_command (SimMbim *self, SimMbimConn *conn, const MbimMessage *request)
     return;
   }
   if (service == MBIM_SERVICE_BASIC_CONNECT) {
-    guint32 cid = mbim_message_command_get_cid (request);
-    SimFault *fault = sim_modem_match_fault (self->modem, SIM_FAULT_SERVICE_MBIM, (guint16) cid);
-
-    if (fault && fault->action == SIM_FAULT_ACTION_DROP) {
-      sim_modem_log (self->modem, "mbim: fault: no answer to basic-connect cid %u", cid);
-      return;
-    }
-    if (fault) {
-      sim_modem_log (self->modem, "mbim: fault: basic-connect cid %u answered %s", cid,
-                     mbim_status_error_get_string ((MbimStatusError) fault->error));
-      reply (self, conn, request, (MbimStatusError) fault->error, NULL);
-      return;
-    }
     handle_basic_connect (self, conn, request);
     return;
   }

@@ -65,13 +65,9 @@ typedef enum {
     SIM_FAULT_ACTION_RESET,     /* modem reset: every transport drops, state back to power-on */
 } SimFaultAction;
 
-/* Fault rules on MBIM commands: service "mbim" (Basic Connect), message =
- * the CID; no QMI service has this number. */
-#define SIM_FAULT_SERVICE_MBIM 0xF0
-
 typedef struct {
-    guint8         service;   /* QmiService, or SIM_FAULT_SERVICE_MBIM */
-    guint16        message;   /* message id (MBIM: the Basic Connect CID) */
+    guint8         service;   /* QmiService */
+    guint16        message;   /* message id */
     SimFaultAction action;
     guint32        error;     /* QmiProtocolError (MBIM: MbimStatusError) for ERROR */
     guint          delay_ms;  /* for DELAY */

@@ -384,18 +384,7 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
         return FALSE;
     }
     f->message = (guint16) g_ascii_strtoull (message, NULL, 0);
-    if (g_str_equal (action, "error") && f->service == SIM_FAULT_SERVICE_MBIM) {
-        guint32 code = MBIM_STATUS_ERROR_FAILURE;
-
-        f->action = SIM_FAULT_ACTION_ERROR;
-        if (err && !parse_enum (MBIM_TYPE_STATUS_ERROR, err, &code)) {
-            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                         "[%s] unknown MBIM status '%s' (use the libmbim nick, e.g. Busy, or a number)",
-                         group, err);
-            return FALSE;
-        }
-        f->error = code;
-    } else if (g_str_equal (action, "error")) {
+    if (g_str_equal (action, "error")) {
         guint32 code = QMI_PROTOCOL_ERROR_INTERNAL;
 
         f->action = SIM_FAULT_ACTION_ERROR;
@@ -433,12 +422,6 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
         (f->action == SIM_FAULT_ACTION_DELAY || f->action == SIM_FAULT_ACTION_MALFORMED)) {
         g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                      "[%s] CTL rules support error, drop, hangup and reset only", group);
-        return FALSE;
-    }
-    if (f->service == SIM_FAULT_SERVICE_MBIM &&
-        f->action != SIM_FAULT_ACTION_ERROR && f->action != SIM_FAULT_ACTION_DROP) {
-        g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                     "[%s] MBIM rules support error and drop only", group);
         return FALSE;
     }
     f->delay_ms = (guint) get_int (kf, group, "delay-ms", 0);
