@@ -95,23 +95,6 @@ mx_bearer_multiplex_decide (const gchar               *port_name,
                  "or bam-dmux): cannot set up its data path");
     return FALSE;
   }
-  if (profile->driver_class == MX_DATA_DRIVER_CLASS_MBIM) {
-    /* MBIM data (cdc_mbim, mhi_wwan_mbim): sessions, not QMAP. Until MBIM
-     * session links (wwan links, cdc_mbim VLANs) exist, one bearer runs on
-     * the data netdev itself, MBIM session 0. */
-    if (d->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED) {
-      g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
-                   "Multiplexing required but not supported on %s: modemux cannot create MBIM "
-                   "session links (wwan links or cdc_mbim VLANs) yet", port_name);
-      return FALSE;
-    }
-    d->fallback = d->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED;
-    d->reason = d->fallback ?
-      g_strdup_printf ("multiplex=requested (%s): connecting without multiplexing because modemux "
-                       "cannot create MBIM session links yet; MBIM session 0 on %s", source, port_name) :
-      g_strdup_printf ("multiplex=none (%s): MBIM session 0 on %s", source, port_name);
-    return TRUE;
-  }
   if (!mx_data_profile_is_mapped (profile)) {
     g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
                  "The data port %s (%s) has no QMI data endpoint: cannot set up its data path",
@@ -209,6 +192,7 @@ mx_bearer_multiplex_decide_mbim (const gchar               *port_name,
     return TRUE;
   }
   *link = kind;
+  d->goal = MX_DATA_FORMAT_GOAL_MULTIPLEX;   /* the data port: a multiplexed session */
   d->reason = g_strdup_printf ("multiplex=%s (%s): a multiplexed MBIM session on a %s link of %s",
                                mx_bearer_multiplex_to_string (d->multiplex), source,
                                kind == MX_DATA_LINK_WWAN ? "wwan" : "802.1Q VLAN", port_name);

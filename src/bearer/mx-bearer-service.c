@@ -281,10 +281,12 @@ mx_bearer_service_cleanup_stale_links (MxBearerService *self, GCancellable *canc
   /* Any link with our marker is stale: this instance has created none yet. */
   for (guint i = 0; i < links->len; i++) {
     const MxLink *l = g_ptr_array_index (links, i);
+    /* a wwan link's port is its wwan device */
+    const gchar *port = l->lower_name ? l->lower_name : l->parent_dev_name;
 
-    if (l->lower_name && mx_link_owner_is_ours (l, NULL) &&
-        !g_ptr_array_find_with_equal_func (c->ports, l->lower_name, g_str_equal, NULL))
-      g_ptr_array_add (c->ports, g_strdup (l->lower_name));
+    if (port && mx_link_owner_is_ours (l, NULL) &&
+        !g_ptr_array_find_with_equal_func (c->ports, port, g_str_equal, NULL))
+      g_ptr_array_add (c->ports, g_strdup (port));
   }
   g_task_set_task_data (task, c, (GDestroyNotify) cleanup_ctx_free);
   cleanup_next (task);
