@@ -13,45 +13,52 @@
 set -u
 
 # ---- wwan links (mhi_wwan_mbim's kind) on wwan_hwsim ----
-dev=
-for d in /sys/class/wwan/*; do
-  case ${d##*/} in wwan[0-9]|wwan[0-9][0-9]) dev=${d##*/}; break ;; esac
+# The runner boots with wwan_hwsim.devices=0; one simulated device, through
+# its debugfs. It comes with its default netdev (link id 1 here), a link
+# that is not ours.
+mx_run "a wwan_hwsim device" sh -c 'echo 1 > /sys/kernel/debug/wwan_hwsim/devcreate'
+dev=$(ls /sys/class/wwan | head -1)
+[ -n "$dev" ] || mx_fail "no wwan device in /sys/class/wwan"
+for n in /sys/class/net/*; do
+  [ "$(readlink -f "$n/device")" = "$(readlink -f "/sys/class/wwan/$dev")" ] && default=${n##*/}
 done
-[ -n "$dev" ] || mx_fail "no wwan_hwsim device in /sys/class/wwan: $(ls /sys/class/wwan)"
-mx_ok "wwan_hwsim device $dev"
+[ -n "$default" ] || mx_fail "no default netdev of $dev"
+mx_contains "the default netdev $default is wwan link id 1 of $dev" "$(ip -d link show "$default")" "wwan linkid 1"
 
-mx_run "foreign wwan link with link id 1" ip link add name fwwan1 parentdev "$dev" type wwan linkid 1
+mx_run "foreign wwan link with link id 3" ip link add name fwwan3 parentdev "$dev" type wwan linkid 3
 a=$("$CTL" link-add "$dev" --kind wwan --mtu 1500) || mx_fail "link-add $dev --kind wwan: $a"
-mx_contains "first session skips the foreign link id 1" "$a" "${dev}_2 (ifindex"
+mx_contains "first session skips the default link's id 1" "$a" "${dev}_2 (ifindex"
 mx_contains "ip -d link shows wwan linkid 2" "$(ip -d link show "${dev}_2")" "wwan linkid 2"
 mx_contains "our wwan link carries the marker" "$(ip link show "${dev}_2")" "alias modemux:$dev:2"
 b=$("$CTL" link-add "$dev" --kind wwan) || mx_fail "second link-add: $b"
-mx_contains "second session gets link id 3" "$(ip -d link show "${dev}_3")" "wwan linkid 3"
+mx_contains "second session skips the foreign id 3" "$(ip -d link show "${dev}_4")" "wwan linkid 4"
 json=$("$CTL" links --kernel --json "$dev") || mx_fail "links --kernel --json $dev"
 "$PY" - "$json" "$dev" <<'PYEOF' || mx_fail "links --kernel --json does not show the wwan links: $json"
 import json, sys
 links = {l["ifname"]: l for l in json.loads(sys.argv[1])}
 dev = sys.argv[2]
 assert links[dev + "_2"]["mux_id"] == 2 and links[dev + "_2"]["owned"], links
-assert links[dev + "_3"]["mux_id"] == 3 and links[dev + "_3"]["link"] == dev, links
-assert not links["fwwan1"]["owned"], links
+assert links[dev + "_4"]["mux_id"] == 4 and links[dev + "_4"]["link"] == dev, links
+assert not links["fwwan3"]["owned"], links
 PYEOF
-mx_ok "links --kernel shows both sessions (port $dev, mux ids 2 and 3) and the foreign one"
+mx_ok "links --kernel shows both sessions (port $dev, mux ids 2 and 4) and the foreign one"
 
 links_monitor_start /tmp/monw.json 2
-mx_run "delete our wwan link with iproute2" ip link del "${dev}_3"
+mx_run "delete our wwan link with iproute2" ip link del "${dev}_4"
 links_monitor_wait /tmp/monw.json
-[ "$(links_event_count /tmp/monw.json link-lost "${dev}_3")" = 1 ] || mx_fail "no link-lost: $(cat /tmp/monw.json)"
+[ "$(links_event_count /tmp/monw.json link-lost "${dev}_4")" = 1 ] || mx_fail "no link-lost: $(cat /tmp/monw.json)"
 mx_ok "a wwan link deleted with ip link del is noticed (link-lost)"
 out=$("$CTL" link-del-all "$dev") || mx_fail "link-del-all $dev: $out"
 mx_contains "link-del-all deletes only our wwan link" "$out" "deleted 1 link(s) on $dev"
-mx_exists /sys/class/net/fwwan1 "the foreign wwan link survives"
+mx_exists /sys/class/net/fwwan3 "the foreign wwan link survives"
+mx_exists "/sys/class/net/$default" "the default netdev survives"
 mx_absent "/sys/class/net/${dev}_2" "our wwan link is gone"
-mx_run "delete the foreign wwan link" ip link del fwwan1
+mx_run "delete the foreign wwan link" ip link del fwwan3
 
 # ---- VLAN links (cdc_mbim's sessions) on a veth ----
 mx_run "veth pair playing the cdc_mbim netdev" ip link add mxmbim0 type veth peer name mxmbim0p
-mx_run "mxmbim0 up" ip link set mxmbim0 up
+# cdc_mbim's netdev is NOARP; VLAN links inherit the lower's flags.
+mx_run "mxmbim0 up, no ARP" ip link set mxmbim0 up arp off
 mx_run "foreign VLAN 1 on the netdev" ip link add link mxmbim0 name mxmbim0.1 type vlan id 1
 c=$("$CTL" link-add mxmbim0 --kind vlan --mtu 1400) || mx_fail "link-add --kind vlan: $c"
 mx_contains "first VLAN session skips the foreign VLAN 1" "$c" "mxmbim0_2 (ifindex"
