@@ -9,10 +9,13 @@
 static const char * const subsystems[] = { "usbmisc", "net", NULL };
 static const char * const drivers[] = { "qmi_wwan", "cdc_mbim", NULL };
 
+/* USB ports of those drivers; also ports a kernel event with a uid names
+ * (udev-less setups: the event's driver= says what the port is). */
 static guint
 claim (const MxPlugin *plugin, const MxPort *port, GPtrArray *group)
 {
-  if (g_strcmp0 (mx_kernel_device_get_physdev_subsystem (port->kdev), "usb") == 0 &&
+  if ((g_strcmp0 (mx_kernel_device_get_physdev_subsystem (port->kdev), "usb") == 0 ||
+       mx_kernel_device_get_event_uid (port->kdev)) &&
       mx_plugin_port_has_driver (port, drivers))
     return MX_PLUGIN_CLAIM_GENERIC;
   return MX_PLUGIN_CLAIM_NONE;
@@ -96,12 +99,17 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
   gboolean qmi = g_strcmp0 (driver, "qmi_wwan") == 0;
   MxPort *control;
 
-  if (iface < 0) {
+  if (iface < 0 && qmi) {
+    /* the QMI endpoint is the USB interface */
     g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
                  "no USB interface number");
     return FALSE;
   }
-  control = find_control (device, data, qmi ? MX_PORT_TYPE_QMI : MX_PORT_TYPE_MBIM);
+  /* cdc_mbim without one (a kernel event): the device's MBIM control port. */
+  control = iface < 0 ? mx_device_get_primary_control_port (device) :
+            find_control (device, data, qmi ? MX_PORT_TYPE_QMI : MX_PORT_TYPE_MBIM);
+  if (control && control->type != (qmi ? MX_PORT_TYPE_QMI : MX_PORT_TYPE_MBIM))
+    control = NULL;
   if (!control) {
     g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_NOT_FOUND,
                  "no %s control port on USB interface %d", qmi ? "QMI" : "MBIM", iface);
