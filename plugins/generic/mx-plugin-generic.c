@@ -63,13 +63,15 @@ qmi_wwan_profile (MxDataProfile *p, gint iface)
 }
 
 /* cdc_mbim: recorded with its MBIM control port; no QMI data path (no
- * endpoint). Session 0 is the netdev untagged; multiplexed sessions 1..255
- * are 802.1Q VLAN links on it, VLAN id = session id (the driver maps them). */
+ * endpoint). Session 0 is the netdev itself (raw IP, untagged);
+ * multiplexed sessions 1..255 are 802.1Q VLAN links on it, VLAN id =
+ * session id (the driver maps them). */
 static void
 cdc_mbim_profile (MxDataProfile *p)
 {
   p->driver_class = MX_DATA_DRIVER_CLASS_MBIM;
   p->link_kinds = MX_DATA_LINK_VLAN;
+  p->raw_ip = TRUE;
   p->mbim_session_first = 1;
   p->mbim_session_last = 255;
   p->multiplex = MX_MULTIPLEX_NONE;

@@ -261,6 +261,7 @@ session_start (MxBearerSession *session, const MxBearerSessionParams *params, GC
   StartCtx *c = g_new0 (StartCtx, 1);
   g_autoptr(MbimMessage) request = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree gchar *family = NULL;
 
   c->apn = g_strdup (params->apn);
   c->ip_type = params->ip_type ? params->ip_type : MM_BEARER_IP_FAMILY_IPV4;
@@ -282,8 +283,9 @@ session_start (MxBearerSession *session, const MxBearerSessionParams *params, GC
   if (!self->indication_id)
     self->indication_id = g_signal_connect (self->device, MBIM_DEVICE_SIGNAL_INDICATE_STATUS,
                                             G_CALLBACK (indication_cb), self);
+  family = mm_bearer_ip_family_build_string_from_mask (c->ip_type);
   g_info ("MBIM session %u: activating APN '%s' (%s)", params->session_id, params->apn ? params->apn : "",
-          mm_bearer_ip_family_build_string_from_mask (c->ip_type));
+          family);
   mx_mbim_command (self->device, request, "MBIM Connect (activate)", MX_MBIM_SESSION_CONNECT_TIMEOUT,
                    cancellable, activate_ready, task);
 }

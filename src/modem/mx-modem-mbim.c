@@ -11,6 +11,7 @@
 #include "mx-modem-mbim.h"
 #include "mx-core-log.h"
 #include "mx-core-step.h"
+#include "mx-discovery-kernel-device.h"
 
 #define OPEN_TIMEOUT_S 10
 
@@ -116,13 +117,30 @@ open_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   init_next (task);
 }
 
+/* The USB device's iManufacturer string as sysfs shows it; NULL: none
+ * (PCIe devices have none). */
+static gchar *
+physdev_manufacturer (MxModem *self)
+{
+  g_autofree gchar *path = NULL;
+  gchar *value;
+
+  if (!self->config->uid || !g_str_has_prefix (self->config->uid, "/sys/"))
+    return NULL;
+  path = g_build_filename (self->config->uid, "manufacturer", NULL);
+  value = mx_sysfs_read_file (path);
+  if (value && !*value)
+    g_clear_pointer (&value, g_free);
+  return value;
+}
+
 static void
 device_caps_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   GTask *task = user_data;
   MxModem *self = g_task_get_source_object (task);
   g_autoptr(MbimMessage) response = NULL;
-  g_autofree gchar *device_id = NULL, *firmware = NULL, *hardware = NULL;
+  g_autofree gchar *device_id = NULL, *firmware = NULL, *hardware = NULL, *manufacturer = NULL;
   MbimDataClass data_class = 0;
   GError *error = NULL;
 
@@ -133,8 +151,12 @@ device_caps_ready (GObject *source, GAsyncResult *res, gpointer user_data)
     init_failed (task, error);
     return;
   }
-  /* Device Caps has no manufacturer; HardwareInfo is the model. */
-  mx_modem_set_identity (self, NULL, hardware, firmware, hardware, device_id);
+  /* Device Caps has no manufacturer: the physical device's (a USB device's
+   * manufacturer string), else the plugin's name, as ModemManager shows it.
+   * HardwareInfo is the model. */
+  manufacturer = physdev_manufacturer (self);
+  mx_modem_set_identity (self, manufacturer ? manufacturer : self->config->plugin, hardware, firmware,
+                         hardware, device_id);
   mx_modem_mbim_set_capabilities (self, data_class);
   g_debug ("MBIM Device Caps: device id %s, firmware %s, hardware %s", mx_log_personal (device_id),
            firmware ? firmware : "", hardware ? hardware : "");
@@ -266,16 +288,47 @@ mbim_init_run (MxModem *self, GTask *task)
 /* ---- SIM data: identity through MxSim ---- */
 
 static void
+own_numbers_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(MbimMessage) response = NULL;
+  g_auto(GStrv) numbers = NULL;
+  g_autoptr(GError) error = NULL;
+
+  response = mx_mbim_command_finish (res, NULL, &error);
+  if (response && mbim_message_subscriber_ready_status_response_parse (response, NULL, NULL, NULL, NULL, NULL,
+                                                                      &numbers, &error)) {
+    const gchar *empty[] = { NULL };
+    mm_gdbus_modem_set_own_numbers (self->modem, numbers ? (const gchar *const *) numbers : empty);
+  } else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_task_return_error (task, g_steal_pointer (&error));
+    g_object_unref (task);
+    return;
+  } else {
+    g_debug ("own numbers not available: %s", error->message);
+  }
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
 sim_identity_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(MbimMessage) request = NULL;
   GError *error = NULL;
 
-  if (!mx_sim_load_identity_finish (MX_SIM (source), res, &error))
+  if (!mx_sim_load_identity_finish (MX_SIM (source), res, &error)) {
     g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+    g_object_unref (task);
+    return;
+  }
+  /* Own numbers: the TelephoneNumbers of Subscriber Ready Status. */
+  request = mbim_message_subscriber_ready_status_query_new (NULL);
+  mx_mbim_command (self->mbim, request, "MBIM Subscriber Ready Status", MX_MBIM_TIMEOUT_S,
+                   g_task_get_cancellable (task), own_numbers_ready, task);
 }
 
 static void
@@ -319,6 +372,45 @@ mbim_close (MxModem *self)
    * The device object lives until the close completes. */
   mbim_device_close (self->mbim, 5, NULL, close_ready, NULL);
   g_clear_object (&self->mbim);
+}
+
+/* ---- methods only the QMI backend implements ---- */
+
+static gboolean
+handle_not_on_mbim (GDBusInterfaceSkeleton *skeleton, GDBusMethodInvocation *invocation)
+{
+  g_dbus_method_invocation_return_error (invocation, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                                         "%s is not supported on MBIM modems by modemux yet",
+                                         g_dbus_method_invocation_get_method_name (invocation));
+  return TRUE;
+}
+
+static void
+replace_handler (gpointer skeleton, const gchar *signal, MxModem *self)
+{
+  guint id = g_signal_lookup (signal, G_OBJECT_TYPE (skeleton));
+
+  if (!id)
+    return;
+  g_signal_handlers_disconnect_matched (skeleton, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_DATA, id, 0, NULL, NULL, self);
+  g_signal_connect (skeleton, signal, G_CALLBACK (handle_not_on_mbim), NULL);
+}
+
+void
+mx_modem_mbim_setup_interfaces (MxModem *self)
+{
+  static const gchar *modem_methods[] = { "handle-set-current-bands", "handle-set-current-modes" };
+  static const gchar *m3gpp_methods[] = {
+    "handle-scan", "handle-set-packet-service-state", "handle-set-initial-eps-bearer-settings",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (modem_methods); i++)
+    replace_handler (self->modem, modem_methods[i], self);
+  for (guint i = 0; i < G_N_ELEMENTS (m3gpp_methods); i++)
+    replace_handler (self->modem_3gpp, m3gpp_methods[i], self);
+  /* Extended signal values and profiles need QMI NAS and WDS: not offered. */
+  mm_gdbus_object_skeleton_set_modem_signal (self->object, NULL);
+  mm_gdbus_object_skeleton_set_modem3gpp_profile_manager (self->object, NULL);
 }
 
 const MxModemBackend mx_modem_mbim_backend = {

@@ -143,6 +143,9 @@ gboolean mx_modem_mbim_3gpp_finish   (MxModem *self, GAsyncResult *res, GError *
 void     mx_modem_mbim_3gpp_teardown (MxModem *self);
 /* A Basic Connect indication (register state, packet service, signal, radio). */
 void     mx_modem_mbim_3gpp_indication (MxModem *self, MbimMessage *message);
+/* mx-modem-mbim.c: methods that need QMI services answer Unsupported; the
+ * Signal and ProfileManager interfaces are not offered (mx_modem_new). */
+void     mx_modem_mbim_setup_interfaces (MxModem *self);
 /* Device Caps data classes: Current/SupportedCapabilities, SupportedModes. */
 void     mx_modem_mbim_set_capabilities (MxModem *self, MbimDataClass data_class);
 

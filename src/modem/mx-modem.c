@@ -767,6 +767,8 @@ mx_modem_new (MxManager *manager, const MxModemConfig *config)
   self->backend = config->control == MX_MODEM_CONTROL_MBIM ? &mx_modem_mbim_backend : &mx_modem_qmi_backend;
   if (config->control == MX_MODEM_CONTROL_QMI)
     mx_modem_qmi_create_port (self);
+  else
+    mx_modem_mbim_setup_interfaces (self);
   setup_static_properties (self);
   return self;
 }

@@ -24,6 +24,7 @@ if __name__ == "__main__":
 from mxharness import TIMEOUT, wait_until  # noqa: E402
 
 MHI_PHYSDEV = "/sys/devices/pci0000:00/0000:00:1d.0/0000:04:00.0"
+USB_PHYSDEV = "/sys/devices/pci0000:00/0000:00:14.0/usb2/2-3"
 
 
 class MbimStack(ModemStack):
@@ -34,6 +35,8 @@ class MbimStack(ModemStack):
     control_port = "wwan0mbim0"
     plugin = "mhi"
     drivers = ["mhi-pci-generic"]
+    manufacturer = "mhi"    # a PCIe device has no manufacturer string
+    physdev = MHI_PHYSDEV
 
     def start_simulator(self):
         # The same simulator, answering MBIM on @mbim-proxy instead of QMI.
@@ -73,10 +76,14 @@ class MhiMbimIdentity(MbimStack):
         kv = self.modem()
         self.assertEqual(kv["modem.generic.plugin"], self.plugin)
         self.assertEqual(kv["modem.generic.primary-port"], self.control_port)
+        self.assertEqual(kv["modem.generic.device"], self.physdev)
         ports = values(kv, "modem.generic.ports")
         self.assertIn(f"{self.control_port} (mbim)", ports)
         self.assertIn("wwan0 (net)", ports)
         self.assertEqual(values(kv, "modem.generic.drivers"), self.drivers)
+        # No manufacturer in Device Caps: the USB device's manufacturer
+        # string, else the plugin's name (ModemManager does the same).
+        self.assertEqual(kv["modem.generic.manufacturer"], self.manufacturer)
         # Device Caps: HardwareInfo, FirmwareInfo, DeviceId.
         self.assertEqual(kv["modem.generic.model"], "T99W175")
         self.assertEqual(kv["modem.generic.revision"], "T99W175.F0.1.0.0.9.GC.004")
@@ -89,6 +96,8 @@ class MhiMbimIdentity(MbimStack):
         self.assertEqual(sim["sim.properties.iccid"], "8949000000000000034")
         self.assertEqual(sim["sim.properties.imsi"], "262019876543210")
         self.assertEqual(sim["sim.properties.operator-code"], "26201")
+        # Its TelephoneNumbers: the modem's own numbers.
+        self.assertEqual(values(kv, "modem.generic.own-numbers"), ["+4915790000034"])
 
     def test_enable_registers_with_the_scenario_operator_and_disable_powers_down(self):
         self.wait_for_modem()
@@ -151,11 +160,184 @@ class MhiMbimIdentity(MbimStack):
         self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
 
 
+    def test_registration_follows_register_state_indications(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+        self.sim_ctl("register", "searching")
+        self.wait_for_state("searching")
+        self.assertEqual(self.modem()["modem.3gpp.operator-code"], "--")
+        self.sim_ctl("register", "roaming")
+        self.wait_for_state("registered")
+        kv = self.modem()
+        self.assertEqual(kv["modem.3gpp.registration-state"], "roaming")
+        self.assertEqual(kv["modem.3gpp.operator-code"], "26201")
+
+    def test_sim_removed_in_use_fails_the_modem_with_sim_missing(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.sim_ctl("remove-sim")
+        self.wait_for_state("failed")
+        kv = self.modem()
+        self.assertEqual(kv["modem.generic.state-failed-reason"], "sim-missing")
+        self.assertEqual(kv["modem.generic.sim"], "--")
+        wait_until(lambda: self.sessions() == [], "the MBIM session to end")
+
+    def test_ipv4v6_is_one_mbim_context_with_both_families(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet,ip-type=ipv4v6")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        bearer = values(self.modem(), "modem.generic.bearers")[0].rsplit("/", 1)[-1]
+        kv = mmcli_kv(self.h, "-b", bearer)
+        self.assertEqual(kv["bearer.ipv4-config.address"], "10.77.0.2")
+        # mbim.conf's IPv6 pool 2001:db8:77::/64: host ::2, gateway ::1.
+        self.assertEqual(kv["bearer.ipv6-config.method"], "static")
+        self.assertEqual(kv["bearer.ipv6-config.address"], "2001:db8:77::2")
+        self.assertEqual(kv["bearer.ipv6-config.prefix"], "64")
+        self.assertEqual(kv["bearer.ipv6-config.gateway"], "2001:db8:77::1")
+        self.assertEqual(values(kv, "bearer.ipv6-config.dns"), ["2001:db8:77:ffff::1"])
+        # Two engine sessions (one per family), both on MBIM session id 0.
+        sessions = self.sessions()
+        self.assertEqual(len(sessions), 2, sessions)
+        self.assertTrue(all("mux=0" in line for line in sessions), sessions)
+        r = self.h.mmcli("-b", bearer, "--disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.sessions(), [])
+
+    def test_the_control_port_going_away_removes_the_modem(self):
+        self.wait_for_modem()
+        # The simulator drops every mbim-proxy connection (the proxy lost the port).
+        self.sim_ctl("hangup")
+        wait_until(lambda: "No modems were found" in self.h.mmcli("-L").stdout, "the modem to disappear")
+
+
 class UsbCdcMbimIdentity(MhiMbimIdentity):
     fixture = "usb-em7565-mbim.umockdev"
     control_port = "cdc-wdm0"
     plugin = "generic"
     drivers = ["cdc_mbim", "qcserial"]
+    manufacturer = "Sierra Wireless, Incorporated"
+    physdev = USB_PHYSDEV
+
+    def prepare_testbed(self):
+        # The fixture records no USB strings; this test gives the device the
+        # manufacturer string an EM7565 reports (iManufacturer).
+        self.testbed.set_attribute(USB_PHYSDEV, "manufacturer", self.manufacturer)
+
+
+class MbimFaults(MbimStack):
+    """Refusals and silence from the modem: a D-Bus error naming the step,
+    and a modem that still works once the fault is gone."""
+
+    def fault(self, *rule):
+        self.sim_ctl("fault", "add", *rule)
+
+    def enabled(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.wait_for_state("registered")
+
+    def test_a_refused_connect_names_the_step_and_the_next_connect_works(self):
+        self.enabled()
+        self.fault("service=mbim", "message=0x800C", "action=error", "error=Busy", "count=1")
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Error.Connection.Busy", r.stderr)
+        self.assertIn("IPv4 session", r.stderr)
+        self.assertIn("MBIM Connect (activate)", r.stderr)
+        self.assertEqual(self.sessions(), [])
+        self.assertEqual(self.modem()["modem.generic.state"], "registered")
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+
+    def test_an_unknown_apn_is_the_3gpp_cause_as_on_qmi(self):
+        self.enabled()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=nosuchapn")
+        self.assertNotEqual(r.returncode, 0)
+        # NwError 27 from the simulator: ModemManager's MissingOrUnknownApn.
+        self.assertIn("MobileEquipment.MissingOrUnknownApn", r.stderr)
+        self.assertIn("3GPP cause 27", r.stderr)
+
+    def test_a_refused_radio_on_fails_enable_naming_it_and_leaves_the_modem_disabled(self):
+        self.wait_for_modem()
+        self.fault("service=mbim", "message=0x8003", "action=error", "error=Failure", "count=1")
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Core.Failed", r.stderr)
+        self.assertIn("MBIM Radio State (on)", r.stderr)
+        self.assertEqual(self.modem()["modem.generic.state"], "disabled")
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+
+    def test_no_answer_to_register_state_fails_enable_naming_it(self):
+        self.wait_for_modem()
+        self.fault("service=mbim", "message=0x0009", "action=drop", "count=1")
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("MBIM Register State", r.stderr)
+        self.assertIn("no answer from the modem", r.stderr)
+        self.assertEqual(self.modem()["modem.generic.state"], "disabled")
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+
+    def test_network_initiated_deactivation_disconnects_the_bearer(self):
+        self.enabled()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        bearer = values(self.modem(), "modem.generic.bearers")[0].rsplit("/", 1)[-1]
+        self.sim_ctl("disconnect", "all")
+        wait_until(lambda: mmcli_kv(self.h, "-b", bearer)["bearer.status.connected"] == "no",
+                   "the bearer disconnected by the network")
+        self.wait_for_state("registered")
+
+    def test_multiplex_required_fails_naming_what_is_missing(self):
+        self.enabled()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet,multiplex=required")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("Core.Unsupported", r.stderr)
+        # this host kernel has no wwan links (test_modem_mbim_mux.py checks
+        # that premise; the VM tier creates the links)
+        self.assertIn("the kernel cannot create wwan links (CONFIG_WWAN is not enabled)", r.stderr)
+        self.assertEqual(self.sessions(), [])
+
+    def test_multiplex_requested_connects_without_and_logs_why(self):
+        self.enabled()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet,multiplex=requested")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        bearer = values(self.modem(), "modem.generic.bearers")[0].rsplit("/", 1)[-1]
+        self.assertEqual(mmcli_kv(self.h, "-b", bearer)["bearer.status.interface"], "wwan0")
+        self.assertIn("connecting without multiplexing (MBIM session 0 on wwan0) because the kernel "
+                      "cannot create wwan links", self.h.daemon_log())
+
+
+class MbimQmiOnlyMethods(MbimStack):
+    """What the QMI backend does with QMI services (bands, modes, scan,
+    packet service changes, profiles, extended signal) answers
+    Core.Unsupported naming MBIM, and the modem carries on."""
+
+    def test_qmi_only_methods_are_unsupported_on_mbim(self):
+        self.wait_for_modem()
+        r = self.h.mmcli("-m", "0", "-e")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.wait_for_state("registered")
+        for args in (["--set-current-bands=eutran-1"], ["--set-allowed-modes=4g"], ["--3gpp-scan"],
+                     ["--3gpp-set-packet-service-state=detached"],
+                     ["--3gpp-set-initial-eps-bearer-settings=apn=x"]):
+            r = self.h.mmcli("-m", "0", *args)
+            self.assertNotEqual(r.returncode, 0, args)
+            self.assertIn("Core.Unsupported", r.stderr, args)
+            self.assertIn("not supported on MBIM modems", r.stderr, args)
+        # No Signal or ProfileManager interface to call at all.
+        for args in (["--signal-get"], ["--3gpp-profile-manager-list"]):
+            r = self.h.mmcli("-m", "0", *args)
+            self.assertNotEqual(r.returncode, 0, args)
+        self.assertIsNone(self.h.daemon.poll())
+        self.assertEqual(self.modem()["modem.generic.state"], "registered")
 
 
 class MbimPinLocked(MbimStack):

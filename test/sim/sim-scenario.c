@@ -392,7 +392,7 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
             code = MBIM_STATUS_ERROR_FAILURE;
             if (err && !parse_enum (MBIM_TYPE_STATUS_ERROR, err, &code)) {
                 g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                             "[%s] unknown MBIM status '%s' (use the libmbim nick, e.g. busy, or a number)",
+                             "[%s] unknown MBIM status '%s' (use the libmbim nick, e.g. Busy, or a number)",
                              group, err);
                 return FALSE;
             }

@@ -96,7 +96,8 @@ static const Row table[] = {
   /* IPA carries nothing but QMAP: a port that may not multiplex cannot connect. */
   { IPA_NO_MUX,     TRUE,  REQUESTED, FALSE, REFUSED,   RAW_IP, FALSE, "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
   { IPA_NO_MUX,     TRUE,  UNSET,     FALSE, REFUSED,   RAW_IP, FALSE, "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
-  /* No QMI data path (MBIM data, or a driver no plugin serves). */
+  /* No QMI data path: MBIM data (decided by mx_bearer_multiplex_decide_mbim(),
+   * its own table below), or a driver no plugin serves. */
   { CDC_MBIM, TRUE,  UNSET,     FALSE, REFUSED,   RAW_IP,    FALSE,
     "The data port " PORT " (mbim) has no QMI data endpoint" },
   { CDC_MBIM, TRUE,  NONE,      FALSE, REFUSED,   RAW_IP,    FALSE, "has no QMI data endpoint" },
