@@ -12,7 +12,9 @@
 #    simulator activated;
 #  - a ping through each link is answered and counted under its session;
 #  - DataPorts1 (modemuxctl links --daemon) lists both links;
-#  - disconnect: the links are gone, the sessions too.
+#  - disconnect: the links are gone, the sessions too;
+#  - `ip link del` of a bearer's VLAN link disconnects it; SIGKILL +
+#    restart removes our VLAN link and keeps a foreign VLAN.
 . "$(dirname "$0")/vm-lib.sh"
 . "$(dirname "$0")/bearers-lib.sh"
 set -u
@@ -102,3 +104,26 @@ mx_ok "the VLAN links are gone"
 for _ in $(seq 50); do [ -z "$(sim_mux_of)" ] && break; sleep 0.1; done
 [ -z "$(sim_mux_of)" ] || mx_fail "sessions left: $(sim_mux_of)"
 mx_ok "and the MBIM sessions"
+
+# A VLAN link deleted behind modemuxd disconnects its bearer.
+out=$(mmcli -m 0 --simple-connect="apn=internet,multiplex=required") || mx_fail "connect: $out"
+B=
+for b in $(bearers); do [ "$(kv -b "$b" | field bearer.status.connected)" = yes ] && B=$b; done
+I=$(kv -b "$B" | field bearer.status.interface)
+mx_run "delete bearer $B's VLAN link $I with iproute2" ip link del "$I"
+for _ in $(seq 100); do [ "$(kv -b "$B" | field bearer.status.connected)" = no ] && break; sleep 0.1; done
+[ "$(kv -b "$B" | field bearer.status.connected)" = no ] || mx_fail "bearer $B still connected"
+mx_ok "a deleted VLAN link disconnects its bearer"
+
+# SIGKILL with a bearer up: the restarted daemon removes our VLAN link only.
+out=$(mmcli -m 0 --simple-connect="apn=corporate,multiplex=required") || mx_fail "connect: $out"
+B=
+for b in $(bearers); do [ "$(kv -b "$b" | field bearer.status.connected)" = yes ] && B=$b; done
+I=$(kv -b "$B" | field bearer.status.interface)
+mx_run "a foreign VLAN on wwan0" ip link add link wwan0 name wwan0.7 type vlan id 7
+kill -KILL "$MXD_PID"; wait "$MXD_PID" 2>/dev/null; MXD_PID=''
+mx_exists "/sys/class/net/$I" "the killed daemon's VLAN link $I is still there"
+mx_mhi_daemon_start "$D/mxd2.log"
+for _ in $(seq 100); do [ -e "/sys/class/net/$I" ] || break; sleep 0.1; done
+mx_absent "/sys/class/net/$I" "the restarted daemon removed our stale VLAN link"
+mx_exists /sys/class/net/wwan0.7 "the foreign VLAN is kept"
