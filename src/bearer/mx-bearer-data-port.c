@@ -563,8 +563,14 @@ mx_data_port_get_max_links (MxDataPort *self)
 {
   guint max = (guint) (MX_MUX_ID_MAX - MX_MUX_ID_MIN + 1);
 
-  if (!mx_data_profile_can_link (self->profile, MX_DATA_LINK_RMNET))
+  if (self->profile->mbim_session_first >= 0 &&
+      (self->profile->link_kinds & (MX_DATA_LINK_WWAN | MX_DATA_LINK_VLAN))) {
+    /* MBIM: one link per session id of the port's range. */
+    max = (guint) (MAX (self->profile->mbim_session_last, self->profile->mbim_session_first) -
+                   self->profile->mbim_session_first + 1);
+  } else if (!mx_data_profile_can_link (self->profile, MX_DATA_LINK_RMNET)) {
     return 0;
+  }
   /* The tag, as the link manager's allocator enforces it (0: none). */
   if (self->profile->max_links >= 0)
     max = MIN (max, (guint) self->profile->max_links);

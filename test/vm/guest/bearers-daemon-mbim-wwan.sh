@@ -54,6 +54,9 @@ action=add,subsystem=net,name=$NET,uid=sim-mbim,driver=mhi_wwan_mbim
 EV
 mx_mhi_daemon_start "$D/mxd.log"
 mx_ok "modemuxd shows the MBIM modem"
+max=$(gdbus call --session -d org.freedesktop.ModemManager1 -o /org/freedesktop/ModemManager1/Modem/0 \
+  -m org.freedesktop.DBus.Properties.Get org.freedesktop.ModemManager1.Modem MaxActiveMultiplexedBearers)
+mx_contains "MaxActiveMultiplexedBearers: one per MBIM session id 1..255" "$max" "uint32 255"
 
 # bearer_link N: the interface of bearer N and its wwan link id.
 bearer_iface() { kv -b "$1" | field 'bearer.status.interface'; }
