@@ -24,6 +24,7 @@
 #include "mx-bearer-props.h"
 #include "mx-core-step.h"
 #include "mx-link-error.h"
+#include "mx-modem-mbim.h"
 
 /* In order; a step without work for this bearer is skipped. */
 typedef enum {
@@ -86,8 +87,7 @@ to_dbus_error (MxBearer *self, GError *error)
     e = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_CANCELLED, "Connection attempt cancelled%s%s (%s)",
                      self->cancel_reason ? ": " : "",
                      self->cancel_reason ? self->cancel_reason : "", error->message);
-  else if (g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_TIMEOUT) ||
-           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  else if (g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_TIMEOUT) || mx_mbim_error_is_timeout (error))
     e = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_ABORTED, "%s (no answer from the modem)",
                      error->message);
   else

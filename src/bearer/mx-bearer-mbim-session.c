@@ -155,6 +155,48 @@ settings_new (MMBearerIpFamily family, MbimIPConfigurationAvailableFlag flags, c
   return s;
 }
 
+/* A start that fails after the activation deactivates what it activated
+ * (the caller drops the session without stopping it), then fails with
+ * @error. */
+static MbimMessage *deactivate_request (MxMbimSession *self);
+
+static void
+undo_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxMbimSession *self = g_task_get_source_object (task);
+  g_autoptr(MbimMessage) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  response = mx_mbim_command_finish (res, NULL, &error);
+  if (!response && !g_error_matches (error, MBIM_STATUS_ERROR, MBIM_STATUS_ERROR_CONTEXT_NOT_ACTIVATED))
+    g_warning ("MBIM session %u: could not deactivate after the failed start: %s", self->session_id,
+               error->message);
+  g_task_return_error (task, g_object_steal_data (G_OBJECT (task), "mx-start-error"));
+  g_object_unref (task);
+}
+
+static void
+start_undo (GTask *task, GError *error)
+{
+  MxMbimSession *self = g_task_get_source_object (task);
+  g_autoptr(MbimMessage) request = NULL;
+
+  if (!self->started || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    /* Cancelled: the bearer's teardown is not run on this session either;
+     * the modem going away ends it anyway. */
+    self->started = FALSE;
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  self->started = FALSE;
+  g_object_set_data_full (G_OBJECT (task), "mx-start-error", error, (GDestroyNotify) g_error_free);
+  request = deactivate_request (self);
+  mx_mbim_command (self->device, request, "MBIM Connect (deactivate)", MX_MBIM_TIMEOUT_S, NULL,
+                   undo_ready, task);
+}
+
 static void
 ip_configuration_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -177,8 +219,7 @@ ip_configuration_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   if (!response || !mbim_message_ip_configuration_response_parse (response, NULL, &f4, &f6, &n4, &v4, &n6, &v6,
                                                                  &gw4, &gw6, &ndns4, &dns4, &ndns6, &dns6,
                                                                  &mtu4, &mtu6, &error)) {
-    g_task_return_error (task, error);
-    g_object_unref (task);
+    start_undo (task, error);
     return;
   }
   if (c->ip_type != MM_BEARER_IP_FAMILY_IPV6)
@@ -195,10 +236,10 @@ ip_configuration_ready (GObject *source, GAsyncResult *res, gpointer user_data)
     ipv4 = g_steal_pointer (&self->ipv6);
   }
   if (!ipv4) {
-    g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
-                             "MBIM IP Configuration: no %s address for session %u",
-                             self->family == MM_BEARER_IP_FAMILY_IPV6 ? "IPv6" : "IPv4", self->session_id);
-    g_object_unref (task);
+    start_undo (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
+                                   "MBIM IP Configuration: no %s address for session %u",
+                                   self->family == MM_BEARER_IP_FAMILY_IPV6 ? "IPv6" : "IPv4",
+                                   self->session_id));
     return;
   }
   g_info ("MBIM session %u: %s/%u%s%s, mtu %u", self->session_id, ipv4->address, ipv4->prefix,
@@ -319,6 +360,15 @@ deactivate_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   g_object_unref (task);
 }
 
+static MbimMessage *
+deactivate_request (MxMbimSession *self)
+{
+  return mbim_message_connect_set_new (self->session_id, MBIM_ACTIVATION_COMMAND_DEACTIVATE, "", "", "",
+                                       MBIM_COMPRESSION_NONE, MBIM_AUTH_PROTOCOL_NONE,
+                                       MBIM_CONTEXT_IP_TYPE_DEFAULT,
+                                       mbim_uuid_from_context_type (MBIM_CONTEXT_TYPE_INTERNET), NULL);
+}
+
 static void
 session_stop (MxBearerSession *session, GCancellable *cancellable, GAsyncReadyCallback callback,
               gpointer user_data)
@@ -334,10 +384,7 @@ session_stop (MxBearerSession *session, GCancellable *cancellable, GAsyncReadyCa
     g_object_unref (task);
     return;
   }
-  request = mbim_message_connect_set_new (self->session_id, MBIM_ACTIVATION_COMMAND_DEACTIVATE, "", "", "",
-                                          MBIM_COMPRESSION_NONE, MBIM_AUTH_PROTOCOL_NONE,
-                                          MBIM_CONTEXT_IP_TYPE_DEFAULT,
-                                          mbim_uuid_from_context_type (MBIM_CONTEXT_TYPE_INTERNET), NULL);
+  request = deactivate_request (self);
   mx_mbim_command (self->device, request, "MBIM Connect (deactivate)", MX_MBIM_TIMEOUT_S, cancellable,
                    deactivate_ready, task);
 }

@@ -11,8 +11,8 @@
 /* ------------------------------------------------------------------------ */
 /* Pure mappings                                                            */
 
-static MMModemAccessTechnology
-access_tech_from_data_class (MbimDataClass dc)
+MMModemAccessTechnology
+mx_modem_access_tech_from_mbim (MbimDataClass dc)
 {
   MMModemAccessTechnology act = MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN;
 
@@ -26,8 +26,8 @@ access_tech_from_data_class (MbimDataClass dc)
   return act;
 }
 
-static MMModem3gppRegistrationState
-registration_from_mbim (MbimRegisterState state)
+MMModem3gppRegistrationState
+mx_modem_registration_from_mbim (MbimRegisterState state)
 {
   switch (state) {
   case MBIM_REGISTER_STATE_HOME:         return MM_MODEM_3GPP_REGISTRATION_STATE_HOME;
@@ -87,18 +87,28 @@ static void
 apply_register_state (MxModem *self, MbimRegisterState state, MbimDataClass available,
                       const gchar *provider_id, const gchar *provider_name)
 {
-  mx_modem_apply_registration (self, registration_from_mbim (state),
+  mx_modem_apply_registration (self, mx_modem_registration_from_mbim (state),
                                provider_id && *provider_id ? provider_id : NULL, provider_name,
-                               access_tech_from_data_class (available),
+                               mx_modem_access_tech_from_mbim (available),
                                mm_gdbus_modem3gpp_get_packet_service_state (self->modem_3gpp));
+}
+
+gint
+mx_modem_signal_quality_from_mbim_rssi (guint32 rssi)
+{
+  /* Coded as in 3GPP TS 27.007 +CSQ: 0 = -113 dBm ... 31 = -51 dBm, 99 unknown. */
+  if (rssi > 31)
+    return -1;
+  return (gint) mx_modem_signal_quality_from_rssi (-113 + 2 * (gint) rssi);
 }
 
 static void
 apply_signal (MxModem *self, guint32 rssi)
 {
-  /* Coded as in 3GPP TS 27.007 +CSQ: 0 = -113 dBm ... 31 = -51 dBm, 99 unknown. */
-  if (rssi <= 31)
-    mx_modem_signal_set_quality (self, mx_modem_signal_quality_from_rssi (-113 + 2 * (gint) rssi));
+  gint quality = mx_modem_signal_quality_from_mbim_rssi (rssi);
+
+  if (quality >= 0)
+    mx_modem_signal_set_quality (self, (guint) quality);
 }
 
 static void

@@ -146,6 +146,12 @@ void     mx_modem_mbim_3gpp_indication (MxModem *self, MbimMessage *message);
 /* mx-modem-mbim.c: methods that need QMI services answer Unsupported; the
  * Signal and ProfileManager interfaces are not offered (mx_modem_new). */
 void     mx_modem_mbim_setup_interfaces (MxModem *self);
+/* Pure MBIM mappings (tests): Register State → 3GPP registration; data
+ * classes → access technologies; Signal State RSSI (0..31, 99) → quality
+ * percent, -1 when unknown. */
+MMModem3gppRegistrationState mx_modem_registration_from_mbim (MbimRegisterState state);
+MMModemAccessTechnology      mx_modem_access_tech_from_mbim (MbimDataClass data_class);
+gint                         mx_modem_signal_quality_from_mbim_rssi (guint32 rssi);
 /* Device Caps data classes: Current/SupportedCapabilities, SupportedModes. */
 void     mx_modem_mbim_set_capabilities (MxModem *self, MbimDataClass data_class);
 

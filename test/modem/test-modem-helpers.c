@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The pure decoding rules of the modem control plane: SIM file contents,
- * operator identifiers, signal quality and access technologies. */
+ * operator identifiers, signal quality and access technologies, and MBIM's
+ * registration, data class and RSSI codings. */
 #include <string.h>
 #include "mx-modem-private.h"
 #include "mx-modem-sim.h"
@@ -69,6 +70,44 @@ test_access_technology_from_radio (void)
   g_assert_cmpuint (mx_modem_access_tech_from_radio (QMI_NAS_RADIO_INTERFACE_NONE), ==, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
 }
 
+/* MBIM Register State as ModemManager reads it; partner networks roam. */
+static void
+test_mbim_registration (void)
+{
+  g_assert_cmpint (mx_modem_registration_from_mbim (MBIM_REGISTER_STATE_HOME), ==, MM_MODEM_3GPP_REGISTRATION_STATE_HOME);
+  g_assert_cmpint (mx_modem_registration_from_mbim (MBIM_REGISTER_STATE_ROAMING), ==, MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING);
+  g_assert_cmpint (mx_modem_registration_from_mbim (MBIM_REGISTER_STATE_PARTNER), ==, MM_MODEM_3GPP_REGISTRATION_STATE_ROAMING);
+  g_assert_cmpint (mx_modem_registration_from_mbim (MBIM_REGISTER_STATE_SEARCHING), ==, MM_MODEM_3GPP_REGISTRATION_STATE_SEARCHING);
+  g_assert_cmpint (mx_modem_registration_from_mbim (MBIM_REGISTER_STATE_DENIED), ==, MM_MODEM_3GPP_REGISTRATION_STATE_DENIED);
+  g_assert_cmpint (mx_modem_registration_from_mbim (MBIM_REGISTER_STATE_DEREGISTERED), ==, MM_MODEM_3GPP_REGISTRATION_STATE_IDLE);
+  g_assert_cmpint (mx_modem_registration_from_mbim (MBIM_REGISTER_STATE_UNKNOWN), ==, MM_MODEM_3GPP_REGISTRATION_STATE_UNKNOWN);
+}
+
+/* MBIM data classes: one access technology each, 5G NSA and SA both 5GNR. */
+static void
+test_mbim_access_technologies (void)
+{
+  g_assert_cmpint (mx_modem_access_tech_from_mbim (MBIM_DATA_CLASS_LTE), ==, MM_MODEM_ACCESS_TECHNOLOGY_LTE);
+  g_assert_cmpint (mx_modem_access_tech_from_mbim (MBIM_DATA_CLASS_UMTS | MBIM_DATA_CLASS_HSDPA), ==,
+                   MM_MODEM_ACCESS_TECHNOLOGY_UMTS | MM_MODEM_ACCESS_TECHNOLOGY_HSDPA);
+  g_assert_cmpint (mx_modem_access_tech_from_mbim (MBIM_DATA_CLASS_LTE | MBIM_DATA_CLASS_5G_NSA), ==,
+                   MM_MODEM_ACCESS_TECHNOLOGY_LTE | MM_MODEM_ACCESS_TECHNOLOGY_5GNR);
+  g_assert_cmpint (mx_modem_access_tech_from_mbim (MBIM_DATA_CLASS_5G_SA), ==, MM_MODEM_ACCESS_TECHNOLOGY_5GNR);
+  g_assert_cmpint (mx_modem_access_tech_from_mbim (0), ==, MM_MODEM_ACCESS_TECHNOLOGY_UNKNOWN);
+}
+
+/* Signal State RSSI is +CSQ coded: 0 = -113 dBm (0 %), 31 = -51 dBm
+ * (100 %), 21 = -71 dBm (68 %), 99 = unknown. */
+static void
+test_mbim_rssi (void)
+{
+  g_assert_cmpint (mx_modem_signal_quality_from_mbim_rssi (0), ==, 0);
+  g_assert_cmpint (mx_modem_signal_quality_from_mbim_rssi (31), ==, 100);
+  g_assert_cmpint (mx_modem_signal_quality_from_mbim_rssi (21), ==, 68);
+  g_assert_cmpint (mx_modem_signal_quality_from_mbim_rssi (99), ==, -1);
+  g_assert_cmpint (mx_modem_signal_quality_from_mbim_rssi (32), ==, -1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -78,5 +117,8 @@ main (int argc, char **argv)
   g_test_add_func ("/modem/sim/operator-id", test_operator_id_from_imsi);
   g_test_add_func ("/modem/signal-quality", test_signal_quality_is_the_csq_scale);
   g_test_add_func ("/modem/access-technology", test_access_technology_from_radio);
+  g_test_add_func ("/modem/mbim/registration", test_mbim_registration);
+  g_test_add_func ("/modem/mbim/access-technology", test_mbim_access_technologies);
+  g_test_add_func ("/modem/mbim/rssi", test_mbim_rssi);
   return g_test_run ();
 }

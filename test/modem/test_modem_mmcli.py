@@ -104,6 +104,11 @@ class ModemStack(unittest.TestCase):
         self.h.__enter__()
         self.addCleanup(self.h.close)
         self.start_simulator()
+        self.start_daemon()
+        self.addCleanup(self.check_daemon_exit)
+
+    def start_daemon(self):
+        """modemuxd under the testbed's preload, as self.h.daemon."""
         env = dict(self.h.env)
         env["UMOCKDEV_DIR"] = self.testbed.get_root_dir()
         env["LD_PRELOAD"] = "libumockdev-preload.so.0"
@@ -111,7 +116,6 @@ class ModemStack(unittest.TestCase):
         self.h.daemon = self.h.spawn_under_umockdev(
             [*self.daemon_wrapper, mxharness.daemon_path(self.h.build_dir),
              "--log-level=DEBUG", "--test-no-qrtr", *self.daemon_args], "modemuxd", env)
-        self.addCleanup(self.check_daemon_exit)
 
     def start_simulator(self):
         self.sim_dir = tempfile.mkdtemp(prefix="mx-modem-sim-", dir=self.h.tmpdir)
