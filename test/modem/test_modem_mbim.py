@@ -115,7 +115,7 @@ class MhiMbimIdentity(MbimStack):
         self.assertEqual(kv["modem.3gpp.imei"], "359998765432109")
         self.assertEqual(kv["modem.generic.state"], "disabled")
         self.assertEqual(kv["modem.generic.unlock-required"], "--")
-        # One bearer on the data netdev (no multiplexing on MBIM yet); mmcli
+        # One non-multiplexed bearer on the data netdev (session 0); mmcli
         # does not print these, the bus has them.
         self.assertEqual(self.modem_property("MaxBearers"), 1)
         self.assertEqual(self.modem_property("MaxActiveBearers"), 1)
