@@ -9,10 +9,13 @@
 static const char * const subsystems[] = { "usbmisc", "net", NULL };
 static const char * const drivers[] = { "qmi_wwan", "cdc_mbim", NULL };
 
+/* USB ports of those drivers; also ports a kernel event with a uid names
+ * (udev-less setups: the event's driver= says what the port is). */
 static guint
 claim (const MxPlugin *plugin, const MxPort *port, GPtrArray *group)
 {
-  if (g_strcmp0 (mx_kernel_device_get_physdev_subsystem (port->kdev), "usb") == 0 &&
+  if ((g_strcmp0 (mx_kernel_device_get_physdev_subsystem (port->kdev), "usb") == 0 ||
+       mx_kernel_device_get_event_uid (port->kdev)) &&
       mx_plugin_port_has_driver (port, drivers))
     return MX_PLUGIN_CLAIM_GENERIC;
   return MX_PLUGIN_CLAIM_NONE;
@@ -60,14 +63,16 @@ qmi_wwan_profile (MxDataProfile *p, gint iface)
 }
 
 /* cdc_mbim: recorded with its MBIM control port; no QMI data path (no
- * endpoint). MBIM session ids are one byte (VLAN-tagged sessions later);
- * the netdev itself carries session 0 (raw IP). */
+ * endpoint). Session 0 is the netdev itself (raw IP, untagged);
+ * multiplexed sessions 1..255 are 802.1Q VLAN links on it, VLAN id =
+ * session id (the driver maps them). */
 static void
 cdc_mbim_profile (MxDataProfile *p)
 {
   p->driver_class = MX_DATA_DRIVER_CLASS_MBIM;
+  p->link_kinds = MX_DATA_LINK_VLAN;
   p->raw_ip = TRUE;
-  p->mbim_session_first = 0;
+  p->mbim_session_first = 1;
   p->mbim_session_last = 255;
   p->multiplex = MX_MULTIPLEX_NONE;
 }
@@ -96,12 +101,17 @@ map_data_port (const MxPlugin *plugin, MxDevice *device, MxPort *data, GError **
   gboolean qmi = g_strcmp0 (driver, "qmi_wwan") == 0;
   MxPort *control;
 
-  if (iface < 0) {
+  if (iface < 0 && qmi) {
+    /* the QMI endpoint is the USB interface */
     g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_UNSUPPORTED,
                  "no USB interface number");
     return FALSE;
   }
-  control = find_control (device, data, qmi ? MX_PORT_TYPE_QMI : MX_PORT_TYPE_MBIM);
+  /* cdc_mbim without one (a kernel event): the device's MBIM control port. */
+  control = iface < 0 ? mx_device_get_primary_control_port (device) :
+            find_control (device, data, qmi ? MX_PORT_TYPE_QMI : MX_PORT_TYPE_MBIM);
+  if (control && control->type != (qmi ? MX_PORT_TYPE_QMI : MX_PORT_TYPE_MBIM))
+    control = NULL;
   if (!control) {
     g_set_error (error, MX_DISCOVERY_ERROR, MX_DISCOVERY_ERROR_NOT_FOUND,
                  "no %s control port on USB interface %d", qmi ? "QMI" : "MBIM", iface);

@@ -58,15 +58,16 @@ mhi_net_profile (MxDataProfile *p)
   p->multiplex = MX_MULTIPLEX_REQUESTED;
 }
 
-/* mhi_wwan_mbim: MBIM data, one wwan link per MBIM session (for later); no
- * QMI data path. The netdev itself carries MBIM session 0 (raw IP). */
+/* mhi_wwan_mbim: MBIM data, session 0 (raw IP) on the default wwan
+ * netdev, one wwan link (link id = session id 1..255) per multiplexed
+ * session; no QMI data path. */
 static void
 mhi_wwan_mbim_profile (MxDataProfile *p)
 {
   p->driver_class = MX_DATA_DRIVER_CLASS_MBIM;
   p->link_kinds = MX_DATA_LINK_WWAN;
   p->raw_ip = TRUE;
-  p->mbim_session_first = 0;
+  p->mbim_session_first = 1;
   p->mbim_session_last = 255;
   p->multiplex = MX_MULTIPLEX_NONE;
 }

@@ -2,9 +2,11 @@
 /*
  * The connect step machine of a bearer (ConnectStep below, driven by
  * connect_step()):
- *   check state -> kernel rmnet probe -> multiplex decision ->
- *   data port (format negotiated once per port) -> rmnet link (mux id
- *   allocated by the link manager) -> per IP family: a WDS session
+ *   check state -> kernel link probe (rmnet; MBIM: wwan and 802.1Q VLAN)
+ *   -> multiplex decision -> data port (format negotiated once per port)
+ *   -> link (QMI: rmnet/qmimux, mux id allocated by the link manager;
+ *   MBIM: a wwan or VLAN link whose id is the session id,
+ *   mx-bearer-mbim-link.c) -> per IP family: a WDS session
  *   (mx-bearer-wds-session.c) -> link MTU from the network, lower and link
  *   up -> publish. The sessions are MxBearerSession: WDS (QMI, one per IP
  *   family) or MBIM Connect (one context for both families, no data format
@@ -17,6 +19,7 @@
 
 #include "mx-bearer-private.h"
 
+#include "mx-bearer-mbim-link.h"
 #include "mx-bearer-multiplex.h"
 #include "mx-bearer-props.h"
 #include "mx-core-step.h"
@@ -37,8 +40,8 @@ typedef enum {
 } ConnectStep;
 
 static const gchar *const step_names[] = {
-  "modem state check", "kernel rmnet probe", "multiplex decision", "data port setup",
-  "rmnet link creation", "IPv4 session", "IPv6 session", "bring-up", "publish",
+  "modem state check", "kernel link probe", "multiplex decision", "data port setup",
+  "link creation", "IPv4 session", "IPv6 session", "bring-up", "publish",
 };
 MX_STEP_NAMES_CHECK (step_names, STEP_DONE);
 
@@ -46,6 +49,8 @@ typedef struct {
   ConnectStep              step;
   MxBearerMultiplexDecision multiplex;
   gboolean                 kernel_rmnet;
+  guint                    kernel_mbim_links;  /* MxDataLinkKinds the kernel can create */
+  MxDataLinkKinds          mbim_link;          /* MBIM: the session's link kind, NONE = session 0 */
   gboolean                 wanted[MX_N_FAMILIES];
   guint                    n_wanted;
   GError                  *family_error;
@@ -293,14 +298,12 @@ start_session (GTask *task, MMBearerIpFamily family)
 
 /* ---- link ---- */
 
+/* The link is there (QMI: rmnet/qmimux; MBIM: the session's link), or why not. */
 static void
-link_created (MxLinkManager *links, GAsyncResult *res, GTask *task)
+link_done (GTask *task, MxLink *link, GError *error, const gchar *kind)
 {
   MxBearer *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  MxLink *link;
 
-  link = mx_link_manager_create_finish (links, res, &error);
   if (!link) {
     const gchar *port = mx_data_port_get_name (self->port);
 
@@ -309,19 +312,56 @@ link_created (MxLinkManager *links, GAsyncResult *res, GTask *task)
                                       "Maximum number of multiplexed bearers reached on %s: %s",
                                       port, error->message));
     else if (g_error_matches (error, MX_LINK_ERROR, MX_LINK_ERROR_KERNEL_UNSUPPORTED))
+      /* The link layer's message names the kernel option (CONFIG_RMNET, CONFIG_WWAN, ...). */
       step_failed (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
-                                      "Multiplexing required but not supported: the kernel "
-                                      "cannot create rmnet links (CONFIG_RMNET): %s", error->message));
+                                      "Multiplexing required but not supported: %s", error->message));
     else
       step_failed (task, g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED,
-                                      "Could not create an rmnet link on %s: %s", port, error->message));
+                                      "Could not create a%s %s link on %s: %s",
+                                      g_str_equal (kind, "rmnet") ? "n" : "", kind, port, error->message));
+    g_error_free (error);
     return;
   }
   self->link = link;
   self->interface = g_strdup (link->ifname);
-  g_info ("net link %s created on %s (mux id %d)", link->ifname,
-          mx_data_port_get_name (self->port), link->mux_id);
+  g_info ("net link %s created on %s (%s %d)", link->ifname,
+          mx_data_port_get_name (self->port),
+          ((ConnectCtx *) g_task_get_task_data (task))->mbim_link ? "MBIM session" : "mux id",
+          link->mux_id);
   connect_next (task);
+}
+
+static void
+link_created (MxLinkManager *links, GAsyncResult *res, GTask *task)
+{
+  GError *error = NULL;
+  MxLink *link = mx_link_manager_create_finish (links, res, &error);
+
+  link_done (task, link, error, "rmnet");
+}
+
+static void
+mbim_link_created (MxLinkManager *links, GAsyncResult *res, GTask *task)
+{
+  ConnectCtx *c = g_task_get_task_data (task);
+  GError *error = NULL;
+  MxLink *link = mx_bearer_mbim_link_create_finish (links, res, &error);
+
+  link_done (task, link, error, c->mbim_link == MX_DATA_LINK_WWAN ? "wwan" : "vlan");
+}
+
+/* MBIM: the session's link first; its id (the policy's) is the session id. */
+static void
+create_mbim_link (GTask *task)
+{
+  MxBearer *self = g_task_get_source_object (task);
+  ConnectCtx *c = g_task_get_task_data (task);
+
+  mx_bearer_mbim_link_create_async (mx_bearer_service_peek_links (self->service),
+                                    mx_data_port_get_name (self->port),
+                                    mx_data_port_get_profile (self->port), c->mbim_link,
+                                    0 /* the network's MTU once known */, cancellable_of (self),
+                                    (GAsyncReadyCallback) mbim_link_created, task);
 }
 
 static void
@@ -374,8 +414,15 @@ decide_multiplex (GTask *task, GError **error)
   MxBearer *self = g_task_get_source_object (task);
   ConnectCtx *c = g_task_get_task_data (task);
 
-  if (!mx_bearer_multiplex_decide (mx_data_port_get_name (self->port),
-                                   mx_data_port_get_profile (self->port), c->kernel_rmnet,
+  const MxDataProfile *profile = mx_data_port_get_profile (self->port);
+
+  if (profile->driver_class == MX_DATA_DRIVER_CLASS_MBIM ?
+      !mx_bearer_multiplex_decide_mbim (mx_data_port_get_name (self->port), profile,
+                                        c->kernel_mbim_links,
+                                        mm_bearer_properties_get_multiplex (self->props),
+                                        mx_bearer_service_get_test_multiplex_requested (self->service),
+                                        &c->multiplex, &c->mbim_link, error) :
+      !mx_bearer_multiplex_decide (mx_data_port_get_name (self->port), profile, c->kernel_rmnet,
                                    mm_bearer_properties_get_multiplex (self->props),
                                    mx_bearer_service_get_test_multiplex_requested (self->service),
                                    &c->multiplex, error))
@@ -397,6 +444,20 @@ rmnet_probed (MxBearerService *service, GAsyncResult *res, GTask *task)
   if (error)
     g_message ("cannot tell whether the kernel supports rmnet (%s); assuming it does not",
                error->message);
+  connect_next (task);
+}
+
+static void
+mbim_links_probed (MxNetlink *netlink, GAsyncResult *res, GTask *task)
+{
+  ConnectCtx *c = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  c->kernel_mbim_links = mx_bearer_mbim_link_probe_kernel_finish (netlink, res, &error);
+  if (error) {
+    step_failed (task, error);   /* cancelled */
+    return;
+  }
   connect_next (task);
 }
 
@@ -445,6 +506,13 @@ connect_step (GTask *task)
     connect_next (task);
     return;
   case STEP_PROBE_RMNET:
+    if (mx_data_port_get_profile (self->port)->driver_class == MX_DATA_DRIVER_CLASS_MBIM) {
+      /* Two requests the kernel refuses at once (no link is made). */
+      mx_bearer_mbim_link_probe_kernel_async (mx_bearer_service_peek_netlink (self->service),
+                                              cancellable_of (self),
+                                              (GAsyncReadyCallback) mbim_links_probed, task);
+      return;
+    }
     /* Probed once at start-up: this only picks up the answer (or waits for
      * it on a connect that races start-up). */
     mx_bearer_service_probe_rmnet (self->service, cancellable_of (self),
@@ -466,7 +534,10 @@ connect_step (GTask *task)
       connect_next (task);
       return;
     }
-    create_link (task);
+    if (c->mbim_link != MX_DATA_LINK_NONE)
+      create_mbim_link (task);
+    else
+      create_link (task);
     return;
   case STEP_SESSION_IPV4:
   case STEP_SESSION_IPV6: {

@@ -26,6 +26,7 @@ struct _MxDataPort {
   MxDataFormat    format;
   MxDataFormatGoal negotiated_goal;
   guint           n_sessions;
+  guint           n_plain;      /* MBIM: sessions on the netdev itself (session 0) */
   gboolean        sessions_multiplexed;
 
   GQueue          pending;   /* GTask* waiting for acquire */
@@ -174,6 +175,8 @@ acquire_done (MxDataPort *self, GTask *task, GError *error)
     g_task_return_error (task, error);
   } else {
     self->n_sessions++;
+    if (!c->multiplexed)
+      self->n_plain++;
     self->sessions_multiplexed = c->multiplexed;
     g_signal_emit (self, changed_signal, 0);
     g_task_return_boolean (task, TRUE);
@@ -418,9 +421,11 @@ decide (MxDataPort *self, MxDataFormatGoal goal, gboolean *multiplexed, GError *
   gboolean qmap;
 
   if (self->profile->driver_class == MX_DATA_DRIVER_CLASS_MBIM) {
-    /* MBIM: no data format to negotiate; one session on the netdev. */
-    *multiplexed = FALSE;
-    if (!self->n_sessions)
+    /* MBIM: no data format to negotiate; multiplexed sessions each have a
+     * link (any number, the session-id policy limits them), and one
+     * session 0 runs on the netdev itself. */
+    *multiplexed = goal != MX_DATA_FORMAT_GOAL_RAW_IP;
+    if (*multiplexed || !self->n_plain)
       return DECIDE_OK;
     g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_TOO_MANY,
                  "%s already carries a non-multiplexed bearer; without multiplexing "
@@ -531,6 +536,8 @@ mx_data_port_release (MxDataPort *self, gboolean multiplexed)
 {
   g_return_if_fail (self->n_sessions > 0);
   self->n_sessions--;
+  if (!multiplexed && self->n_plain)
+    self->n_plain--;
   g_signal_emit (self, changed_signal, 0);
 }
 
@@ -592,8 +599,14 @@ mx_data_port_get_max_links (MxDataPort *self)
 {
   guint max = (guint) (MX_MUX_ID_MAX - MX_MUX_ID_MIN + 1);
 
-  if (!mx_data_profile_can_link (self->profile, MX_DATA_LINK_RMNET))
+  if (self->profile->mbim_session_first >= 0 &&
+      (self->profile->link_kinds & (MX_DATA_LINK_WWAN | MX_DATA_LINK_VLAN))) {
+    /* MBIM: one link per session id of the port's range. */
+    max = (guint) (MAX (self->profile->mbim_session_last, self->profile->mbim_session_first) -
+                   self->profile->mbim_session_first + 1);
+  } else if (!mx_data_profile_can_link (self->profile, MX_DATA_LINK_RMNET)) {
     return 0;
+  }
   /* The tag, as the link manager's allocator enforces it (0: none). */
   if (self->profile->max_links >= 0)
     max = MIN (max, (guint) self->profile->max_links);

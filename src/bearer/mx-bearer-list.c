@@ -85,8 +85,10 @@ mx_bearer_list_update (MxBearerList *self)
   for (guint i = 0; i < self->data_ports->len; i++) {
     MxDataPort *dp = g_ptr_array_index (self->data_ports, i);
 
-    /* Without rmnet in the kernel no port can multiplex. */
-    if (!self->service || !mx_bearer_service_kernel_lacks_rmnet (self->service))
+    /* Without rmnet in the kernel no QMAP port can multiplex (MBIM ports'
+     * wwan/VLAN support is probed at connect). */
+    if (!self->service || !mx_bearer_service_kernel_lacks_rmnet (self->service) ||
+        mx_data_port_get_profile (dp)->driver_class == MX_DATA_DRIVER_CLASS_MBIM)
       max_mux += mx_data_port_get_max_links (dp);
     if (mx_data_port_get_profile (dp)->raw_ip)
       max_plain++;

@@ -95,23 +95,6 @@ mx_bearer_multiplex_decide (const gchar               *port_name,
                  "or bam-dmux): cannot set up its data path");
     return FALSE;
   }
-  if (profile->driver_class == MX_DATA_DRIVER_CLASS_MBIM) {
-    /* MBIM data (cdc_mbim, mhi_wwan_mbim): sessions, not QMAP. Until MBIM
-     * session links (wwan links, cdc_mbim VLANs) exist, one bearer runs on
-     * the data netdev itself, MBIM session 0. */
-    if (d->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED) {
-      g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
-                   "Multiplexing required but not supported on %s: modemux cannot create MBIM "
-                   "session links (wwan links or cdc_mbim VLANs) yet", port_name);
-      return FALSE;
-    }
-    d->fallback = d->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_REQUESTED;
-    d->reason = d->fallback ?
-      g_strdup_printf ("multiplex=requested (%s): connecting without multiplexing because modemux "
-                       "cannot create MBIM session links yet; MBIM session 0 on %s", source, port_name) :
-      g_strdup_printf ("multiplex=none (%s): MBIM session 0 on %s", source, port_name);
-    return TRUE;
-  }
   if (!mx_data_profile_is_mapped (profile)) {
     g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
                  "The data port %s (%s) has no QMI data endpoint: cannot set up its data path",
@@ -151,6 +134,68 @@ mx_bearer_multiplex_decide (const gchar               *port_name,
             MX_DATA_FORMAT_GOAL_MULTIPLEX : MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED;
   d->reason = g_strdup_printf ("multiplex=%s (%s): %s on %s", mx_bearer_multiplex_to_string (d->multiplex),
                                source, mx_data_format_goal_to_string (d->goal), port_name);
+  return TRUE;
+}
+
+/* Why an MBIM port cannot carry a multiplexed session; NULL: it can. */
+static gchar *
+no_mbim_session_reason (const gchar *port_name, const MxDataProfile *profile, guint kernel_links,
+                        MxDataLinkKinds *link)
+{
+  *link = (MxDataLinkKinds) (profile->link_kinds & (MX_DATA_LINK_WWAN | MX_DATA_LINK_VLAN));
+  if (profile->max_links == 0)
+    return g_strdup_printf ("the udev tag ID_MM_MAX_MULTIPLEXED_LINKS=0 of %s forbids multiplexing",
+                            port_name);
+  if (*link == MX_DATA_LINK_NONE || profile->mbim_session_first < 0)
+    return g_strdup_printf ("the data port %s carries no multiplexed MBIM sessions", port_name);
+  if (*link & MX_DATA_LINK_WWAN) {
+    *link = MX_DATA_LINK_WWAN;
+    if (!(kernel_links & MX_DATA_LINK_WWAN))
+      return g_strdup ("the kernel cannot create wwan links (CONFIG_WWAN is not enabled)");
+  } else if (!(kernel_links & MX_DATA_LINK_VLAN)) {
+    return g_strdup ("the kernel cannot create 802.1Q VLAN links (CONFIG_VLAN_8021Q is not enabled)");
+  }
+  return NULL;
+}
+
+gboolean
+mx_bearer_multiplex_decide_mbim (const gchar               *port_name,
+                                 const MxDataProfile       *profile,
+                                 guint                      kernel_links,
+                                 MMBearerMultiplexSupport   asked,
+                                 gboolean                   test_multiplex_requested,
+                                 MxBearerMultiplexDecision *d,
+                                 MxDataLinkKinds           *link,
+                                 GError                   **error)
+{
+  const gchar *source = NULL;
+  g_autofree gchar *why_not = NULL;
+  MxDataLinkKinds kind = MX_DATA_LINK_NONE;
+
+  *d = (MxBearerMultiplexDecision) { .goal = MX_DATA_FORMAT_GOAL_RAW_IP };
+  *link = MX_DATA_LINK_NONE;
+  d->multiplex = resolve (profile, asked, test_multiplex_requested, &source);
+  if (d->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_NONE) {
+    d->reason = g_strdup_printf ("multiplex=none (%s): MBIM session 0 on %s", source, port_name);
+    return TRUE;
+  }
+  why_not = no_mbim_session_reason (port_name, profile, kernel_links, &kind);
+  if (why_not) {
+    if (d->multiplex == MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED) {
+      g_set_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED,
+                   "Multiplexing required but not supported: %s", why_not);
+      return FALSE;
+    }
+    d->fallback = TRUE;
+    d->reason = g_strdup_printf ("multiplex=requested: connecting without multiplexing "
+                                 "(MBIM session 0 on %s) because %s", port_name, why_not);
+    return TRUE;
+  }
+  *link = kind;
+  d->goal = MX_DATA_FORMAT_GOAL_MULTIPLEX;   /* the data port: a multiplexed session */
+  d->reason = g_strdup_printf ("multiplex=%s (%s): a multiplexed MBIM session on a %s link of %s",
+                               mx_bearer_multiplex_to_string (d->multiplex), source,
+                               kind == MX_DATA_LINK_WWAN ? "wwan" : "802.1Q VLAN", port_name);
   return TRUE;
 }
 

@@ -442,7 +442,8 @@ cleanup_links (MxBearerService *self, gboolean keep, GCancellable *cancellable,
   for (guint i = 0; i < links->len; i++) {
     const MxLink *l = g_ptr_array_index (links, i);
 
-    if (l->lower_name && mx_link_owner_is_ours (l, NULL) &&
+    /* a wwan link has no lower: its port is its wwan device */
+    if ((l->lower_name || l->parent_dev_name) && mx_link_owner_is_ours (l, NULL) &&
         !(keep && is_kept (self, l->ifname)))
       g_ptr_array_add (c->ifnames, g_strdup (l->ifname));
   }

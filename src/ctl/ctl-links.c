@@ -216,6 +216,8 @@ parse_kind (const char *s, MxLinkKind *kind)
     *kind = MX_LINK_KIND_WWAN;
   else if (g_str_equal (s, "qmimux"))
     *kind = MX_LINK_KIND_QMIMUX;
+  else if (g_str_equal (s, "vlan"))
+    *kind = MX_LINK_KIND_VLAN;
   else
     return FALSE;
   return TRUE;
@@ -231,7 +233,7 @@ MX_CTL_MAIN (link_add)
   gint64 start;
   gboolean json = FALSE, down = FALSE;
   const GOptionEntry entries[] = {
-    { "mux-id", 'm', 0, G_OPTION_ARG_INT, &mux_id, "Mux id 1..254 (default: allocated)", "N" },
+    { "mux-id", 'm', 0, G_OPTION_ARG_INT, &mux_id, "Mux id 1..254 (rmnet, qmimux), MBIM session id 1..255 (wwan, vlan); default: allocated", "N" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Interface name (default: from the template)", "NAME" },
     { "template", 't', 0, G_OPTION_ARG_STRING, &template_, "Name template ({port}, {mux}, {muxhex})", "TMPL" },
     { "flags", 'f', 0, G_OPTION_ARG_STRING, &flags,
@@ -239,7 +241,7 @@ MX_CTL_MAIN (link_add)
       "egress-mapv4-checksum, ingress-mapv5-checksum, egress-mapv5-checksum (default: none sent)", "LIST" },
     { "mtu", 0, 0, G_OPTION_ARG_INT, &mtu, "Set this MTU after creation", "N" },
     { "down", 0, 0, G_OPTION_ARG_NONE, &down, "Leave the link down", NULL },
-    { "kind", 'k', 0, G_OPTION_ARG_STRING, &kind, "rmnet (default), wwan (PORT = wwan device), qmimux", "KIND" },
+    { "kind", 'k', 0, G_OPTION_ARG_STRING, &kind, "rmnet (default), wwan (PORT = wwan device), qmimux, vlan (MBIM session on cdc_mbim)", "KIND" },
     { "json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print the new link as JSON", NULL },
     { "count", 'c', 0, G_OPTION_ARG_INT, &count,
       "Create N links one after the other (allocated mux ids, template names) and print the "
@@ -258,7 +260,7 @@ MX_CTL_MAIN (link_add)
     return 2;
   }
   if (!parse_kind (kind, &req.kind)) {
-    fprintf (stderr, "modemuxctl link-add: unknown kind '%s' (rmnet, wwan, qmimux)\n", kind);
+    fprintf (stderr, "modemuxctl link-add: unknown kind '%s' (rmnet, wwan, qmimux, vlan)\n", kind);
     return 2;
   }
   if (mux_id < 0 || mtu < 0 || count < 0) {

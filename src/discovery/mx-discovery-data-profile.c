@@ -68,6 +68,8 @@ mx_data_link_kinds_to_string (guint kinds)
     g_string_append (s, "qmimux,");
   if (kinds & MX_DATA_LINK_WWAN)
     g_string_append (s, "wwan,");
+  if (kinds & MX_DATA_LINK_VLAN)
+    g_string_append (s, "vlan,");
   if (s->len)
     g_string_truncate (s, s->len - 1);
   else
@@ -85,4 +87,31 @@ mx_data_checksum_to_string (MxDataChecksum checksum)
   case MX_DATA_CHECKSUM_FROM_PROTOCOL:
   default:                     return "from-protocol";
   }
+}
+
+/* The link manager's id policy for the port's links: MBIM session ids
+ * (wwan, VLAN) when the port carries MBIM sessions, else QMAP mux ids. */
+void
+mx_data_profile_get_mux_id_policy (const MxDataProfile *profile, MxMuxIdPolicy *policy)
+{
+  const MxDataProfile *p = profile;
+
+  if (p->mbim_session_first >= 0) {
+    /* MBIM sessions: the profile's range (plugin, narrowed by udev tags,
+     * already validated), from its first id. */
+    mx_mux_id_policy_init_mbim (policy);
+    if (!mx_mux_id_policy_set_range (policy, (guint) p->mbim_session_first,
+                                     (guint) MAX (p->mbim_session_last,
+                                                  p->mbim_session_first),
+                                     NULL))
+      mx_mux_id_policy_init_mbim (policy);
+    if (p->max_links >= 0)
+      policy->max_links = (guint) p->max_links;
+    return;
+  }
+  mx_mux_id_policy_init (policy);
+  if (p->initial_mux_id >= 0)
+    policy->first = (guint) p->initial_mux_id;
+  if (p->max_links >= 0)
+    policy->max_links = (guint) p->max_links;
 }

@@ -9,6 +9,7 @@
 #pragma once
 #include <glib.h>
 #include <libqmi-glib.h>
+#include "mx-link-mux-id.h"
 
 G_BEGIN_DECLS
 
@@ -37,7 +38,8 @@ typedef enum {
   MX_DATA_LINK_NONE   = 0,
   MX_DATA_LINK_RMNET  = 1 << 0,  /* rmnet over raw QMAP frames */
   MX_DATA_LINK_QMIMUX = 1 << 1,  /* qmi_wwan's own qmimux (add_mux) */
-  MX_DATA_LINK_WWAN   = 1 << 2,  /* wwan core links (MBIM sessions), for later */
+  MX_DATA_LINK_WWAN   = 1 << 2,  /* wwan core links on the wwan device (MBIM sessions, mhi_wwan_mbim) */
+  MX_DATA_LINK_VLAN   = 1 << 3,  /* 802.1Q VLAN links on the netdev (MBIM sessions, cdc_mbim) */
 } MxDataLinkKinds;
 
 /* Checksum offload a device declares for one direction of its QMAP path. */
@@ -86,8 +88,9 @@ typedef struct {
    * ID_MM_MAX_MULTIPLEXED_LINKS); -1: unset, the link policy's defaults. */
   gint                initial_mux_id;
   gint                max_links;
-  /* MBIM session ids a port's links may use (for MBIM data, not used yet);
-   * both -1: none. */
+  /* MBIM session ids the port's multiplexed links may use (session 0 is
+   * the netdev itself), from the plugin, narrowed by the udev tags
+   * MX_MBIM_SESSION_FIRST/LAST; both -1: no MBIM data on the port. */
   gint                mbim_session_first;
   gint                mbim_session_last;
   MxMultiplexDefault  multiplex;
@@ -98,6 +101,10 @@ void        mx_data_profile_init (MxDataProfile *profile);
 /* TRUE once a plugin gave the port an endpoint. */
 gboolean    mx_data_profile_is_mapped (const MxDataProfile *profile);
 gboolean    mx_data_profile_can_link (const MxDataProfile *profile, MxDataLinkKinds kind);
+/* The link manager's id policy for the port's links: the MBIM session
+ * range (mbim_session_first/last) or the QMAP mux ids (initial_mux_id),
+ * at most max_links. */
+void        mx_data_profile_get_mux_id_policy (const MxDataProfile *profile, MxMuxIdPolicy *policy);
 /* A sysfs offload attribute ("MAPv4\n", "MAPv5", "none"); NULL: FROM_PROTOCOL. */
 MxDataChecksum mx_data_checksum_from_attribute (const char *value);
 

@@ -36,6 +36,21 @@ mx_plugin_apply_multiplex_tags (MxPort *data)
     data->profile.initial_mux_id = (gint) policy.first;
   else if (first)
     g_warning ("%s: %s; ignored", name, error->message);
+  /* MBIM session range, only on ports carrying MBIM sessions. */
+  if (data->profile.mbim_session_first >= 0) {
+    const char *s_first = props ? g_hash_table_lookup (props, MX_TAG_MBIM_SESSION_FIRST) : NULL;
+    const char *s_last = props ? g_hash_table_lookup (props, MX_TAG_MBIM_SESSION_LAST) : NULL;
+    guint lo = (guint) data->profile.mbim_session_first;
+    guint hi = (guint) MAX (data->profile.mbim_session_last, data->profile.mbim_session_first);
+
+    g_clear_error (&error);
+    if (mx_mux_id_parse_session_tags (s_first, s_last, &lo, &hi, &error)) {
+      data->profile.mbim_session_first = (gint) lo;
+      data->profile.mbim_session_last = (gint) hi;
+    } else {
+      g_warning ("%s: %s; ignored", name, error->message);
+    }
+  }
   /* qmimux instead of rmnet, where the port has both (qmi_wwan's add_mux). */
   if (mx_udev_tag_get_bool (props, name, MX_TAG_QMI_WWAN_QMIMUX, &data->profile.prefer_qmimux) &&
       !(data->profile.link_kinds & MX_DATA_LINK_QMIMUX))

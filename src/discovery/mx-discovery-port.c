@@ -28,12 +28,9 @@ mx_port_clear_data_mapping (MxPort *port)
 void
 mx_port_get_mux_id_policy (const MxPort *port, MxMuxIdPolicy *policy)
 {
-  mx_mux_id_policy_init (policy);
-  if (port->profile.initial_mux_id >= 0)
-    policy->first = (guint) port->profile.initial_mux_id;
-  if (port->profile.max_links >= 0)
-    policy->max_links = (guint) port->profile.max_links;
+  mx_data_profile_get_mux_id_policy (&port->profile, policy);
 }
+
 
 MxPort *
 mx_port_ref (MxPort *port)

@@ -32,6 +32,10 @@ G_BEGIN_DECLS
 /* On a qmi_wwan netdev: multiplex through qmi_wwan's own qmimux links
  * (qmi/add_mux) instead of rmnet on a pass-through lower. */
 #define MX_TAG_QMI_WWAN_QMIMUX        "MX_QMI_WWAN_QMIMUX"
+/* Ours: on an MBIM data netdev, the MBIM session ids multiplexed links may
+ * use (firmware that only takes 112..255: MX_MBIM_SESSION_FIRST=112). */
+#define MX_TAG_MBIM_SESSION_FIRST     "MX_MBIM_SESSION_FIRST"
+#define MX_TAG_MBIM_SESSION_LAST      "MX_MBIM_SESSION_LAST"
 /* Limits for the numeric tags. */
 #define MX_TAG_MAX_MULTIPLEXED_LINKS_MAX 254
 #define MX_TAG_QMAP_MUX_ID_MIN           1

@@ -45,6 +45,9 @@ mx_link_error_from_errno (int err, const char *kind, const char *ext_msg)
     if (g_strcmp0 (kind, "wwan") == 0)
       error = g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_KERNEL_UNSUPPORTED,
                            "the kernel has no wwan link support (CONFIG_WWAN)%s", suffix);
+    else if (g_strcmp0 (kind, "vlan") == 0)
+      error = g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_KERNEL_UNSUPPORTED,
+                           "the kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q)%s", suffix);
     else if (g_strcmp0 (kind, "rmnet") == 0)
       error = g_error_new (MX_LINK_ERROR, MX_LINK_ERROR_KERNEL_UNSUPPORTED,
                            "the kernel has no rmnet support (CONFIG_RMNET)%s", suffix);

@@ -36,7 +36,13 @@ G_DEFINE_TYPE (MxLinkManager, mx_link_manager, G_TYPE_OBJECT)
 static const char *
 kind_name (MxLinkKind kind)
 {
-  return kind == MX_LINK_KIND_WWAN ? "wwan" : kind == MX_LINK_KIND_QMIMUX ? "qmimux" : "rmnet";
+  switch (kind) {
+  case MX_LINK_KIND_WWAN:   return "wwan";
+  case MX_LINK_KIND_QMIMUX: return "qmimux";
+  case MX_LINK_KIND_VLAN:   return "vlan";
+  case MX_LINK_KIND_RMNET:
+  default:                  return "rmnet";
+  }
 }
 
 static const char *
@@ -523,7 +529,11 @@ reserve (MxLinkManager *self, CreateData *d, GError **error)
   if (port_policy) {
     policy = &port_policy->policy;
   } else {
-    mx_mux_id_policy_init (&default_policy);
+    /* MBIM session ids (wwan link id, VLAN id) or QMAP mux ids */
+    if (d->req.kind == MX_LINK_KIND_WWAN || d->req.kind == MX_LINK_KIND_VLAN)
+      mx_mux_id_policy_init_mbim (&default_policy);
+    else
+      mx_mux_id_policy_init (&default_policy);
     policy = &default_policy;
   }
   used_mux_ids (self, d, &used);
@@ -563,6 +573,11 @@ new_link (GTask *task)
     mx_rtnl_link_request_async (self->netlink,
                               mx_rtnl_link_new_wwan (buf, d->port, d->name, d->mux_id),
                               "wwan", cancellable, newlink_ready, task);
+    break;
+  case MX_LINK_KIND_VLAN:
+    mx_rtnl_link_request_async (self->netlink,
+                              mx_rtnl_link_new_vlan (buf, d->port_ifindex, d->name, (guint16) d->mux_id),
+                              "vlan", cancellable, newlink_ready, task);
     break;
   case MX_LINK_KIND_QMIMUX:
   default:

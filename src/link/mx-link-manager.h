@@ -19,12 +19,13 @@ typedef enum {
   MX_LINK_KIND_RMNET,   /* rtnetlink rmnet on the port (QMAP pass-through, mhi_net, IPA, tun/veth) */
   MX_LINK_KIND_WWAN,    /* rtnetlink wwan on the wwan device (MBIM over MHI) */
   MX_LINK_KIND_QMIMUX,  /* qmi_wwan add_mux (sysfs) */
+  MX_LINK_KIND_VLAN,    /* rtnetlink 802.1Q vlan on the port, VLAN id = MBIM session id (cdc_mbim) */
 } MxLinkKind;
 
 typedef struct {
   MxLinkKind  kind;
-  const char *port;        /* physical netdev (rmnet, qmimux) or wwan device name (wwan) */
-  guint       mux_id;      /* 0 = allocate by policy */
+  const char *port;        /* physical netdev (rmnet, qmimux, vlan) or wwan device name (wwan) */
+  guint       mux_id;      /* 0 = allocate by policy (wwan, vlan: the MBIM session id) */
   const char *name;        /* NULL = by naming policy (ignored for qmimux: kernel names it) */
   guint32     flags;       /* rmnet flags (upstream bits) */
   guint32     flags_mask;  /* 0 = send no IFLA_RMNET_FLAGS */
@@ -36,7 +37,8 @@ typedef struct {
 MxLinkManager *mx_link_manager_new (MxLinkMap *map, MxNetlink *netlink);
 
 MxLinkMap *mx_link_manager_get_map (MxLinkManager *self);
-/* Per-port mux id policy (default: first 1, max 254), set by whoever
+/* Per-port mux id policy (default: QMAP 1..254 for rmnet and qmimux, MBIM
+ * sessions 1..255 for wwan and vlan), set by whoever
  * manages the port (the bearer layer's data port, from its udev tags).
  * Clearing only drops the policy @owner set: a port that was unplugged and
  * plugged again may already carry its new owner's policy. */

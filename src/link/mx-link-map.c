@@ -179,7 +179,10 @@ classify (MxLinkMap *self, MxLink *link, gboolean have_netlink)
     link->lower_name = NULL; /* the port of a wwan link is its wwan device */
     return link->parent_dev_name != NULL;
   }
-  if (g_strcmp0 (link->kind, "rmnet") == 0 && link->lower_ifindex) {
+  /* rmnet, and 802.1Q VLANs (cdc_mbim sessions; any VLAN upper is a link
+   * of its lower, ours only with our marker): the lower is IFLA_LINK. */
+  if ((g_strcmp0 (link->kind, "rmnet") == 0 || g_strcmp0 (link->kind, "vlan") == 0) &&
+      link->lower_ifindex) {
     const char *name = g_hash_table_lookup (self->netdevs, GUINT_TO_POINTER (link->lower_ifindex));
     g_free (link->lower_name);
     link->lower_name = name ? g_strdup (name) : sysfs_lower_name (self, link->ifname);
@@ -598,6 +601,15 @@ guint32
 mx_link_map_get_ifindex (MxLinkMap *self, const char *ifname)
 {
   return ifindex_by_name (self, ifname);
+}
+
+gchar *
+mx_link_map_dup_parent_device (MxLinkMap *self, const char *ifname)
+{
+  g_autofree gchar *path = net_path (self, ifname, "device");
+  g_autofree gchar *target = g_file_read_link (path, NULL);
+
+  return target ? g_path_get_basename (target) : NULL;
 }
 
 void

@@ -55,6 +55,10 @@ const MxLink *mx_link_map_lookup_name    (MxLinkMap *self, const char *ifname);
 const MxLink *mx_link_map_lookup_ifindex (MxLinkMap *self, guint32 ifindex);
 /* Any netdev the map has seen (ports too): name -> ifindex, 0 if unknown. */
 guint32  mx_link_map_get_ifindex (MxLinkMap *self, const char *ifname);
+/* The device a netdev hangs from (sysfs `device` link), e.g. the wwan device
+ * `wwan0` of mhi_wwan_mbim's default netdev: the port of its wwan links.
+ * NULL if it has none. */
+gchar   *mx_link_map_dup_parent_device (MxLinkMap *self, const char *ifname);
 /* Mux ids in use on the lower with @lower_ifindex (all rmnet links, ours or not). */
 void     mx_link_map_get_used_mux_ids (MxLinkMap *self, guint32 lower_ifindex, MxMuxIdSet *set);
 

@@ -36,8 +36,33 @@ mx_mux_id_set_count (const MxMuxIdSet *set)
 void
 mx_mux_id_policy_init (MxMuxIdPolicy *policy)
 {
+  policy->min = MX_MUX_ID_MIN;
+  policy->max = MX_MUX_ID_MAX;
   policy->first = MX_MUX_ID_MIN;
   policy->max_links = MX_MUX_ID_MAX;
+}
+
+void
+mx_mux_id_policy_init_mbim (MxMuxIdPolicy *policy)
+{
+  policy->min = MX_MBIM_SESSION_ID_MIN;
+  policy->max = MX_MBIM_SESSION_ID_MAX;
+  policy->first = MX_MBIM_SESSION_ID_MIN;
+  policy->max_links = MX_MBIM_SESSION_ID_MAX;
+}
+
+gboolean
+mx_mux_id_policy_set_range (MxMuxIdPolicy *policy, guint min, guint max, GError **error)
+{
+  if (min < 1 || min > max || max > MX_MBIM_SESSION_ID_MAX) {
+    g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE,
+                 "id range %u..%u is not within 1..%u", min, max, MX_MBIM_SESSION_ID_MAX);
+    return FALSE;
+  }
+  policy->min = min;
+  policy->max = max;
+  policy->first = CLAMP (policy->first, min, max);
+  return TRUE;
 }
 
 static gboolean
@@ -78,6 +103,29 @@ mx_mux_id_policy_set_from_udev (MxMuxIdPolicy *policy, const char *initial_qmap_
   return TRUE;
 }
 
+gboolean
+mx_mux_id_parse_session_tags (const char *first_str, const char *last_str, guint *first,
+                              guint *last, GError **error)
+{
+  guint f = *first, l = *last;
+
+  if (first_str && !parse_number ("MX_MBIM_SESSION_FIRST", first_str, MX_MBIM_SESSION_ID_MIN,
+                                  MX_MBIM_SESSION_ID_MAX, &f, error))
+    return FALSE;
+  if (last_str && !parse_number ("MX_MBIM_SESSION_LAST", last_str, MX_MBIM_SESSION_ID_MIN,
+                                 MX_MBIM_SESSION_ID_MAX, &l, error))
+    return FALSE;
+  if (f > l) {
+    g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE,
+                 "udev properties MX_MBIM_SESSION_FIRST=%u and MX_MBIM_SESSION_LAST=%u "
+                 "give an empty range", f, l);
+    return FALSE;
+  }
+  *first = f;
+  *last = l;
+  return TRUE;
+}
+
 static gboolean
 check_room (const MxMuxIdPolicy *policy, guint n_own_links, GError **error)
 {
@@ -94,22 +142,23 @@ gboolean
 mx_mux_id_allocate (const MxMuxIdPolicy *policy, const MxMuxIdSet *in_use, guint n_own_links,
                     guint *mux_id, GError **error)
 {
-  guint first = CLAMP (policy->first, MX_MUX_ID_MIN, MX_MUX_ID_MAX);
+  guint first = CLAMP (policy->first, policy->min, policy->max);
+  guint n = policy->max - policy->min + 1;
   guint i;
 
   if (!check_room (policy, n_own_links, error))
     return FALSE;
-  /* first..254, then wrap to 1..first-1: the lowest free id from the
+  /* first..max, then wrap to min..first-1: the lowest free id from the
    * preferred start, the same answer for the same kernel state. */
-  for (i = 0; i < MX_MUX_ID_MAX; i++) {
-    guint id = MX_MUX_ID_MIN + (first - MX_MUX_ID_MIN + i) % MX_MUX_ID_MAX;
+  for (i = 0; i < n; i++) {
+    guint id = policy->min + (first - policy->min + i) % n;
     if (!mx_mux_id_set_has (in_use, id)) {
       *mux_id = id;
       return TRUE;
     }
   }
   g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_FREE_MUX_ID,
-               "all mux ids 1..254 are in use on the port");
+               "all mux ids %u..%u are in use on the port", policy->min, policy->max);
   return FALSE;
 }
 
@@ -117,9 +166,9 @@ gboolean
 mx_mux_id_check (const MxMuxIdPolicy *policy, const MxMuxIdSet *in_use, guint n_own_links,
                  guint mux_id, GError **error)
 {
-  if (mux_id < MX_MUX_ID_MIN || mux_id > MX_MUX_ID_MAX) {
+  if (mux_id < policy->min || mux_id > policy->max) {
     g_set_error (error, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE,
-                 "mux id %u out of range (1..254)", mux_id);
+                 "mux id %u out of range (%u..%u)", mux_id, policy->min, policy->max);
     return FALSE;
   }
   if (mx_mux_id_set_has (in_use, mux_id)) {

@@ -13,6 +13,7 @@
 #define MX_IFLA_RMNET_FLAGS     2
 #define MX_IFLA_WWAN_LINK_ID    1
 #define MX_IFLA_PARENT_DEV_NAME 56
+#define MX_IFLA_VLAN_ID         1
 
 struct mx_rmnet_flags {
   guint32 flags;
@@ -104,6 +105,24 @@ mx_rtnl_link_new_wwan (void *buf, const char *parent_dev_name, const char *ifnam
   put_kind (nlh, "wwan");
   data = nest_start (nlh, IFLA_INFO_DATA);
   mnl_attr_put_u32 (nlh, MX_IFLA_WWAN_LINK_ID, link_id);
+  mnl_attr_nest_end (nlh, data);
+  mnl_attr_nest_end (nlh, info);
+  return nlh;
+}
+
+struct nlmsghdr *
+mx_rtnl_link_new_vlan (void *buf, guint32 lower_ifindex, const char *ifname, guint16 vlan_id)
+{
+  struct nlmsghdr *nlh = begin (buf, RTM_NEWLINK,
+                                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0);
+  struct nlattr *info, *data;
+
+  mnl_attr_put_u32 (nlh, IFLA_LINK, lower_ifindex);
+  mnl_attr_put_strz (nlh, IFLA_IFNAME, ifname);
+  info = nest_start (nlh, IFLA_LINKINFO);
+  put_kind (nlh, "vlan");
+  data = nest_start (nlh, IFLA_INFO_DATA);
+  mnl_attr_put_u16 (nlh, MX_IFLA_VLAN_ID, vlan_id);
   mnl_attr_nest_end (nlh, data);
   mnl_attr_nest_end (nlh, info);
   return nlh;
@@ -238,9 +257,9 @@ parse_linkinfo (MxLink *link, const struct nlattr *linkinfo)
         mnl_attr_validate (data[MX_IFLA_WWAN_LINK_ID], MNL_TYPE_U32) == 0)
       link->mux_id = (gint) mnl_attr_get_u32 (data[MX_IFLA_WWAN_LINK_ID]);
   } else if (g_str_equal (link->kind, "vlan")) {
-    /* IFLA_VLAN_ID = 1 (u16): MBIM session on cdc_mbim */
-    if (data[1] && mnl_attr_validate (data[1], MNL_TYPE_U16) == 0)
-      link->mux_id = mnl_attr_get_u16 (data[1]);
+    /* the VLAN id is the MBIM session id on cdc_mbim */
+    if (data[MX_IFLA_VLAN_ID] && mnl_attr_validate (data[MX_IFLA_VLAN_ID], MNL_TYPE_U16) == 0)
+      link->mux_id = mnl_attr_get_u16 (data[MX_IFLA_VLAN_ID]);
   }
 }
 

@@ -29,6 +29,10 @@ struct nlmsghdr *mx_rtnl_link_change_rmnet (void *buf, guint32 ifindex, guint16 
 /* `ip link add name NAME parentdev WWANDEV type wwan linkid ID` */
 struct nlmsghdr *mx_rtnl_link_new_wwan (void *buf, const char *parent_dev_name,
                                         const char *ifname, guint32 link_id);
+/* `ip link add link LOWER name NAME type vlan id ID` (cdc_mbim: VLAN id =
+ * MBIM session id) */
+struct nlmsghdr *mx_rtnl_link_new_vlan (void *buf, guint32 lower_ifindex, const char *ifname,
+                                        guint16 vlan_id);
 /* `ip link set dev X mtu N` */
 struct nlmsghdr *mx_rtnl_link_set_mtu (void *buf, guint32 ifindex, guint32 mtu);
 /* `ip link set dev X up|down` */

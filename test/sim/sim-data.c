@@ -24,6 +24,9 @@
 #ifndef ETH_P_MAP
 #define ETH_P_MAP 0x00F9
 #endif
+/* cdc_mbim: VLAN 4094 is session 0 as well (untagged is the usual form). */
+#define MBIM_SESSION0_VID 4094
+#define VLAN_HLEN 4
 
 /* WDA data aggregation protocols (QmiWdaDataAggregationProtocol). */
 #define DAP_NONE   0
@@ -61,6 +64,7 @@ port_kind_name (SimDataPortKind kind)
   switch (kind) {
   case SIM_DATA_PORT_TUN:  return "tun";
   case SIM_DATA_PORT_VETH: return "veth";
+  case SIM_DATA_PORT_MBIM_VETH: return "mbim-veth";
   default:                 return "external";
   }
 }
@@ -144,6 +148,7 @@ typedef struct {
   SimQmapVersion dl_version;
   gboolean       qmap;
   gboolean       eth;      /* 802.3 link layer: Ethernet II framing */
+  gint           vlan;     /* with eth: the 802.1Q VLAN id to answer on, -1 untagged */
 } FrameContext;
 
 static void
@@ -197,13 +202,20 @@ deliver_packet (SimDataPort   *port,
     sim_qmap_aggregator_add (port->agg, port->scratch->data, port->scratch->len);
   } else if (ctx->eth) {
     guint16 proto = (reply->data[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
-    guint8 hdr[ETH_HLEN];
+    guint8 hdr[ETH_HLEN + VLAN_HLEN];
+    gsize n = 12;
 
     memcpy (hdr, port->host_mac, ETH_ALEN);
     memcpy (hdr + ETH_ALEN, port->modem_mac, ETH_ALEN);
-    hdr[12] = proto >> 8;
-    hdr[13] = proto & 0xff;
-    g_byte_array_prepend (reply, hdr, sizeof (hdr));
+    if (ctx->vlan >= 0) {
+      hdr[n++] = ETH_P_8021Q >> 8;
+      hdr[n++] = ETH_P_8021Q & 0xff;
+      hdr[n++] = (guint8) ((ctx->vlan >> 8) & 0x0f);
+      hdr[n++] = (guint8) (ctx->vlan & 0xff);
+    }
+    hdr[n++] = proto >> 8;
+    hdr[n++] = proto & 0xff;
+    g_byte_array_prepend (reply, hdr, n);
     write_lower (port, reply->data, reply->len, 0);
   } else {
     write_lower (port, reply->data, reply->len, 0);
@@ -228,11 +240,84 @@ frame_cb (const SimQmapFrame *frame, gpointer user_data)
   deliver_packet (port, ctx, frame->mux_id, frame->payload, frame->payload_len);
 }
 
+/* cdc_mbim's framing: Ethernet II with IP; the 802.1Q VLAN id is the MBIM
+ * session (the kernel may have taken the tag out of the frame: @aux_vid,
+ * -1 if not). */
+static void
+handle_mbim_frame (SimDataPort *port, const guint8 *data, gsize len, gint aux_vid)
+{
+  FrameContext ctx = { port, SIM_QMAP_VERSION_1, FALSE, TRUE, -1 };
+  gsize off = 12;
+  guint16 proto;
+  gint vid = aux_vid;
+
+  port->stats.reads++;
+  if (len < ETH_HLEN) {
+    port->stats.bad_frames++;
+    return;
+  }
+  proto = (guint16) ((data[off] << 8) | data[off + 1]);
+  if (proto == ETH_P_8021Q && vid < 0) {
+    if (len < ETH_HLEN + VLAN_HLEN) {
+      port->stats.bad_frames++;
+      return;
+    }
+    vid = ((data[off + 2] << 8) | data[off + 3]) & 0x0fff;
+    off += VLAN_HLEN;
+    proto = (guint16) ((data[off] << 8) | data[off + 1]);
+  }
+  off += 2;
+  /* Only IP travels on an MBIM session; session ids are one byte. */
+  if ((proto != ETH_P_IP && proto != ETH_P_IPV6) ||
+      (vid > 255 && vid != MBIM_SESSION0_VID)) {
+    port->stats.foreign++;
+    return;
+  }
+  memcpy (port->modem_mac, data, ETH_ALEN);
+  memcpy (port->host_mac, data + ETH_ALEN, ETH_ALEN);
+  ctx.vlan = vid;
+  port->stats.frames++;
+  deliver_packet (port, &ctx, vid < 0 || vid == MBIM_SESSION0_VID ? 0 : (guint8) vid,
+                  data + off, len - off);
+}
+
+/* One frame from the AF_PACKET socket, with the VLAN tag the kernel may
+ * have moved out of the frame (PACKET_AUXDATA). */
+static ssize_t
+recv_packet (SimDataPort *port, gint *aux_vid)
+{
+  struct sockaddr_ll from;
+  union { struct cmsghdr align; guint8 buf[CMSG_SPACE (sizeof (struct tpacket_auxdata))]; } control;
+  struct iovec iov = { port->buf, MAX_LOWER_PACKET };
+  struct msghdr msg = { &from, sizeof (from), &iov, 1, control.buf, sizeof (control.buf), 0 };
+  struct cmsghdr *cmsg;
+  ssize_t n = recvmsg (port->fd, &msg, 0);
+
+  *aux_vid = -1;
+  if (n < 0)
+    return n;
+  /* AF_PACKET also shows what we transmit ourselves. */
+  if (from.sll_pkttype == PACKET_OUTGOING) {
+    port->stats.foreign++;
+    return 0;
+  }
+  for (cmsg = CMSG_FIRSTHDR (&msg); cmsg; cmsg = CMSG_NXTHDR (&msg, cmsg)) {
+    struct tpacket_auxdata aux;
+
+    if (cmsg->cmsg_level != SOL_PACKET || cmsg->cmsg_type != PACKET_AUXDATA)
+      continue;
+    memcpy (&aux, CMSG_DATA (cmsg), sizeof (aux));
+    if (aux.tp_status & TP_STATUS_VLAN_VALID)
+      *aux_vid = aux.tp_vlan_tci & 0x0fff;
+  }
+  return n;
+}
+
 static void
 handle_lower_packet (SimDataPort *port, const guint8 *data, gsize len)
 {
   const SimDataFormat *format = sim_modem_get_data_format (port->modem);
-  FrameContext ctx = { port, SIM_QMAP_VERSION_1, FALSE, FALSE };
+  FrameContext ctx = { port, SIM_QMAP_VERSION_1, FALSE, FALSE, -1 };
   SimQmapVersion ul_version;
   g_autoptr(GError) error = NULL;
 
@@ -297,6 +382,14 @@ lower_readable (gint fd, GIOCondition condition, gpointer user_data)
         continue;
       }
       handle_lower_packet (port, port->buf + 4, (gsize) n - 4);
+    } else if (port->kind == SIM_DATA_PORT_MBIM_VETH) {
+      gint vid;
+
+      n = recv_packet (port, &vid);
+      if (n < 0)
+        break;
+      if (n > 0)
+        handle_mbim_frame (port, port->buf, (gsize) n, vid);
     } else {
       struct sockaddr_ll from;
       socklen_t from_len = sizeof (from);
@@ -398,6 +491,17 @@ sim_data_port_new (SimModem        *modem,
   fd = kind == SIM_DATA_PORT_TUN ? open_tun (ifname, error) : open_packet (ifname, &ifindex, error);
   if (fd < 0)
     return NULL;
+  if (kind == SIM_DATA_PORT_MBIM_VETH) {
+    gint on = 1;
+
+    /* The VLAN tag of a frame whose tag the kernel took out. */
+    if (setsockopt (fd, SOL_PACKET, PACKET_AUXDATA, &on, sizeof (on)) < 0) {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot enable PACKET_AUXDATA on %s: %s", ifname, g_strerror (errno));
+      close (fd);
+      return NULL;
+    }
+  }
   disable_ipv6 (ifname);
 
   port = g_new0 (SimDataPort, 1);
@@ -487,6 +591,7 @@ sim_data_port_get_stats (SimDataPort *port)
 
 static gchar **opt_tun;
 static gchar **opt_veth;
+static gchar **opt_mbim_veth;
 static GPtrArray *ports;
 
 static GOptionEntry data_entries[] = {
@@ -494,13 +599,17 @@ static GOptionEntry data_entries[] = {
     "Own TUN device IFNAME as the QMAP data port (repeatable)", "IFNAME" },
   { "data-veth", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_veth,
     "Serve QMAP on existing interface IFNAME via AF_PACKET (veth peer; repeatable)", "IFNAME" },
+  { "data-mbim-veth", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_mbim_veth,
+    "Serve MBIM sessions as cdc_mbim does on existing interface IFNAME (veth peer): "
+    "802.1Q VLAN id = session id, untagged = session 0 (repeatable)", "IFNAME" },
   { NULL }
 };
 
 static gboolean
 data_enabled (void)
 {
-  return (opt_tun && opt_tun[0]) || (opt_veth && opt_veth[0]);
+  return (opt_tun && opt_tun[0]) || (opt_veth && opt_veth[0]) ||
+         (opt_mbim_veth && opt_mbim_veth[0]);
 }
 
 static gboolean
@@ -605,6 +714,12 @@ data_start (SimModem *modem, GError **error)
       return FALSE;
     g_ptr_array_add (ports, port);
   }
+  for (i = 0; opt_mbim_veth && opt_mbim_veth[i]; i++) {
+    SimDataPort *port = sim_data_port_new (modem, SIM_DATA_PORT_MBIM_VETH, opt_mbim_veth[i], error);
+    if (!port)
+      return FALSE;
+    g_ptr_array_add (ports, port);
+  }
   sim_modem_add_control_command (modem, "data", "data ports: transport statistics",
                                  data_control, NULL);
   sim_modem_add_control_command (modem, "map-command", "map-command MUX flow-disable|flow-enable: MAP flow control to the host",
@@ -618,6 +733,7 @@ data_stop (SimModem *modem)
   g_clear_pointer (&ports, g_ptr_array_unref);
   g_clear_pointer (&opt_tun, g_strfreev);
   g_clear_pointer (&opt_veth, g_strfreev);
+  g_clear_pointer (&opt_mbim_veth, g_strfreev);
 }
 
 static const SimModule data_module = {

@@ -14,9 +14,13 @@
  *  - VETH: AF_PACKET bound to IFNAME, the peer of the veth the host puts
  *    rmnet on; frames are bare QMAP (no Ethernet header).
  *
+ *  - MBIM_VETH: AF_PACKET bound to IFNAME, the peer of a veth playing a
+ *    cdc_mbim netdev: Ethernet II frames carrying IP, an 802.1Q tag with
+ *    VLAN id N (1..255) for MBIM session N, untagged (or VLAN 4094) for
+ *    session 0, as cdc_mbim maps them. Answers go back on the same tag.
  *  - EXTERNAL: see below.
  *
- * The command-line module (--data-tun/--data-veth) is in sim-data.c; this
+ * The command-line module (--data-tun/--data-veth/--data-mbim-veth) is in sim-data.c; this
  * API also lets tests drive a port without main.
  */
 #pragma once
@@ -35,6 +39,7 @@ typedef enum {
    * are bare QMAP, raw IP or, with the 802.3 link layer negotiated,
    * Ethernet II. */
   SIM_DATA_PORT_EXTERNAL,
+  SIM_DATA_PORT_MBIM_VETH,
 } SimDataPortKind;
 
 typedef struct _SimDataPort SimDataPort;

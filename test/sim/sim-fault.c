@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "sim-fault"
 
 #include <string.h>
+#include <libmbim-glib.h>
 
 #include "sim-internal.h"
 
@@ -143,7 +144,9 @@ append_rule (GString *out, const gchar *origin, const SimFault *f)
     g_string_append_printf (out, "fault origin=%s service=%s message=0x%04x action=%s", origin,
                             service_name (f->service), f->message, action_name (f->action));
     if (f->action == SIM_FAULT_ACTION_ERROR)
-        g_string_append_printf (out, " error=%s", qmi_protocol_error_get_string ((QmiProtocolError) f->error) ?: "?");
+        g_string_append_printf (out, " error=%s", f->service == SIM_FAULT_SERVICE_MBIM ?
+                                mbim_status_error_get_string ((MbimStatusError) f->error) ?: "?" :
+                                qmi_protocol_error_get_string ((QmiProtocolError) f->error) ?: "?");
     if (f->action == SIM_FAULT_ACTION_DELAY)
         g_string_append_printf (out, " delay-ms=%u", f->delay_ms);
     g_string_append_printf (out, " after=%u count=%u seen=%u applied=%u\n", f->after, f->count, f->seen, f->applied);

@@ -223,6 +223,40 @@ build_packet_service (SimMbim *self)
   return sim_mbim_buf_finish (b);
 }
 
+/* Packet Statistics: the data path's per-session counters (the engine's
+ * per-mux counters, mux id = session id) summed over the active sessions
+ * (MBIM 1.0 has no session id in this query). In = to the host (downlink),
+ * Out = from the host (uplink); OutDiscards = uplink packets the modem
+ * could not deliver. */
+static GByteArray *
+build_packet_statistics (SimMbim *self)
+{
+  SimMbimBuf *b = sim_mbim_buf_new ();
+  GHashTableIter iter;
+  gpointer key;
+  guint64 in_octets = 0, in_packets = 0, out_octets = 0, out_packets = 0, out_discards = 0;
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL)) {
+    const SimMuxCounters *c = sim_modem_get_mux_counters (self->modem, (guint8) GPOINTER_TO_UINT (key));
+
+    in_octets += c->dl_bytes;
+    in_packets += c->dl_packets;
+    out_octets += c->ul_bytes;
+    out_packets += c->ul_packets;
+    out_discards += c->ul_dropped;
+  }
+  sim_mbim_buf_u32 (b, 0);              /* InDiscards */
+  sim_mbim_buf_u32 (b, 0);              /* InErrors */
+  sim_mbim_buf_u64 (b, in_octets);
+  sim_mbim_buf_u64 (b, in_packets);
+  sim_mbim_buf_u64 (b, out_octets);
+  sim_mbim_buf_u64 (b, out_packets);
+  sim_mbim_buf_u32 (b, 0);              /* OutErrors */
+  sim_mbim_buf_u32 (b, (guint32) MIN (out_discards, G_MAXUINT32));
+  return sim_mbim_buf_finish (b);
+}
+
 static GByteArray *
 build_signal_state (SimMbim *self)
 {
@@ -347,7 +381,7 @@ build_ip_configuration (guint32 session_id, GPtrArray *sessions)
 static GByteArray *
 build_device_services (void)
 {
-  static const guint32 basic_cids[] = { 1, 2, 3, 4, 6, 9, 10, 11, 12, 15, 16, 19 };
+  static const guint32 basic_cids[] = { 1, 2, 3, 4, 6, 9, 10, 11, 12, 15, 16, 19, 20 };
   SimMbimBuf *b = sim_mbim_buf_new ();
   SimMbimBuf *elem = sim_mbim_buf_new ();
   g_autoptr(GByteArray) e = NULL;
@@ -611,6 +645,11 @@ handle_basic_connect (SimMbim *self, SimMbimConn *conn, const MbimMessage *reque
     if (is_set)
       goto unsupported;
     out = build_device_services ();
+    break;
+  case MBIM_CID_BASIC_CONNECT_PACKET_STATISTICS:
+    if (is_set)
+      goto unsupported;
+    out = build_packet_statistics (self);
     break;
   case MBIM_CID_BASIC_CONNECT_DEVICE_SERVICE_SUBSCRIBE_LIST:
     /* The response repeats the accepted list; we accept everything. */

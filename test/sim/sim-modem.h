@@ -69,7 +69,7 @@ typedef struct {
     guint8         service;   /* QmiService */
     guint16        message;   /* message id */
     SimFaultAction action;
-    guint16        error;     /* QmiProtocolError for ERROR */
+    guint32        error;     /* QmiProtocolError (MBIM: MbimStatusError) for ERROR */
     guint          delay_ms;  /* for DELAY */
     guint          after;     /* apply from the (after+1)-th matching request on */
     guint          count;     /* how many times; 0 = forever */

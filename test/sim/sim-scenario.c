@@ -78,6 +78,10 @@ parse_enum (GType type, const gchar *text, guint32 *out)
         return TRUE;
     }
     v = g_enum_get_value_by_nick (klass, text);
+    /* libmbim's nicks are CamelCase ("Busy"): any case will do. */
+    for (guint i = 0; !v && i < klass->n_values; i++)
+        if (g_ascii_strcasecmp (klass->values[i].value_nick, text) == 0)
+            v = &klass->values[i];
     if (!v)
         return FALSE;
     *out = (guint32) v->value;
@@ -398,7 +402,7 @@ sim_scenario_parse_fault (GKeyFile *kf, const gchar *group, SimFault *f, GError 
                          group, err);
             return FALSE;
         }
-        f->error = (guint16) code;
+        f->error = code;
     } else if (g_str_equal (action, "drop"))
         f->action = SIM_FAULT_ACTION_DROP;
     else if (g_str_equal (action, "delay"))

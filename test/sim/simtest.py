@@ -56,7 +56,7 @@ class Simulator:
     """One modemux-sim process with a control socket; mbim=True adds the
     MBIM function (fake mbim-proxy and an MBIM pty)."""
 
-    def __init__(self, scenario, proxy=True, pty=False, mbim=False):
+    def __init__(self, scenario, proxy=True, pty=False, mbim=False, extra_args=()):
         self.dir = tempfile.mkdtemp(prefix='modemux-sim-')
         self.control = os.path.join(self.dir, 'control')
         self.log = os.path.join(self.dir, 'sim.log')
@@ -75,6 +75,7 @@ class Simulator:
             args += ['--pty', self.pty]
         if mbim:
             args += ['--mbim-proxy', '--pty-mbim=' + self.mbim_pty]
+        args += list(extra_args)
         self.stderr = open(os.path.join(self.dir, 'stderr'), 'w+')
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
                                      preexec_fn=_die_with_parent)
@@ -133,11 +134,13 @@ class SimTestCase(unittest.TestCase):
     proxy = True
     pty = False
     mbim = False
+    extra_args = ()     # more simulator options
 
     @classmethod
     def setUpClass(cls):
         cls.sc = load_scenario(cls.scenario)
-        cls.sim = Simulator(cls.scenario, proxy=cls.proxy, pty=cls.pty, mbim=cls.mbim)
+        cls.sim = Simulator(cls.scenario, proxy=cls.proxy, pty=cls.pty, mbim=cls.mbim,
+                            extra_args=cls.extra_args)
 
     @classmethod
     def tearDownClass(cls):

@@ -96,15 +96,11 @@ static const Row table[] = {
   /* IPA carries nothing but QMAP: a port that may not multiplex cannot connect. */
   { IPA_NO_MUX,     TRUE,  REQUESTED, FALSE, REFUSED,   RAW_IP, FALSE, "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
   { IPA_NO_MUX,     TRUE,  UNSET,     FALSE, REFUSED,   RAW_IP, FALSE, "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
-  /* MBIM data: MBIM session 0 on the netdev until MBIM session links exist;
-   * required names what is missing, requested falls back saying why. */
-  { CDC_MBIM, TRUE,  UNSET,     FALSE, NONE,      RAW_IP,    FALSE, "MBIM session 0 on " PORT },
-  { CDC_MBIM, TRUE,  NONE,      FALSE, NONE,      RAW_IP,    FALSE, "the bearer's setting" },
-  { CDC_MBIM, TRUE,  REQUESTED, FALSE, REQUESTED, RAW_IP,    TRUE,
-    "connecting without multiplexing because modemux cannot create MBIM session links yet" },
-  { CDC_MBIM, FALSE, REQUIRED,  FALSE, REFUSED,   RAW_IP,    FALSE,
-    "Multiplexing required but not supported on " PORT ": modemux cannot create MBIM session links" },
-  /* No data path at all: a driver no plugin serves. */
+  /* No QMI data path: MBIM data (decided by mx_bearer_multiplex_decide_mbim(),
+   * its own table below), or a driver no plugin serves. */
+  { CDC_MBIM, TRUE,  UNSET,     FALSE, REFUSED,   RAW_IP,    FALSE,
+    "The data port " PORT " (mbim) has no QMI data endpoint" },
+  { CDC_MBIM, TRUE,  NONE,      FALSE, REFUSED,   RAW_IP,    FALSE, "has no QMI data endpoint" },
   { E1000,    TRUE,  REQUESTED, FALSE, REFUSED,   RAW_IP,    FALSE, "driver is unknown" },
 };
 
@@ -181,11 +177,97 @@ test_every_combination_is_decided_consistently (void)
         }
 }
 
+/* MBIM data ports: session 0 on the netdev, or a multiplexed session on a
+ * wwan link (mhi_wwan_mbim) / 802.1Q VLAN link (cdc_mbim). */
+typedef enum { MBIM_MHI, MBIM_USB, MBIM_USB_NO_MUX } MbimPort;
+#define K_NONE 0u
+#define K_WWAN ((guint) MX_DATA_LINK_WWAN)
+#define K_VLAN ((guint) MX_DATA_LINK_VLAN)
+#define K_BOTH (K_WWAN | K_VLAN)
+#define S0     MX_DATA_LINK_NONE
+#define WWAN   MX_DATA_LINK_WWAN
+#define VLAN   MX_DATA_LINK_VLAN
+
+typedef struct {
+  MbimPort                 port;
+  guint                    kernel;
+  MMBearerMultiplexSupport asked;
+  MMBearerMultiplexSupport multiplex;   /* REFUSED: MM_CORE_ERROR_UNSUPPORTED */
+  MxDataLinkKinds          link;
+  gboolean                 fallback;
+  const char              *says;
+} MbimRow;
+
+static const MbimRow mbim_table[] = {
+  /* No client value: the MBIM ports' default is none, session 0. */
+  { MBIM_MHI, K_BOTH, UNSET,     NONE,      S0,   FALSE, "MBIM session 0 on " PORT },
+  { MBIM_MHI, K_BOTH, REQUIRED,  REQUIRED,  WWAN, FALSE, "a multiplexed MBIM session on a wwan link of " PORT },
+  { MBIM_MHI, K_BOTH, REQUESTED, REQUESTED, WWAN, FALSE, "wwan link" },
+  { MBIM_MHI, K_VLAN, REQUIRED,  REFUSED,   S0,   FALSE,
+    "Multiplexing required but not supported: the kernel cannot create wwan links (CONFIG_WWAN is not enabled)" },
+  { MBIM_MHI, K_VLAN, REQUESTED, REQUESTED, S0,   TRUE,
+    "multiplex=requested: connecting without multiplexing (MBIM session 0 on " PORT ") because "
+    "the kernel cannot create wwan links (CONFIG_WWAN is not enabled)" },
+  { MBIM_USB, K_BOTH, REQUIRED,  REQUIRED,  VLAN, FALSE, "802.1Q VLAN link of " PORT },
+  { MBIM_USB, K_WWAN, REQUIRED,  REFUSED,   S0,   FALSE, "CONFIG_VLAN_8021Q is not enabled" },
+  { MBIM_USB, K_NONE, REQUESTED, REQUESTED, S0,   TRUE,  "CONFIG_VLAN_8021Q" },
+  { MBIM_USB, K_NONE, NONE,      NONE,      S0,   FALSE, "the bearer's setting" },
+  /* ID_MM_MAX_MULTIPLEXED_LINKS=0 wins over the kernel. */
+  { MBIM_USB_NO_MUX, K_BOTH, REQUIRED,  REFUSED,   S0, FALSE, "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
+  { MBIM_USB_NO_MUX, K_BOTH, REQUESTED, REQUESTED, S0, TRUE,  "ID_MM_MAX_MULTIPLEXED_LINKS=0" },
+};
+
+static void
+test_mbim_decision_table (void)
+{
+  static const char *drivers[] = { "mhi_wwan_mbim", "cdc_mbim", "cdc_mbim" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (mbim_table); i++) {
+    const MbimRow *r = &mbim_table[i];
+    MxBearerMultiplexDecision d;
+    g_autoptr(GError) error = NULL;
+    MxDataLinkKinds link = (MxDataLinkKinds) 0xff;
+    MxDataProfile p;
+    gboolean ok;
+
+    /* the generic plugin maps the MBIM driver class to cdc_mbim's profile;
+     * the mhi plugin gives its claimed mhi_wwan_mbim netdev this one */
+    mx_plugins_data_profile (drivers[r->port], -1, &p);
+    g_assert_cmpint (p.driver_class, ==, MX_DATA_DRIVER_CLASS_MBIM);
+    if (r->port == MBIM_MHI) {
+      p.link_kinds = MX_DATA_LINK_WWAN;
+      p.mbim_session_first = 1;
+      p.mbim_session_last = 255;
+    }
+    if (r->port == MBIM_USB_NO_MUX)
+      p.max_links = 0;
+    ok = mx_bearer_multiplex_decide_mbim (PORT, &p, r->kernel, r->asked, FALSE, &d, &link, &error);
+    g_test_message ("%-14s kernel %u asked %-9s -> %s", drivers[r->port], r->kernel,
+                    setting (r->asked), ok ? d.reason : error->message);
+    if (r->multiplex == REFUSED) {
+      g_assert_false (ok);
+      g_assert_error (error, MM_CORE_ERROR, MM_CORE_ERROR_UNSUPPORTED);
+      if (!strstr (error->message, r->says))
+        g_error ("row %u: expected '%s' in '%s'", i, r->says, error->message);
+      continue;
+    }
+    g_assert_no_error (error);
+    g_assert_cmpint (d.multiplex, ==, r->multiplex);
+    g_assert_cmpint (link, ==, r->link);
+    g_assert_cmpint (d.fallback, ==, r->fallback);
+    g_assert_cmpint (d.goal, ==, r->link == S0 ? RAW_IP : QMAP_ONLY);
+    if (!strstr (d.reason, r->says))
+      g_error ("row %u: expected '%s' in '%s'", i, r->says, d.reason);
+    mx_bearer_multiplex_decision_clear (&d);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/bearer-multiplex/decision-table", test_decision_table);
+  g_test_add_func ("/bearer-multiplex/mbim-decision-table", test_mbim_decision_table);
   g_test_add_func ("/bearer-multiplex/every-combination-is-decided-consistently",
                    test_every_combination_is_decided_consistently);
   return g_test_run ();

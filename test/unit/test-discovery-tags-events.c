@@ -233,7 +233,7 @@ test_dbus_kernel_event (void)
 /* The data port mhi_hwip0 with @uevent as its properties, after its plugin
  * applied the multiplex tags; *@policy is what the allocator then gets. */
 static MxPort *
-tagged_data_port (const char *uevent, MxMuxIdPolicy *policy)
+tagged_port (const char *uevent, gboolean mbim, MxMuxIdPolicy *policy)
 {
   g_autoptr(GError) error = NULL;
   g_autofree gchar *root = g_dir_make_tmp ("mx-tags-XXXXXX", &error);
@@ -260,9 +260,55 @@ tagged_data_port (const char *uevent, MxMuxIdPolicy *policy)
   g_assert_cmpint (g_rmdir (root), ==, 0);
 
   port = mx_port_new (kdev, MX_PORT_TYPE_NET, MX_PORT_ROLE_DATA);
+  if (mbim) {
+    /* what the mhi and generic plugins give mhi_wwan_mbim and cdc_mbim */
+    port->profile.mbim_session_first = 1;
+    port->profile.mbim_session_last = 255;
+  }
   mx_plugin_apply_multiplex_tags (port);
   mx_port_get_mux_id_policy (port, policy);
   return port;
+}
+
+#define tagged_data_port(uevent, policy) tagged_port ((uevent), FALSE, (policy))
+
+/* MBIM session ids: 1..255 from the plugin; a firmware that only takes
+ * 112 and up is tagged MX_MBIM_SESSION_FIRST=112. */
+static void
+test_mux_tags_mbim_session_range (void)
+{
+  MxMuxIdPolicy policy;
+  g_autoptr(MxPort) plain = tagged_port ("INTERFACE=wwan0\n", TRUE, &policy);
+  g_autoptr(MxPort) high = NULL;
+  g_autoptr(MxPort) bad = NULL;
+  MxMuxIdSet used;
+  guint id = 0;
+
+  g_assert_cmpuint (policy.min, ==, 1);
+  g_assert_cmpuint (policy.max, ==, 255);
+  mx_mux_id_set_clear (&used);
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 0, &id, NULL));
+  g_assert_cmpuint (id, ==, 1);
+
+  high = tagged_port ("MX_MBIM_SESSION_FIRST=112\n", TRUE, &policy);
+  g_assert_cmpint (high->profile.mbim_session_first, ==, 112);
+  g_assert_cmpint (high->profile.mbim_session_last, ==, 255);
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 0, &id, NULL));
+  g_assert_cmpuint (id, ==, 112);
+
+  /* a bad value names the tag and leaves the plugin's range */
+  g_test_expect_message ("mx-discovery", G_LOG_LEVEL_WARNING, "*MX_MBIM_SESSION_FIRST='0'*1..255*");
+  bad = tagged_port ("MX_MBIM_SESSION_FIRST=0\n", TRUE, &policy);
+  g_test_assert_expected_messages ();
+  g_assert_cmpint (bad->profile.mbim_session_first, ==, 1);
+  g_assert_cmpuint (policy.min, ==, 1);
+
+  /* on a QMAP port the tag means nothing */
+  g_clear_pointer (&bad, mx_port_unref);
+  bad = tagged_data_port ("MX_MBIM_SESSION_FIRST=112\n", &policy);
+  g_assert_cmpint (bad->profile.mbim_session_first, ==, -1);
+  g_assert_cmpuint (policy.max, ==, 254);
+  g_assert_cmpuint (policy.first, ==, 1);
 }
 
 static void
@@ -386,6 +432,7 @@ main (int argc, char **argv)
   g_test_add_func ("/discovery/tags/mux-id/max-links", test_mux_tags_max_links);
   g_test_add_func ("/discovery/tags/mux-id/untagged", test_mux_tags_untagged_is_the_default);
   g_test_add_func ("/discovery/tags/mux-id/invalid", test_mux_tags_invalid_values_are_refused_by_name);
+  g_test_add_func ("/discovery/tags/mux-id/mbim-session-range", test_mux_tags_mbim_session_range);
   g_test_add_func ("/discovery/kernel-event/line", test_kernel_event_line);
   g_test_add_func ("/discovery/kernel-event/rejects", test_kernel_event_rejects);
   g_test_add_func ("/discovery/kernel-event/variant", test_kernel_event_variant);

@@ -116,6 +116,102 @@ test_mux_id_explicit (void)
   g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE);
 }
 
+/* MBIM sessions: 1..255 (session 0 is the data netdev itself, never a link). */
+static void
+test_mbim_session_ids_default_range (void)
+{
+  MxMuxIdPolicy policy;
+  MxMuxIdSet used;
+  g_autoptr(GError) error = NULL;
+  guint id = 0, i;
+
+  mx_mux_id_policy_init_mbim (&policy);
+  mx_mux_id_set_clear (&used);
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 0, &id, NULL));
+  g_assert_cmpuint (id, ==, 1);
+  /* 255 is a session id (not a QMAP mux id); 0 never is */
+  g_assert_true (mx_mux_id_check (&policy, &used, 0, 255, NULL));
+  g_assert_false (mx_mux_id_check (&policy, &used, 0, 0, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE);
+  g_clear_error (&error);
+  for (i = 1; i <= 254; i++)
+    mx_mux_id_set_add (&used, i);
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 0, &id, NULL));
+  g_assert_cmpuint (id, ==, 255);
+  mx_mux_id_set_add (&used, 255);
+  g_assert_false (mx_mux_id_allocate (&policy, &used, 0, &id, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_FREE_MUX_ID);
+  g_assert_nonnull (strstr (error->message, "1..255"));
+}
+
+/* A firmware that only takes session ids from 112 (MX_MBIM_SESSION_FIRST=112):
+ * allocation stays in 112..255 and never wraps below. */
+static void
+test_mbim_session_range_from_tags (void)
+{
+  MxMuxIdPolicy policy;
+  MxMuxIdSet used;
+  g_autoptr(GError) error = NULL;
+  guint first = MX_MBIM_SESSION_ID_MIN, last = MX_MBIM_SESSION_ID_MAX, id = 0, i;
+
+  g_assert_true (mx_mux_id_parse_session_tags ("112", NULL, &first, &last, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (first, ==, 112);
+  g_assert_cmpuint (last, ==, 255);
+  mx_mux_id_policy_init_mbim (&policy);
+  g_assert_true (mx_mux_id_policy_set_range (&policy, first, last, NULL));
+  mx_mux_id_set_clear (&used);
+  mx_mux_id_set_add (&used, 1); /* a foreign link below the range changes nothing */
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 0, &id, NULL));
+  g_assert_cmpuint (id, ==, 112);
+  mx_mux_id_set_add (&used, 112);
+  g_assert_true (mx_mux_id_allocate (&policy, &used, 0, &id, NULL));
+  g_assert_cmpuint (id, ==, 113);
+  g_assert_false (mx_mux_id_check (&policy, &used, 0, 5, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE);
+  g_assert_nonnull (strstr (error->message, "112..255"));
+  g_clear_error (&error);
+  for (i = 112; i <= 255; i++)
+    mx_mux_id_set_add (&used, i);
+  g_assert_false (mx_mux_id_allocate (&policy, &used, 0, &id, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_NO_FREE_MUX_ID);
+  g_clear_error (&error);
+
+  /* hex, and a last id */
+  first = MX_MBIM_SESSION_ID_MIN;
+  last = MX_MBIM_SESSION_ID_MAX;
+  g_assert_true (mx_mux_id_parse_session_tags ("0x70", "0x7f", &first, &last, NULL));
+  g_assert_cmpuint (first, ==, 0x70);
+  g_assert_cmpuint (last, ==, 0x7f);
+}
+
+static void
+test_mbim_session_bad_tags_change_nothing (void)
+{
+  g_autoptr(GError) error = NULL;
+  MxMuxIdPolicy policy;
+  guint first = 1, last = 255;
+
+  g_assert_false (mx_mux_id_parse_session_tags ("0", NULL, &first, &last, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE);
+  g_assert_nonnull (strstr (error->message, "MX_MBIM_SESSION_FIRST"));
+  g_clear_error (&error);
+  g_assert_false (mx_mux_id_parse_session_tags (NULL, "256", &first, &last, &error));
+  g_assert_nonnull (strstr (error->message, "MX_MBIM_SESSION_LAST"));
+  g_clear_error (&error);
+  g_assert_false (mx_mux_id_parse_session_tags ("200", "100", &first, &last, &error));
+  g_assert_nonnull (strstr (error->message, "empty range"));
+  g_clear_error (&error);
+  g_assert_cmpuint (first, ==, 1);
+  g_assert_cmpuint (last, ==, 255);
+
+  mx_mux_id_policy_init_mbim (&policy);
+  g_assert_false (mx_mux_id_policy_set_range (&policy, 0, 255, &error));
+  g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_MUX_ID_RANGE);
+  g_assert_cmpuint (policy.min, ==, 1);
+  g_assert_cmpuint (policy.max, ==, 255);
+}
+
 static gchar *
 build (const char *tmpl, const char *port, guint mux, guint attempt)
 {
@@ -267,5 +363,9 @@ main (int argc, char **argv)
   g_test_add_func ("/link-policy/name/validate", test_name_validate);
   g_test_add_func ("/link-policy/owner/marker", test_owner_marker);
   g_test_add_func ("/link-policy/rmnet-flags/words", test_rmnet_flags_words);
+  g_test_add_func ("/link-policy/mux-id/mbim-session-ids-default-range", test_mbim_session_ids_default_range);
+  g_test_add_func ("/link-policy/mux-id/mbim-session-range-from-tags", test_mbim_session_range_from_tags);
+  g_test_add_func ("/link-policy/mux-id/mbim-session-bad-tags-change-nothing",
+                   test_mbim_session_bad_tags_change_nothing);
   return g_test_run ();
 }

@@ -592,6 +592,78 @@ test_manager_without_rmnet_leaves_nothing_behind (void)
   sh ("ip link del mxm0");
 }
 
+/* cdc_mbim sessions as 802.1Q VLAN links: VLAN id = MBIM session id from
+ * 1, named and marked like every link, a foreign VLAN's id skipped. A
+ * kernel without 8021q (the host here) refuses with the missing option named. */
+static void
+test_manager_vlan_sessions (void)
+{
+  g_autoptr(MxNetlink) nl = NULL;
+  g_autoptr(MxLinkMap) map = NULL;
+  g_autoptr(MxLinkManager) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) links = NULL;
+  MxLinkRequest req = { MX_LINK_KIND_VLAN, "mxv0", 0, NULL, 0, 0, 1400, TRUE };
+  MxTestWait w = { NULL, FALSE };
+  gboolean seen = FALSE;
+  MxLink *created;
+
+  if (skip_without_netns ())
+    return;
+  nl = mx_netlink_new (&error);
+  g_assert_no_error (error);
+  map = mx_link_map_new (nl, NULL);
+  mx_link_map_load_async (map, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "the map");
+  g_assert_true (mx_link_map_load_finish (map, w.result, &error));
+  g_clear_object (&w.result);
+  manager = mx_link_manager_new (map, nl);
+  g_signal_connect (nl, "notification", G_CALLBACK (on_map_ifindex), &seen);
+  sh ("ip link add mxv0 type veth peer name mxv1 && ip link set mxv0 up");
+  while (!mx_link_map_get_ifindex (map, "mxv0"))
+    mx_test_iterate_until (&seen, "mxv0 in the map"), seen = FALSE;
+
+  if (system ("ip link add link mxv0 name foreignv1 type vlan id 1 2>/dev/null") == 0) {
+    /* 8021q: the foreign VLAN 1 is in the map as a link of mxv0 */
+    while (!mx_link_map_lookup_name (map, "foreignv1"))
+      mx_test_iterate_until (&seen, "foreignv1 in the map"), seen = FALSE;
+    g_assert_cmpstr (mx_link_map_lookup_name (map, "foreignv1")->lower_name, ==, "mxv0");
+    g_assert_cmpint (mx_link_map_lookup_name (map, "foreignv1")->mux_id, ==, 1);
+  }
+  w.done = FALSE;
+  mx_link_manager_create_async (manager, &req, NULL, mx_test_wait_cb, &w);
+  mx_test_iterate_until (&w.done, "link creation");
+  created = mx_link_manager_create_finish (manager, w.result, &error);
+  g_clear_object (&w.result);
+  if (created) {
+    g_test_message ("this kernel has 802.1Q VLANs");
+    g_assert_no_error (error);
+    g_assert_cmpstr (created->ifname, ==, "mxv0_2");
+    g_assert_cmpstr (created->kind, ==, "vlan");
+    g_assert_cmpint (created->mux_id, ==, 2);
+    g_assert_cmpstr (created->lower_name, ==, "mxv0");
+    g_assert_cmpstr (created->ifalias, ==, "modemux:mxv0:2");
+    g_assert_cmpuint (created->mtu, ==, 1400);
+    mx_link_free (created);
+    w.done = FALSE;
+    mx_link_manager_delete_all_async (manager, "mxv0", FALSE, NULL, mx_test_wait_cb, &w);
+    mx_test_iterate_until (&w.done, "deleting ours");
+    g_assert_true (mx_link_manager_delete_all_finish (manager, w.result, NULL, &error));
+    g_clear_object (&w.result);
+    g_assert_null (mx_link_map_lookup_name (map, "mxv0_2"));
+    g_assert_nonnull (mx_link_map_lookup_name (map, "foreignv1"));
+  } else {
+    g_assert_error (error, MX_LINK_ERROR, MX_LINK_ERROR_KERNEL_UNSUPPORTED);
+    if (!g_str_has_prefix (error->message, "cannot create vlan link mxv0_1 on mxv0: new link request failed: "
+                           "the kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q)"))
+      g_error ("the error does not name the link, its step and the kernel option: %s", error->message);
+    links = mx_link_map_get_links (map, NULL);
+    g_assert_cmpuint (links->len, ==, 0);
+  }
+  g_signal_handlers_disconnect_by_data (nl, &seen);
+  sh ("ip link del mxv0");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -616,5 +688,6 @@ main (int argc, char **argv)
   g_test_add_func ("/netlink/link/errno-mapping", test_errno_mapping);
   g_test_add_func ("/netlink/link/alias-and-mtu-applied", test_alias_and_mtu_are_applied);
   g_test_add_func ("/netlink/link/manager-without-rmnet", test_manager_without_rmnet_leaves_nothing_behind);
+  g_test_add_func ("/netlink/link/manager-vlan-sessions", test_manager_vlan_sessions);
   return g_test_run ();
 }

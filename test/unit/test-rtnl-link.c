@@ -223,6 +223,34 @@ test_wwan_newlink_matches_iproute2 (void)
   g_byte_array_unref (cap.request);
 }
 
+static void
+test_vlan_newlink_matches_iproute2 (void)
+{
+  Capture cap;
+  guint8 buf[MX_RTNL_BUF_SIZE];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MxLink) link = NULL;
+
+  if (!have_tools () || !capture ("link add link mxt0 name mxv0 type vlan id 5", RTM_NEWLINK, &cap))
+    return;
+  assert_same_bytes (mx_rtnl_link_new_vlan (buf, cap.ifindex, "mxv0", 5), cap.request);
+  g_byte_array_unref (cap.request);
+
+  /* the highest MBIM session id and a 15-character name: other padding */
+  if (!capture ("link add link mxt0 name wwp0s20f0u6_25 type vlan id 255", RTM_NEWLINK, &cap))
+    return;
+  assert_same_bytes (mx_rtnl_link_new_vlan (buf, cap.ifindex, "wwp0s20f0u6_25", 255), cap.request);
+  g_byte_array_unref (cap.request);
+
+  /* and it decodes as what the link map sees: kind vlan, lower, VLAN id as mux id */
+  link = mx_rtnl_link_parse (mx_rtnl_link_new_vlan (buf, 9, "wwan0_112", 112), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (link->kind, ==, "vlan");
+  g_assert_cmpstr (link->ifname, ==, "wwan0_112");
+  g_assert_cmpuint (link->lower_ifindex, ==, 9);
+  g_assert_cmpint (link->mux_id, ==, 112);
+}
+
 /* iproute2 6.1 has no rmnet flag keywords, so flags are checked by decoding:
  * the attribute is IFLA_RMNET_FLAGS {u32 flags; u32 mask} in IFLA_INFO_DATA. */
 static void
@@ -277,6 +305,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rtnl-link/set-mtu-matches-iproute2", test_set_mtu_matches_iproute2);
   g_test_add_func ("/rtnl-link/set-up-down-alias-match-iproute2", test_set_up_down_and_alias_match_iproute2);
   g_test_add_func ("/rtnl-link/wwan-newlink-matches-iproute2", test_wwan_newlink_matches_iproute2);
+  g_test_add_func ("/rtnl-link/vlan-newlink-matches-iproute2", test_vlan_newlink_matches_iproute2);
   g_test_add_func ("/rtnl-link/rmnet-flags-round-trip", test_rmnet_flags_round_trip);
   g_test_add_func ("/rtnl-link/parse-rejects-other-messages", test_parse_rejects_other_messages);
   return g_test_run ();
