@@ -476,6 +476,8 @@ mx_data_port_acquire (MxDataPort         *self,
   AcquireCtx *c = g_new0 (AcquireCtx, 1);
 
   c->goal = goal;
+  /* Errors name the step that was cut (see mx_data_format_negotiate). */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, c, (GDestroyNotify) acquire_ctx_free);
   g_queue_push_tail (&self->pending, task);
   process_next (self);
