@@ -71,6 +71,15 @@ gboolean mx_data_port_acquire_finish (MxDataPort   *self,
                                       GError      **error);
 void     mx_data_port_release        (MxDataPort *self, gboolean multiplexed);
 
+/* Negotiates the data format for @goal ahead of the first session, off the
+ * connect's critical path (when the modem has registered); the lower is
+ * configured by the acquire that follows. Nothing when a format is already
+ * negotiated; a failure is logged and left to the next acquire, which
+ * negotiates again and names the failing step. Serialized with acquires. */
+void     mx_data_port_prepare        (MxDataPort       *self,
+                                      MxDataFormatGoal  goal,
+                                      GCancellable     *cancellable);
+
 /* Forget the negotiated format (the control port was closed/reopened). */
 void     mx_data_port_reset          (MxDataPort *self);
 

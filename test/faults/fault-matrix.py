@@ -424,6 +424,10 @@ class Matrix:
             ok, text = self.run_probe()
             if not ok:
                 raise RuntimeError("re-probe failed: " + text)
+            if phase == "enable":
+                # never enabled: its first registration negotiates the format
+                wait_until(lambda: self.s.state() == "disabled", "state disabled")
+                return
             self.to_base()
         if phase == "enable":
             r = self.s.mmcli("-m", "any", "-d")
@@ -458,13 +462,19 @@ class Matrix:
 
     def clean_run(self):
         """Probe, enable, connect, disconnect, then connect and disconnect
-        again: requests only the first connect/disconnect on a modem sends
-        (the data format is negotiated once per port) get a fresh modem
-        before their cells."""
-        log("clean run: " + ", ".join(PHASES) + ", and connect, disconnect again")
+        again, then disable and enable again: requests only the first
+        enable/connect/disconnect on a modem sends (the data format is
+        negotiated once per port, when the modem first registers) get a
+        fresh modem before their cells."""
+        log("clean run: " + ", ".join(PHASES) + ", connect, disconnect, disable and enable again")
         self.fresh_only = set()
         first = {}
-        for phase in PHASES + ("connect", "disconnect"):
+        for phase in PHASES + ("connect", "disconnect", "enable"):
+            if phase in first and phase == "enable":
+                r = self.s.mmcli("-m", "any", "-d")
+                if r.returncode != 0:
+                    raise RuntimeError("clean disable failed: " + r.stderr)
+                wait_until(lambda: self.s.state() == "disabled", "state disabled")
             self.s.ctl("requests", "clear")
             if phase == "probe":
                 ok, text = self.run_probe(between=lambda: self.s.ctl("requests", "clear"))
