@@ -10,6 +10,8 @@
 # (QMI via its fake qmi-proxy, data via its TUN mhi_hwip0), 64 APNs. Each
 # step connects N bearers concurrently with Simple.Connect (one rmnet link,
 # one mux id, one WDS session each) and disconnects them all.
+# MX_BENCH_KEEP_SIM_LOG=FILE (a path the guest can write, e.g. under the
+# source tree) keeps the simulator's log of the run, for a timeline.
 set -eu
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$HERE/build}" && pwd)
@@ -20,7 +22,8 @@ exec "$HERE/test/vm/run" --timeout 900 -- /bin/bash -c '
   export MODEMUX_SIM=$MX_BUILD_ROOT/test/sim/modemux-sim
   export MODEMUX_SIM_SCENARIOS=$MX_SOURCE_ROOT/test/sim/scenarios
   export MX_BEARER_SCENARIOS=$MX_SOURCE_ROOT/test/bearers/scenarios
-  export MX_VM=1 MX_BEARER_BENCH=1
+  export MX_VM=1 MX_BEARER_BENCH=1 MX_BENCH_KEEP_SIM_LOG='"${MX_BENCH_KEEP_SIM_LOG:-}"'
+  [ -n "$MX_BENCH_KEEP_SIM_LOG" ] || unset MX_BENCH_KEEP_SIM_LOG
   echo "modemux bearer benchmark (guest kernel $(uname -r), $(nproc) CPU, TCG)"
   "$MX_BUILD_ROOT/test/bearers/test-bearer-connect" 2>/dev/null | sed -n "s/^BENCH //p"
 '
