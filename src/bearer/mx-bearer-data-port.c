@@ -121,6 +121,7 @@ mx_data_port_netdev_up (MxNetlink          *netlink,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   UpCtx *c = g_new0 (UpCtx, 1);
   guint8 buf[MX_RTNL_BUF_SIZE];
+  const MxLink *link;
 
   g_task_set_source_tag (task, mx_data_port_netdev_up);
   c->netlink = g_object_ref (netlink);
@@ -137,6 +138,13 @@ mx_data_port_netdev_up (MxNetlink          *netlink,
   if (mtu) {
     mx_rtnl_link_request_async (netlink, mx_rtnl_link_set_mtu (buf, c->ifindex, mtu), NULL,
                                 cancellable, (GAsyncReadyCallback) mtu_ready, task);
+    return;
+  }
+  if (map && (link = mx_link_map_lookup_ifindex (map, c->ifindex)) && (link->ifi_flags & IFF_UP)) {
+    /* Up already (the map follows the kernel's link events): the lower of
+     * the second and later multiplexed bearers; no netlink round trip. */
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
     return;
   }
   send_up (task);
