@@ -144,7 +144,11 @@ fixture_setup (Fixture *f, gconstpointer scenario)
   MX_TEST_RUN_UNTIL (loaded, "the link map");
   f->links = mx_link_manager_new (f->map, f->netlink);
   f->bearers = mx_bearer_service_new (f->links, f->netlink, FALSE);
-  mx_bearer_service_set_stats_interval (f->bearers, 1);
+  /* Stats every second for the stats tests; the benchmark keeps the
+   * daemon's interval (30 s): 64 bearers read every second were more than
+   * half of the QMI requests while 64 bearers connected. */
+  if (!g_getenv ("MX_BEARER_BENCH"))
+    mx_bearer_service_set_stats_interval (f->bearers, 1);
   mx_bearer_service_start (f->bearers, NULL);
   create_modem (f);
 }
