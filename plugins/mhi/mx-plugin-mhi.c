@@ -44,8 +44,9 @@ claim (const MxPlugin *plugin, const MxPort *port, GPtrArray *group)
 /* mhi_net (IP_HW0): endpoint PCIE/4; rmnet on top or one raw-IP session;
  * mhi_net keeps its own 16384 MTU (never reset to 1500) and has no framing
  * switch. Multiplexing requested: the SDX55/SDX6x firmware serves several
- * PDNs over QMAP. Bind Mux Data Port with mux id 0 even without
- * multiplexing: some PCIe firmware routes no data otherwise. */
+ * PDNs over QMAP. No Bind Mux Data Port without multiplexing: ModemManager
+ * 1.20 sends none on a plain mhi_net session (it binds only a mux id other
+ * than 0) and connects; the quirk stays for a firmware found to need it. */
 static void
 mhi_net_profile (MxDataProfile *p)
 {
@@ -54,7 +55,6 @@ mhi_net_profile (MxDataProfile *p)
   p->endpoint_interface = MHI_PCIE_INTERFACE;
   p->link_kinds = MX_DATA_LINK_RMNET;
   p->raw_ip = TRUE;
-  p->bind_mux_without_mux = TRUE;
   p->multiplex = MX_MULTIPLEX_REQUESTED;
 }
 

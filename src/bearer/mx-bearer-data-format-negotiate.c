@@ -430,6 +430,9 @@ mx_data_format_negotiate (QmiClientWda              *wda,
   Negotiation *n = g_new0 (Negotiation, 1);
 
   g_task_set_source_tag (task, mx_data_format_negotiate);
+  /* A cut request's error names its step (a port hang-up cancels): GTask
+   * must not replace it with a bare "cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
   n->wda = g_object_ref (wda);
   n->dpm = dpm ? g_object_ref (dpm) : NULL;
   n->request = *request;

@@ -23,6 +23,7 @@ struct _MxDataPort {
   gboolean        over_qrtr;
 
   gboolean        have_format;
+  gboolean        lower_pending;   /* negotiated by a prepare; lower not set up yet */
   MxDataFormat    format;
   MxDataFormatGoal negotiated_goal;
   guint           n_sessions;
@@ -121,6 +122,7 @@ mx_data_port_netdev_up (MxNetlink          *netlink,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
   UpCtx *c = g_new0 (UpCtx, 1);
   guint8 buf[MX_RTNL_BUF_SIZE];
+  const MxLink *link;
 
   g_task_set_source_tag (task, mx_data_port_netdev_up);
   c->netlink = g_object_ref (netlink);
@@ -139,6 +141,13 @@ mx_data_port_netdev_up (MxNetlink          *netlink,
                                 cancellable, (GAsyncReadyCallback) mtu_ready, task);
     return;
   }
+  if (map && (link = mx_link_map_lookup_ifindex (map, c->ifindex)) && (link->ifi_flags & IFF_UP)) {
+    /* Up already (the map follows the kernel's link events): the lower of
+     * the second and later multiplexed bearers; no netlink round trip. */
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return;
+  }
   send_up (task);
 }
 
@@ -152,6 +161,7 @@ mx_data_port_netdev_up_finish (GAsyncResult *res, GError **error)
 
 typedef struct {
   MxDataFormatGoal goal;
+  gboolean         prepare;       /* mx_data_port_prepare(): no session */
   gboolean         multiplexed;
   QmiClientWda    *wda;
   GError          *error;   /* held while the lower is brought back up */
@@ -166,14 +176,47 @@ acquire_ctx_free (AcquireCtx *c)
   g_free (c);
 }
 
+/* A preparation the modem refused: the acquires that queued behind it for
+ * the same goal take its (named) error rather than ask again at once; later
+ * ones, and all after a timeout, negotiate afresh. */
+static void
+share_failure (MxDataPort *self, MxDataFormatGoal goal, const GError *error)
+{
+  GList *l = self->pending.head;
+
+  while (l) {
+    GList *next = l->next;
+    GTask *waiting = l->data;
+    AcquireCtx *w = g_task_get_task_data (waiting);
+
+    if (!w->prepare && w->goal == goal) {
+      g_queue_delete_link (&self->pending, l);
+      g_task_return_error (waiting, g_error_copy (error));
+      g_object_unref (waiting);
+    }
+    l = next;
+  }
+}
+
 static void
 acquire_done (MxDataPort *self, GTask *task, GError *error)
 {
   AcquireCtx *c = g_task_get_task_data (task);
 
-  if (error) {
+  if (c->prepare) {
+    if (error && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+      g_message ("data format of %s not prepared: %s", self->name, error->message);
+      /* A request that got no answer may get one now: those ask again. */
+      if (!g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_TIMEOUT) &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        share_failure (self, c->goal, error);
+    }
+    g_clear_error (&error);
+    g_task_return_boolean (task, TRUE);
+  } else if (error) {
     g_task_return_error (task, error);
   } else {
+    self->lower_pending = FALSE;
     self->n_sessions++;
     if (!c->multiplexed)
       self->n_plain++;
@@ -336,6 +379,16 @@ qmi_wwan_frame (MxDataPort *self, GTask *task)
                               (GAsyncReadyCallback) qmi_wwan_down_ready, task);
 }
 
+/* The lower as the negotiated format needs it: framing, MTU, up. */
+static void
+configure_lower (MxDataPort *self, GTask *task)
+{
+  if (self->profile->qmi_wwan_framing)
+    qmi_wwan_frame (self, task);
+  else
+    lower_up_for_format (self, task);
+}
+
 static void
 negotiate_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
 {
@@ -356,10 +409,12 @@ negotiate_ready (QmiClientWda *wda, GAsyncResult *res, GTask *task)
   if (c->goal == MX_DATA_FORMAT_GOAL_MULTIPLEX_PREFERRED && !c->multiplexed)
     g_message ("multiplex=requested on %s: the modem accepted no QMAP format, "
                "connecting without multiplexing", self->name);
-  if (self->profile->qmi_wwan_framing)
-    qmi_wwan_frame (self, task);
-  else
-    lower_up_for_format (self, task);
+  if (c->prepare) {
+    self->lower_pending = TRUE;
+    acquire_done (self, task, NULL);
+    return;
+  }
+  configure_lower (self, task);
 }
 
 static void
@@ -487,9 +542,16 @@ process_next (MxDataPort *self)
     process_next (self);
     return;
   }
+  if (c->prepare && self->have_format) {
+    acquire_done (self, task, NULL);
+    return;
+  }
   switch (decide (self, c->goal, &c->multiplexed, &error)) {
   case DECIDE_OK:
-    lower_up (self, task, 0);
+    if (self->lower_pending)
+      configure_lower (self, task);
+    else
+      lower_up (self, task, 0);
     return;
   case DECIDE_FAIL:
     acquire_done (self, task, error);
@@ -514,6 +576,22 @@ mx_data_port_acquire (MxDataPort         *self,
   AcquireCtx *c = g_new0 (AcquireCtx, 1);
 
   c->goal = goal;
+  /* Errors name the step that was cut (see mx_data_format_negotiate). */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, c, (GDestroyNotify) acquire_ctx_free);
+  g_queue_push_tail (&self->pending, task);
+  process_next (self);
+}
+
+void
+mx_data_port_prepare (MxDataPort *self, MxDataFormatGoal goal, GCancellable *cancellable)
+{
+  GTask *task = g_task_new (self, cancellable, NULL, NULL);
+  AcquireCtx *c = g_new0 (AcquireCtx, 1);
+
+  c->goal = goal;
+  c->prepare = TRUE;
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, c, (GDestroyNotify) acquire_ctx_free);
   g_queue_push_tail (&self->pending, task);
   process_next (self);
@@ -558,6 +636,7 @@ void
 mx_data_port_reset (MxDataPort *self)
 {
   self->have_format = FALSE;
+  self->lower_pending = FALSE;
   memset (&self->format, 0, sizeof self->format);
   g_signal_emit (self, changed_signal, 0);
 }

@@ -74,6 +74,14 @@ void     mx_data_port_release        (MxDataPort *self, gboolean multiplexed);
 /* Counts one adopted multiplexed session (a previous modemuxd set the port
  * up with @format, recorded in its state file; nothing is sent). */
 void     mx_data_port_adopt_session  (MxDataPort *self, const MxDataFormat *format);
+/* Negotiates the data format for @goal ahead of the first session, off the
+ * connect's critical path (when the modem has registered); the lower is
+ * configured by the acquire that follows. Nothing when a format is already
+ * negotiated; a failure is logged and left to the next acquire, which
+ * negotiates again and names the failing step. Serialized with acquires. */
+void     mx_data_port_prepare        (MxDataPort       *self,
+                                      MxDataFormatGoal  goal,
+                                      GCancellable     *cancellable);
 
 /* Forget the negotiated format (the control port was closed/reopened). */
 void     mx_data_port_reset          (MxDataPort *self);

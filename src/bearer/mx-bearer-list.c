@@ -3,6 +3,8 @@
 
 #include "mx-bearer-list.h"
 
+#include "mx-bearer-multiplex.h"
+
 #include "mx-bearer-ext.h"
 #include "mx-bearer-props.h"
 #include "mx-bearer-service.h"
@@ -14,6 +16,7 @@ struct _MxBearerList {
   GPtrArray       *data_ports;   /* MxDataPort*, sorted by name */
   GPtrArray       *bearers;      /* MxBearer* */
   MxBearerExt     *ext;
+  gboolean         format_prepared;   /* since the modem last registered */
 };
 
 static void mx_bearer_list_iface_init (MxModemBearerListInterface *iface);
@@ -512,6 +515,53 @@ modem_state_changed (MxBearerList *self)
 {
   if (self->modem && mx_modem_get_state (self->modem) == MM_MODEM_STATE_REGISTERED)
     update_state (self);
+}
+
+/* ---- the data format, ahead of the first connect ---- */
+
+static void
+prepare_rmnet_probed (MxBearerService *service, GAsyncResult *res, gpointer user_data)
+{
+  g_autoptr(MxBearerList) self = user_data;
+  g_autoptr(GError) error = NULL;
+  MxBearerMultiplexDecision decision = { 0 };
+  gboolean rmnet = mx_bearer_service_probe_rmnet_finish (service, res, NULL);
+  MxDataPort *dp;
+
+  if (!self->modem || !self->service || !self->data_ports->len)
+    return;
+  /* The port the first bearer takes, for a bearer that does not say. */
+  dp = g_ptr_array_index (self->data_ports, 0);
+  if (!mx_bearer_multiplex_decide (mx_data_port_get_name (dp), mx_data_port_get_profile (dp), rmnet,
+                                   MM_BEARER_MULTIPLEX_SUPPORT_UNKNOWN,
+                                   mx_bearer_service_get_test_multiplex_requested (self->service),
+                                   &decision, &error)) {
+    g_debug ("data format of %s not prepared: %s", mx_data_port_get_name (dp), error->message);
+    return;
+  }
+  mx_data_port_prepare (dp, decision.goal, mx_modem_peek_cancellable (self->modem));
+  mx_bearer_multiplex_decision_clear (&decision);
+}
+
+/* Registered (after Enable answered): the data format is negotiated now,
+ * once per port, so that the first connect does not wait for it. */
+static void
+modem_state_changed (MxBearerList *self)
+{
+  MMModemState state;
+
+  if (!self->modem || !self->service)
+    return;
+  state = mx_modem_get_state (self->modem);
+  if (state < MM_MODEM_STATE_ENABLED) {
+    self->format_prepared = FALSE;
+    return;
+  }
+  if (state < MM_MODEM_STATE_REGISTERED || self->format_prepared || !self->data_ports->len)
+    return;
+  self->format_prepared = TRUE;
+  mx_bearer_service_probe_rmnet (self->service, mx_modem_peek_cancellable (self->modem),
+                                 (GAsyncReadyCallback) prepare_rmnet_probed, g_object_ref (self));
 }
 
 MxBearerList *

@@ -22,6 +22,7 @@ struct _MxBearerService {
   guint            stats_interval;
   ProbeState       rmnet;
   GSList          *probe_waiters;   /* GTask* */
+  guint            probe_idle_id;   /* the probe, after the first modem's export */
   GHashTable      *modems;          /* MxModem* (not a ref) -> MxBearerList* */
   gulong           link_lost_id, port_lost_id;
   MxModemRegistry *registry;
@@ -215,6 +216,16 @@ drop_modem (MxBearerService *self, MxModem *modem)
   g_hash_table_remove (self->modems, modem);
 }
 
+static gboolean
+probe_idle (gpointer user_data)
+{
+  MxBearerService *self = user_data;
+
+  self->probe_idle_id = 0;
+  mx_bearer_service_probe_rmnet (self, NULL, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 MxBearerList *
 mx_bearer_service_adopt_modem (MxBearerService *self, MxModem *modem)
 {
@@ -222,6 +233,11 @@ mx_bearer_service_adopt_modem (MxBearerService *self, MxModem *modem)
 
   if (list)
     return list;
+  /* The kernel's rmnet support matters from the first modem on; probing it
+   * can block the main loop for a while (a kernel without rmnet runs
+   * modprobe inside the NEWLINK), so not before the first modem is made. */
+  if (self->rmnet == PROBE_UNKNOWN && !self->probe_idle_id)
+    self->probe_idle_id = g_idle_add (probe_idle, self);
   list = mx_bearer_list_new (self, modem);
   g_hash_table_insert (self->modems, modem, list);
   g_object_weak_ref (G_OBJECT (modem), modem_finalized, self);
@@ -645,9 +661,8 @@ start_cleaned (MxBearerService *self, GAsyncResult *res, MxModemRegistry *regist
 void
 mx_bearer_service_start (MxBearerService *self, MxModemRegistry *registry)
 {
-  /* Probe now so that MaxActiveMultiplexedBearers is right before the
-   * first connect (0 without CONFIG_RMNET). */
-  mx_bearer_service_probe_rmnet (self, NULL, NULL, NULL);
+  /* The rmnet probe waits for the first modem (mx_bearer_service_adopt_modem):
+   * MaxActiveMultiplexedBearers follows its answer (0 without CONFIG_RMNET). */
   g_object_ref (self);
   /* Links whose sessions may be adopted stay; the others are stale. */
   collect_pending (self);
@@ -661,6 +676,7 @@ mx_bearer_service_dispose (GObject *object)
   MxBearerService *self = MX_BEARER_SERVICE (object);
 
   g_clear_handle_id (&self->adopt_wait_id, g_source_remove);
+  g_clear_handle_id (&self->probe_idle_id, g_source_remove);
   if (self->registry) {
     g_signal_handler_disconnect (self->registry, self->modem_added_id);
     g_signal_handler_disconnect (self->registry, self->modem_removed_id);

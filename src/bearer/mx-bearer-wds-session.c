@@ -476,11 +476,17 @@ start_step (GTask *task)
     return;
   }
   case STEP_SET_IP_FAMILY: {
-    g_autoptr(QmiMessageWdsSetIpFamilyInput) in = qmi_message_wds_set_ip_family_input_new ();
+    g_autoptr(QmiMessageWdsSetIpFamilyInput) in = NULL;
 
-    qmi_message_wds_set_ip_family_input_set_preference (
-        in, self->family == MM_BEARER_IP_FAMILY_IPV6 ? QMI_WDS_IP_FAMILY_IPV6 : QMI_WDS_IP_FAMILY_IPV4,
-        NULL);
+    /* A new WDS client's family is IPv4, and Start Network names the family
+     * too: only IPv6 is set (ModemManager sends both; a round trip saved). */
+    if (self->family != MM_BEARER_IP_FAMILY_IPV6) {
+      start_next (task);
+      return;
+    }
+    in = qmi_message_wds_set_ip_family_input_new ();
+
+    qmi_message_wds_set_ip_family_input_set_preference (in, QMI_WDS_IP_FAMILY_IPV6, NULL);
     qmi_client_wds_set_ip_family (self->wds, in, mx_qmi_timeout (MX_WDS_SESSION_TIMEOUT),
                                   cancellable, (GAsyncReadyCallback) set_ip_family_ready, task);
     return;

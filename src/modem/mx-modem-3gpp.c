@@ -8,6 +8,7 @@
 #include <string.h>
 #include "mx-modem-private.h"
 #include "mx-modem-qmi-timeout.h"
+#include "mx-core-step.h"
 
 #define NAS_TIMEOUT_S 10
 
@@ -150,24 +151,49 @@ mx_modem_3gpp_teardown (MxModem *self)
 /* ------------------------------------------------------------------------ */
 /* Enable                                                                   */
 
+/* Two steps: POWER_UP sends DMS Set Operating Mode (online), NAS Register
+ * Indications and NAS Set Event Report together (none depends on another's
+ * answer: indications can be registered in any operating mode); REGISTRATION
+ * reads NAS Get Serving System once the modem is online. A step is done when
+ * all its requests have answered. Only Set Operating Mode and Get Serving
+ * System are fatal; the indication requests degrade (logged) unless the
+ * enable was cut short. Every failure names the request(s) it cut: when the
+ * port goes away (the modem's cancellable), all requests still in flight. */
 typedef enum {
-  ENABLE_STEP_ONLINE,
-  ENABLE_STEP_REGISTER_INDICATIONS,
-  ENABLE_STEP_EVENT_REPORT,
-  ENABLE_STEP_SERVING_SYSTEM,
+  ENABLE_STEP_POWER_UP,
+  ENABLE_STEP_REGISTRATION,
   ENABLE_STEP_DONE,
 } EnableStep;
 
-static void enable_step (GTask *task);
+typedef enum {
+  ENABLE_REQ_ONLINE,
+  ENABLE_REQ_REGISTER_INDICATIONS,
+  ENABLE_REQ_EVENT_REPORT,
+  ENABLE_REQ_SERVING_SYSTEM,
+  ENABLE_N_REQS,
+} EnableRequest;
+
+static const gchar *const enable_request_names[] = {
+  "DMS Set Operating Mode (online)", "NAS Register Indications", "NAS Set Event Report",
+  "NAS Get Serving System", "done",
+};
+MX_STEP_NAMES_CHECK (enable_request_names, ENABLE_N_REQS);
+
+typedef struct {
+  EnableStep step;
+  guint      in_flight;   /* bit per EnableRequest */
+  guint      cut;         /* requests cancelled in flight */
+  GError    *error;       /* the step's first fatal error, named */
+} EnableCtx;
 
 static void
-enable_next (GTask *task)
+enable_ctx_free (EnableCtx *ctx)
 {
-  EnableStep *step = g_task_get_task_data (task);
-
-  (*step)++;
-  enable_step (task);
+  g_clear_error (&ctx->error);
+  g_free (ctx);
 }
+
+static void enable_step (GTask *task);
 
 static void
 enable_failed (GTask *task, GError *error)
@@ -179,15 +205,63 @@ enable_failed (GTask *task, GError *error)
   g_message ("modem %s: enabling failed: %s", self->path ? self->path : "", error->message);
   if (!self->removed)
     mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
-  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && error->domain != MM_CORE_ERROR &&
-      error->domain != MM_MOBILE_EQUIPMENT_ERROR) {
-    /* A QMI error is not one of ModemManager's D-Bus errors: wrap it. */
-    GError *mm = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED, "Cannot enable modem: %s", error->message);
+  if (error->domain != MM_CORE_ERROR && error->domain != MM_MOBILE_EQUIPMENT_ERROR) {
+    /* A QMI or GIO error is not one of ModemManager's D-Bus errors: wrap it,
+     * keeping the message that names the request. */
+    GError *mm = g_error_new (MM_CORE_ERROR,
+                              g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                              ? MM_CORE_ERROR_CANCELLED : MM_CORE_ERROR_FAILED,
+                              "Cannot enable modem: %s", error->message);
     g_error_free (error);
     error = mm;
   }
   g_task_return_error (task, error);
   g_object_unref (task);
+}
+
+/* "A, B failed: Operation was cancelled (the modem went away)": every
+ * request the cancellation cut, in order. */
+static GError *
+cut_error (MxModem *self, guint cut)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < ENABLE_N_REQS; i++)
+    if (cut & (1u << i))
+      g_string_append_printf (names, "%s%s", names->len ? ", " : "", enable_request_names[i]);
+  return g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s failed: Operation was cancelled (%s)",
+                      names->str, self->removed ? "the modem went away" : "enable cut short");
+}
+
+/* One request of the current step answered; error: NULL when it succeeded
+ * or degraded, else the request's error (taken). */
+static void
+enable_request_done (GTask *task, EnableRequest req, GError *error)
+{
+  MxModem *self = g_task_get_source_object (task);
+  EnableCtx *ctx = g_task_get_task_data (task);
+
+  ctx->in_flight &= ~(1u << req);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    ctx->cut |= 1u << req;
+    g_clear_error (&error);
+  } else if (error) {
+    mx_step_prefix_error (&error, enable_request_names[req]);
+    if (!ctx->error)
+      ctx->error = error;
+    else
+      g_error_free (error);
+  }
+  if (ctx->in_flight)
+    return;
+  if (ctx->error)
+    enable_failed (task, g_steal_pointer (&ctx->error));
+  else if (ctx->cut)
+    enable_failed (task, cut_error (self, ctx->cut));
+  else {
+    ctx->step++;
+    enable_step (task);
+  }
 }
 
 static void
@@ -202,13 +276,9 @@ set_online_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   if (output && !qmi_message_dms_set_operating_mode_output_get_result (output, &error) &&
       g_error_matches (error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_NO_EFFECT))
     g_clear_error (&error);   /* already online */
-  if (error) {
-    g_prefix_error (&error, "DMS Set Operating Mode (online): ");
-    enable_failed (task, error);
-    return;
-  }
-  mm_gdbus_modem_set_power_state (self->modem, MM_MODEM_POWER_STATE_ON);
-  enable_next (task);
+  if (!error)
+    mm_gdbus_modem_set_power_state (self->modem, MM_MODEM_POWER_STATE_ON);
+  enable_request_done (task, ENABLE_REQ_ONLINE, error);
 }
 
 static void
@@ -216,19 +286,17 @@ register_indications_ready (GObject *source, GAsyncResult *res, gpointer user_da
 {
   GTask *task = user_data;
   g_autoptr(QmiMessageNasRegisterIndicationsOutput) output = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   output = qmi_client_nas_register_indications_finish (QMI_CLIENT_NAS (source), res, &error);
-  if (!output || !qmi_message_nas_register_indications_output_get_result (output, &error)) {
-    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-      enable_failed (task, g_steal_pointer (&error));
-      return;
-    }
+  if ((!output || !qmi_message_nas_register_indications_output_get_result (output, &error)) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     /* Registration then only changes with what we read ourselves. */
     g_warning ("NAS Register Indications failed: %s; registration changes will not be seen",
                error->message);
+    g_clear_error (&error);
   }
-  enable_next (task);
+  enable_request_done (task, ENABLE_REQ_REGISTER_INDICATIONS, error);
 }
 
 static void
@@ -236,17 +304,15 @@ event_report_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   GTask *task = user_data;
   g_autoptr(QmiMessageNasSetEventReportOutput) output = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   output = qmi_client_nas_set_event_report_finish (QMI_CLIENT_NAS (source), res, &error);
-  if (!output || !qmi_message_nas_set_event_report_output_get_result (output, &error)) {
-    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-      enable_failed (task, g_steal_pointer (&error));
-      return;
-    }
+  if ((!output || !qmi_message_nas_set_event_report_output_get_result (output, &error)) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     g_debug ("NAS Set Event Report failed: %s; signal quality from the 30 s reads only", error->message);
+    g_clear_error (&error);
   }
-  enable_next (task);
+  enable_request_done (task, ENABLE_REQ_EVENT_REPORT, error);
 }
 
 static void
@@ -264,8 +330,7 @@ get_serving_system_ready (GObject *source, GAsyncResult *res, gpointer user_data
   if (!output || !qmi_message_nas_get_serving_system_output_get_result (output, &error) ||
       !qmi_message_nas_get_serving_system_output_get_serving_system (output, &ss.reg, NULL, &ss.ps_attach, NULL,
                                                                       &ss.radios, &error)) {
-    g_prefix_error (&error, "NAS Get Serving System: ");
-    enable_failed (task, error);
+    enable_request_done (task, ENABLE_REQ_SERVING_SYSTEM, error);
     return;
   }
   ss.have_roaming = qmi_message_nas_get_serving_system_output_get_roaming_indicator (output, &ss.roaming, NULL);
@@ -274,53 +339,60 @@ get_serving_system_ready (GObject *source, GAsyncResult *res, gpointer user_data
   if (qmi_message_nas_get_serving_system_output_get_mnc_pcs_digit_include_status (output, &mcc, &mnc, &pcs, NULL))
     ss.pcs_digit = pcs;
   apply_serving_system (self, &ss);
-  enable_next (task);
+  enable_request_done (task, ENABLE_REQ_SERVING_SYSTEM, NULL);
+}
+
+static void
+enable_power_up (GTask *task)
+{
+  MxModem *self = g_task_get_source_object (task);
+  EnableCtx *ctx = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  g_autoptr(QmiMessageDmsSetOperatingModeInput) online = qmi_message_dms_set_operating_mode_input_new ();
+  g_autoptr(QmiMessageNasRegisterIndicationsInput) indications = qmi_message_nas_register_indications_input_new ();
+  g_autoptr(QmiMessageNasSetEventReportInput) report = qmi_message_nas_set_event_report_input_new ();
+  static const gint8 thresholds[] = { -105, -95, -85, -75, -65 };
+  g_autoptr(GArray) array = g_array_sized_new (FALSE, FALSE, 1, G_N_ELEMENTS (thresholds));
+
+  ctx->in_flight = (1u << ENABLE_REQ_ONLINE) | (1u << ENABLE_REQ_REGISTER_INDICATIONS) |
+                   (1u << ENABLE_REQ_EVENT_REPORT);
+  qmi_message_dms_set_operating_mode_input_set_mode (online, QMI_DMS_OPERATING_MODE_ONLINE, NULL);
+  qmi_client_dms_set_operating_mode (self->dms, online, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                     cancellable, set_online_ready, task);
+
+  if (!self->serving_system_id)
+    self->serving_system_id = g_signal_connect (self->nas, "serving-system",
+                                                G_CALLBACK (serving_system_indication_cb), self);
+  if (!self->event_report_id)
+    self->event_report_id = g_signal_connect (self->nas, "event-report",
+                                              G_CALLBACK (event_report_indication_cb), self);
+  qmi_message_nas_register_indications_input_set_serving_system_events (indications, TRUE, NULL);
+  qmi_client_nas_register_indications (self->nas, indications, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable,
+                                       register_indications_ready, task);
+
+  g_array_append_vals (array, thresholds, G_N_ELEMENTS (thresholds));
+  qmi_message_nas_set_event_report_input_set_signal_strength_indicator (report, TRUE, array, NULL);
+  qmi_client_nas_set_event_report (self->nas, report, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                   cancellable, event_report_ready, task);
 }
 
 static void
 enable_step (GTask *task)
 {
   MxModem *self = g_task_get_source_object (task);
-  EnableStep *step = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  EnableCtx *ctx = g_task_get_task_data (task);
 
-  switch (*step) {
-  case ENABLE_STEP_ONLINE: {
-    g_autoptr(QmiMessageDmsSetOperatingModeInput) input = qmi_message_dms_set_operating_mode_input_new ();
-    qmi_message_dms_set_operating_mode_input_set_mode (input, QMI_DMS_OPERATING_MODE_ONLINE, NULL);
-    qmi_client_dms_set_operating_mode (self->dms, input, mx_qmi_timeout (NAS_TIMEOUT_S),
-                                       cancellable, set_online_ready, task);
+  switch (ctx->step) {
+  case ENABLE_STEP_POWER_UP:
+    enable_power_up (task);
     return;
-  }
-  case ENABLE_STEP_REGISTER_INDICATIONS: {
-    g_autoptr(QmiMessageNasRegisterIndicationsInput) input = qmi_message_nas_register_indications_input_new ();
-    if (!self->serving_system_id)
-      self->serving_system_id = g_signal_connect (self->nas, "serving-system",
-                                                  G_CALLBACK (serving_system_indication_cb), self);
-    if (!self->event_report_id)
-      self->event_report_id = g_signal_connect (self->nas, "event-report",
-                                                G_CALLBACK (event_report_indication_cb), self);
-    qmi_message_nas_register_indications_input_set_serving_system_events (input, TRUE, NULL);
-    qmi_client_nas_register_indications (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable,
-                                         register_indications_ready, task);
-    return;
-  }
-  case ENABLE_STEP_EVENT_REPORT: {
-    g_autoptr(QmiMessageNasSetEventReportInput) input = qmi_message_nas_set_event_report_input_new ();
-    static const gint8 thresholds[] = { -105, -95, -85, -75, -65 };
-    g_autoptr(GArray) array = g_array_sized_new (FALSE, FALSE, 1, G_N_ELEMENTS (thresholds));
-    g_array_append_vals (array, thresholds, G_N_ELEMENTS (thresholds));
-    qmi_message_nas_set_event_report_input_set_signal_strength_indicator (input, TRUE, array, NULL);
-    qmi_client_nas_set_event_report (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S),
-                                     cancellable, event_report_ready, task);
-    return;
-  }
-  case ENABLE_STEP_SERVING_SYSTEM:
+  case ENABLE_STEP_REGISTRATION:
     /* State ENABLED first, so that apply_serving_system() moves on from it. */
     self->enabling_or_disabling = FALSE;
     mx_modem_set_state (self, MM_MODEM_STATE_ENABLED, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
-    qmi_client_nas_get_serving_system (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable,
-                                       get_serving_system_ready, task);
+    ctx->in_flight = 1u << ENABLE_REQ_SERVING_SYSTEM;
+    qmi_client_nas_get_serving_system (self->nas, NULL, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                       g_task_get_cancellable (task), get_serving_system_ready, task);
     return;
   case ENABLE_STEP_DONE:
   default:
@@ -343,7 +415,10 @@ mx_modem_3gpp_enable (MxModem *self, GCancellable *cancellable,
   }
   if (!mx_modem_check_not_busy (self, task))
     return;
-  g_task_set_task_data (task, g_new0 (EnableStep, 1), g_free);
+  /* The error names the request even when the modem's cancellable cut it
+   * (a port hang-up): GTask must not replace it with a bare "cancelled". */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, g_new0 (EnableCtx, 1), (GDestroyNotify) enable_ctx_free);
   self->enabling_or_disabling = TRUE;
   mx_modem_set_state (self, MM_MODEM_STATE_ENABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
   enable_step (task);

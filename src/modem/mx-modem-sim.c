@@ -359,24 +359,32 @@ mx_sim_load_lock_finish (MxSim *self, GAsyncResult *res, MMModemLock *lock, GErr
 }
 
 /* ------------------------------------------------------------------------ */
-/* Identity: a list of steps, each tried through UIM first, then DMS.       */
+/* Identity: ICCID, IMSI, EF_AD and SPN read together, each through UIM
+ * first, then (ICCID, IMSI) DMS. EF_AD and SPN only count with an IMSI.   */
 
 typedef enum {
-  ID_STEP_ICCID,
-  ID_STEP_IMSI,
-  ID_STEP_AD,
-  ID_STEP_SPN,
-  ID_STEP_DONE,
-} IdStep;
+  ID_ICCID,
+  ID_IMSI,
+  ID_AD,
+  ID_SPN,
+  ID_N_ITEMS,
+} IdItem;
 
 typedef struct {
-  IdStep  step;
-  gboolean tried_dms;
-  gchar  *iccid;
-  gchar  *imsi;
-  guint   mnc_length;
-  gchar  *spn;
+  guint    pending;
+  gboolean cancelled;
+  gchar   *iccid;
+  gchar   *imsi;
+  guint    mnc_length;
+  gchar   *spn;
 } IdContext;
+
+/* One item's read, with its own fallback. */
+typedef struct {
+  GTask   *task;
+  IdItem   item;
+  gboolean tried_dms;
+} IdRead;
 
 static void
 id_context_free (IdContext *ctx)
@@ -387,68 +395,72 @@ id_context_free (IdContext *ctx)
   g_free (ctx);
 }
 
-static void id_step (GTask *task);
-
-static void
-id_next (GTask *task)
+static const gchar *
+id_item_name (IdItem item)
 {
+  static const gchar *names[] = { "ICCID", "IMSI", "EF_AD", "SPN", "" };
+  return names[item];
+}
+
+static void id_read (IdRead *r);
+static void id_finish (GTask *task);
+
+/* One item done (read or not available). */
+static void
+id_read_done (IdRead *r)
+{
+  GTask *task = r->task;
   IdContext *ctx = g_task_get_task_data (task);
 
-  ctx->step++;
-  ctx->tried_dms = FALSE;
-  id_step (task);
+  g_free (r);
+  if (--ctx->pending == 0)
+    id_finish (task);
 }
 
 static void
-id_store (GTask *task, const guint8 *data, gsize len)
+id_store (IdRead *r, const guint8 *data, gsize len)
 {
-  IdContext *ctx = g_task_get_task_data (task);
+  IdContext *ctx = g_task_get_task_data (r->task);
 
-  switch (ctx->step) {
-  case ID_STEP_ICCID: ctx->iccid = mx_sim_decode_iccid (data, len); break;
-  case ID_STEP_IMSI:  ctx->imsi = mx_sim_decode_imsi (data, len); break;
-  case ID_STEP_AD:    ctx->mnc_length = mx_sim_mnc_length_from_ad (data, len); break;
-  case ID_STEP_SPN:   ctx->spn = decode_spn (data, len); break;
+  switch (r->item) {
+  case ID_ICCID: ctx->iccid = mx_sim_decode_iccid (data, len); break;
+  case ID_IMSI:  ctx->imsi = mx_sim_decode_imsi (data, len); break;
+  case ID_AD:    ctx->mnc_length = mx_sim_mnc_length_from_ad (data, len); break;
+  case ID_SPN:   ctx->spn = decode_spn (data, len); break;
   default: break;
   }
 }
 
-static const gchar *
-id_step_name (IdStep step)
-{
-  static const gchar *names[] = { "ICCID", "IMSI", "EF_AD", "SPN", "" };
-  return names[step];
-}
-
 static void
-id_failed (GTask *task, GError *error)
+id_failed (IdRead *r, GError *error)
 {
-  IdContext *ctx = g_task_get_task_data (task);
-  MxSim *self = g_task_get_source_object (task);
+  IdContext *ctx = g_task_get_task_data (r->task);
+  MxSim *self = g_task_get_source_object (r->task);
 
-  if (g_task_return_error_if_cancelled (task)) {
-    g_object_unref (task);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    ctx->cancelled = TRUE;
     g_error_free (error);
+    id_read_done (r);
     return;
   }
   /* UIM failed: the DMS variants exist for ICCID and IMSI only. */
-  if (!ctx->tried_dms && (ctx->step == ID_STEP_ICCID || ctx->step == ID_STEP_IMSI) &&
+  if (!r->tried_dms && (r->item == ID_ICCID || r->item == ID_IMSI) &&
       mx_qmi_port_peek_client (self->port, QMI_SERVICE_DMS)) {
-    g_debug ("SIM %s through UIM failed (%s); trying DMS", id_step_name (ctx->step), error->message);
+    g_debug ("SIM %s through UIM failed (%s); trying DMS", id_item_name (r->item), error->message);
     g_error_free (error);
-    ctx->tried_dms = TRUE;
-    id_step (task);
+    r->tried_dms = TRUE;
+    id_read (r);
     return;
   }
-  g_debug ("SIM %s not available: %s", id_step_name (ctx->step), error->message);
+  g_debug ("SIM %s not available: %s", id_item_name (r->item), error->message);
   g_error_free (error);
-  id_next (task);
+  id_read_done (r);
 }
 
 static void
 uim_read_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  GTask *task = user_data;
+  IdRead *r = user_data;
   g_autoptr(QmiMessageUimReadTransparentOutput) output = NULL;
   GError *error = NULL;
   GArray *data = NULL;
@@ -456,18 +468,18 @@ uim_read_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   output = qmi_client_uim_read_transparent_finish (QMI_CLIENT_UIM (source), res, &error);
   if (!output || !qmi_message_uim_read_transparent_output_get_result (output, &error) ||
       !qmi_message_uim_read_transparent_output_get_read_result (output, &data, &error)) {
-    id_failed (task, error);
+    id_failed (r, error);
     return;
   }
-  id_store (task, (const guint8 *) data->data, data->len);
-  id_next (task);
+  id_store (r, (const guint8 *) data->data, data->len);
+  id_read_done (r);
 }
 
 static void
 dms_iccid_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  GTask *task = user_data;
-  IdContext *ctx = g_task_get_task_data (task);
+  IdRead *r = user_data;
+  IdContext *ctx = g_task_get_task_data (r->task);
   g_autoptr(QmiMessageDmsUimGetIccidOutput) output = NULL;
   GError *error = NULL;
   const gchar *iccid = NULL;
@@ -475,18 +487,18 @@ dms_iccid_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   output = qmi_client_dms_uim_get_iccid_finish (QMI_CLIENT_DMS (source), res, &error);
   if (!output || !qmi_message_dms_uim_get_iccid_output_get_result (output, &error) ||
       !qmi_message_dms_uim_get_iccid_output_get_iccid (output, &iccid, &error)) {
-    id_failed (task, error);
+    id_failed (r, error);
     return;
   }
   ctx->iccid = g_strdup (iccid);
-  id_next (task);
+  id_read_done (r);
 }
 
 static void
 dms_imsi_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  GTask *task = user_data;
-  IdContext *ctx = g_task_get_task_data (task);
+  IdRead *r = user_data;
+  IdContext *ctx = g_task_get_task_data (r->task);
   g_autoptr(QmiMessageDmsUimGetImsiOutput) output = NULL;
   GError *error = NULL;
   const gchar *imsi = NULL;
@@ -494,15 +506,15 @@ dms_imsi_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   output = qmi_client_dms_uim_get_imsi_finish (QMI_CLIENT_DMS (source), res, &error);
   if (!output || !qmi_message_dms_uim_get_imsi_output_get_result (output, &error) ||
       !qmi_message_dms_uim_get_imsi_output_get_imsi (output, &imsi, &error)) {
-    id_failed (task, error);
+    id_failed (r, error);
     return;
   }
   ctx->imsi = g_strdup (imsi);
-  id_next (task);
+  id_read_done (r);
 }
 
 static void
-uim_read (GTask *task, QmiClient *uim, QmiUimSessionType session, guint16 file,
+uim_read (IdRead *r, QmiClient *uim, QmiUimSessionType session, guint16 file,
           const guint8 *path, gsize path_len)
 {
   g_autoptr(QmiMessageUimReadTransparentInput) input = qmi_message_uim_read_transparent_input_new ();
@@ -514,7 +526,7 @@ uim_read (GTask *task, QmiClient *uim, QmiUimSessionType session, guint16 file,
   qmi_message_uim_read_transparent_input_set_file (input, file, file_path, NULL);
   qmi_message_uim_read_transparent_input_set_read_information (input, 0, 0, NULL);
   qmi_client_uim_read_transparent (QMI_CLIENT_UIM (uim), input, mx_qmi_timeout (SIM_TIMEOUT_S),
-                                   g_task_get_cancellable (task), uim_read_ready, task);
+                                   g_task_get_cancellable (r->task), uim_read_ready, r);
 }
 
 void
@@ -546,52 +558,57 @@ id_finish (GTask *task)
 {
   IdContext *ctx = g_task_get_task_data (task);
 
+  if (ctx->cancelled && g_task_return_error_if_cancelled (task)) {
+    g_object_unref (task);
+    return;
+  }
+  if (!ctx->imsi) {
+    /* EF_AD and SPN describe the IMSI's operator: nothing without it. */
+    ctx->mnc_length = 0;
+    g_clear_pointer (&ctx->spn, g_free);
+  }
   mx_sim_identity_loaded (task, ctx->iccid, ctx->imsi, ctx->mnc_length, ctx->spn);
 }
 
 static void
-id_step (GTask *task)
+id_read (IdRead *r)
 {
-  MxSim *self = g_task_get_source_object (task);
-  IdContext *ctx = g_task_get_task_data (task);
+  MxSim *self = g_task_get_source_object (r->task);
   QmiClient *uim = mx_qmi_port_peek_client (self->port, QMI_SERVICE_UIM);
   QmiClient *dms = mx_qmi_port_peek_client (self->port, QMI_SERVICE_DMS);
-  gboolean use_uim = uim && !ctx->tried_dms;
+  GCancellable *cancellable = g_task_get_cancellable (r->task);
+  gboolean use_uim = uim && !r->tried_dms;
 
-  if (!uim && !ctx->tried_dms)
-    ctx->tried_dms = TRUE;
-
-  switch (ctx->step) {
-  case ID_STEP_ICCID:
+  if (!uim)
+    r->tried_dms = TRUE;
+  switch (r->item) {
+  case ID_ICCID:
     if (use_uim)
-      uim_read (task, uim, QMI_UIM_SESSION_TYPE_CARD_SLOT_1, EF_ICCID, path_mf, sizeof path_mf);
+      uim_read (r, uim, QMI_UIM_SESSION_TYPE_CARD_SLOT_1, EF_ICCID, path_mf, sizeof path_mf);
     else if (dms)
       qmi_client_dms_uim_get_iccid (QMI_CLIENT_DMS (dms), NULL, mx_qmi_timeout (SIM_TIMEOUT_S),
-                                    g_task_get_cancellable (task), dms_iccid_ready, task);
+                                    cancellable, dms_iccid_ready, r);
     else
-      id_next (task);
+      id_read_done (r);
     return;
-  case ID_STEP_IMSI:
+  case ID_IMSI:
     if (use_uim)
-      uim_read (task, uim, QMI_UIM_SESSION_TYPE_PRIMARY_GW_PROVISIONING, EF_IMSI,
+      uim_read (r, uim, QMI_UIM_SESSION_TYPE_PRIMARY_GW_PROVISIONING, EF_IMSI,
                 path_mf_adf, sizeof path_mf_adf);
     else if (dms)
       qmi_client_dms_uim_get_imsi (QMI_CLIENT_DMS (dms), NULL, mx_qmi_timeout (SIM_TIMEOUT_S),
-                                   g_task_get_cancellable (task), dms_imsi_ready, task);
+                                   cancellable, dms_imsi_ready, r);
     else
-      id_next (task);
+      id_read_done (r);
     return;
-  case ID_STEP_AD:
-  case ID_STEP_SPN:
-    if (use_uim && ctx->imsi)
-      uim_read (task, uim, QMI_UIM_SESSION_TYPE_PRIMARY_GW_PROVISIONING,
-                ctx->step == ID_STEP_AD ? EF_AD : EF_SPN, path_mf_adf, sizeof path_mf_adf);
-    else
-      id_next (task);
-    return;
-  case ID_STEP_DONE:
+  case ID_AD:
+  case ID_SPN:
   default:
-    id_finish (task);
+    if (use_uim)
+      uim_read (r, uim, QMI_UIM_SESSION_TYPE_PRIMARY_GW_PROVISIONING,
+                r->item == ID_AD ? EF_AD : EF_SPN, path_mf_adf, sizeof path_mf_adf);
+    else
+      id_read_done (r);
     return;
   }
 }
@@ -601,13 +618,23 @@ mx_sim_load_identity (MxSim *self, GCancellable *cancellable,
                       GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  IdContext *ctx;
 
   if (self->mbim) {
     mx_sim_mbim_load_identity (self->mbim, task);
     return;
   }
-  g_task_set_task_data (task, g_new0 (IdContext, 1), (GDestroyNotify) id_context_free);
-  id_step (task);
+  ctx = g_new0 (IdContext, 1);
+  g_task_set_task_data (task, ctx, (GDestroyNotify) id_context_free);
+  /* All counted before the first is sent: no answer ends the load early. */
+  ctx->pending = ID_N_ITEMS;
+  for (guint i = 0; i < ID_N_ITEMS; i++) {
+    IdRead *r = g_new0 (IdRead, 1);
+
+    r->task = task;
+    r->item = i;
+    id_read (r);
+  }
 }
 
 gboolean

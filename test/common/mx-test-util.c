@@ -373,6 +373,15 @@ mx_test_bench_clear (MxTestBench *b)
   g_unlink (b->device);
   g_unlink (b->control);
   unlink_in (b, "bus");
+  if (g_getenv ("MX_BENCH_KEEP_SIM_LOG")) {
+    /* bench/bearers.sh MX_BENCH_KEEP_SIM_LOG=FILE: the simulator's log of
+     * the run, for a timeline of where the time goes. */
+    g_autofree gchar *log = g_build_filename (b->tmpdir, "sim.log", NULL);
+    g_autoptr(GFile) from = g_file_new_for_path (log);
+    g_autoptr(GFile) to = g_file_new_for_path (g_getenv ("MX_BENCH_KEEP_SIM_LOG"));
+
+    g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL);
+  }
   unlink_in (b, "sim.log");
   g_rmdir (b->tmpdir);
   g_clear_pointer (&b->device, g_free);

@@ -135,14 +135,6 @@ PROBE_OUTCOME = re.compile(r"no modem on \S+: initialization failed: .*"
 # "known" and do not fail the run; a known cell that passes prints "fixed"
 # and does fail it, so this table shrinks with the fixes.
 KNOWN = {
-    ("enable", None, "hangup"): "Enable cut by a port hang-up answers the unmapped GIO error "
-                                "'Operation was cancelled', naming no step",
-    ("enable", None, "reset"): "Enable cut by a modem reset answers the unmapped GIO error "
-                               "'Operation was cancelled', naming no step",
-    ("connect", "wda", "hangup"): "a hang-up during data-format negotiation loses the WDA step's name "
-                                  "('data port setup failed: Operation was cancelled')",
-    ("connect", "wda", "reset"): "a reset during data-format negotiation loses the WDA step's name "
-                                 "('data port setup failed: Operation was cancelled')",
 }
 
 
@@ -375,10 +367,15 @@ class Matrix:
         return (how == "created", "" if how == "created" else text)
 
     def run_enable(self):
+        old = self.s.modem_path()
         r = self.s.mmcli("-m", "any", "-e")
         if r.returncode != 0:
             return False, r.stderr.strip()
-        wait_until(lambda: self.s.state() == "registered", "state registered")
+        # Enable answered; the first signal read follows registration. A
+        # hang-up or reset on that read takes the modem after Enable
+        # succeeded: the cell goes on with the re-created modem.
+        wait_until(lambda: self.s.state() == "registered" or self.s.modem_path() != old,
+                   "state registered (or the modem lost after Enable returned)")
         return True, ""
 
     def run_connect(self):
@@ -427,6 +424,10 @@ class Matrix:
             ok, text = self.run_probe()
             if not ok:
                 raise RuntimeError("re-probe failed: " + text)
+            if phase == "enable":
+                # never enabled: its first registration negotiates the format
+                wait_until(lambda: self.s.state() == "disabled", "state disabled")
+                return
             self.to_base()
         if phase == "enable":
             r = self.s.mmcli("-m", "any", "-d")
@@ -461,13 +462,19 @@ class Matrix:
 
     def clean_run(self):
         """Probe, enable, connect, disconnect, then connect and disconnect
-        again: requests only the first connect/disconnect on a modem sends
-        (the data format is negotiated once per port) get a fresh modem
-        before their cells."""
-        log("clean run: " + ", ".join(PHASES) + ", and connect, disconnect again")
+        again, then disable and enable again: requests only the first
+        enable/connect/disconnect on a modem sends (the data format is
+        negotiated once per port, when the modem first registers) get a
+        fresh modem before their cells."""
+        log("clean run: " + ", ".join(PHASES) + ", connect, disconnect, disable and enable again")
         self.fresh_only = set()
         first = {}
-        for phase in PHASES + ("connect", "disconnect"):
+        for phase in PHASES + ("connect", "disconnect", "enable"):
+            if phase in first and phase == "enable":
+                r = self.s.mmcli("-m", "any", "-d")
+                if r.returncode != 0:
+                    raise RuntimeError("clean disable failed: " + r.stderr)
+                wait_until(lambda: self.s.state() == "disabled", "state disabled")
             self.s.ctl("requests", "clear")
             if phase == "probe":
                 ok, text = self.run_probe(between=lambda: self.s.ctl("requests", "clear"))

@@ -100,8 +100,12 @@ gcall() {
 start_modem "$SCENARIOS/no-qmap.conf" no-qmap
 out=$(mmcli -m 0 --simple-connect="apn=internet,multiplex=required" 2>&1) && mx_fail "required connected without QMAP: $out"
 mx_contains "multiplex=required without QMAP: Unsupported" "$out" "org.freedesktop.ModemManager1.Error.Core.Unsupported"
-mx_contains "multiplex=required without QMAP: says why, naming the steps" "$out" \
-  "data port setup failed: Data format setup on mhi_hwip0 failed: WDA Set Data Format failed: Multiplexing required but the modem accepted no QMAP data format"
+# The format was negotiated (multiplex=requested, raw-IP taken) when the
+# modem registered, before this connect's data port step.
+mx_contains "multiplex=required without QMAP: says why, naming the step" "$out" \
+  "data port setup failed: Multiplexing required but the modem accepted no QMAP data format on mhi_hwip0"
+mx_contains "the format was negotiated at registration" "$(cat "$D/mxd-no-qmap.log")" \
+  "data format negotiated on mhi_net port: raw-ip"
 no_link_left "multiplex=required without QMAP"
 
 out=$(mmcli -m 0 --simple-connect="apn=internet,ip-type=ipv9" 2>&1) && mx_fail "ip-type=ipv9 accepted: $out"
@@ -174,9 +178,13 @@ count=1
 EOF
 start_modem "$D/faults.conf" faults --test-qmi-timeout=5
 # mhi_net's default is multiplex=requested: QMAPv5, v4, QMAP, raw-IP are
-# four Sets, each refused.
+# four Sets, each refused. The first connect enables the modem, whose
+# registration starts the data format negotiation; the connect waits for it
+# and takes its failure (no second round of four Sets).
 # Each error names the connect step, then the step inside it.
 connect_fails "WDA Set Data Format error" "data port setup failed: Data format setup on mhi_hwip0 failed: WDA Set Data Format failed: The modem accepted no usable data format"
+mx_contains "the failure came from the negotiation at registration" "$(cat "$D/mxd-faults.log")" \
+  "data format of mhi_hwip0 not prepared"
 connect_fails "WDA Set Data Format timeout" "data port setup failed: Data format setup on mhi_hwip0 failed: WDA Set Data Format failed: Transaction timed out"
 connect_fails "Bind Mux Data Port error" "IPv4 session failed: Bind Mux Data Port failed"
 connect_fails "Bind Mux Data Port timeout" "IPv4 session failed: Bind Mux Data Port failed: Transaction timed out"
