@@ -508,15 +508,6 @@ modem_ports_changed (MxBearerList *self)
   }
 }
 
-/* Registration took the modem to REGISTERED while a bearer is connected (a
- * bearer adopted before the modem was enabled): the bearers' state wins. */
-static void
-modem_state_changed (MxBearerList *self)
-{
-  if (self->modem && mx_modem_get_state (self->modem) == MM_MODEM_STATE_REGISTERED)
-    update_state (self);
-}
-
 /* ---- the data format, ahead of the first connect ---- */
 
 static void
@@ -544,20 +535,28 @@ prepare_rmnet_probed (MxBearerService *service, GAsyncResult *res, gpointer user
 }
 
 /* Registered (after Enable answered): the data format is negotiated now,
- * once per port, so that the first connect does not wait for it. */
+ * once per port, so that the first connect does not wait for it. And when
+ * registration took the modem to REGISTERED while a bearer is connected (a
+ * bearer adopted before the modem was enabled), the bearers' state wins. */
 static void
 modem_state_changed (MxBearerList *self)
 {
   MMModemState state;
 
-  if (!self->modem || !self->service)
+  if (!self->modem)
     return;
   state = mx_modem_get_state (self->modem);
+  if (state == MM_MODEM_STATE_REGISTERED)
+    update_state (self);
+  if (!self->service)
+    return;
   if (state < MM_MODEM_STATE_ENABLED) {
     self->format_prepared = FALSE;
     return;
   }
-  if (state < MM_MODEM_STATE_REGISTERED || self->format_prepared || !self->data_ports->len)
+  /* MBIM has no data format to negotiate. */
+  if (state < MM_MODEM_STATE_REGISTERED || self->format_prepared || !self->data_ports->len ||
+      mx_modem_get_control (self->modem) != MX_MODEM_CONTROL_QMI)
     return;
   self->format_prepared = TRUE;
   mx_bearer_service_probe_rmnet (self->service, mx_modem_peek_cancellable (self->modem),
