@@ -60,7 +60,7 @@ gboolean      mx_sim_export   (MxSim *self, GDBusConnection *connection, const g
 void          mx_sim_unexport (MxSim *self);
 const gchar  *mx_sim_get_path (MxSim *self);
 
-/* Pure helpers, exposed for tests. */
+/* mx-modem-sim-files.c: the elementary files, decoded. */
 gchar        *mx_sim_decode_iccid (const guint8 *bcd, gsize len);
 gchar        *mx_sim_decode_imsi  (const guint8 *ef, gsize len);
 /* MNC length from EF_AD, or 0 when not given. */
@@ -68,5 +68,7 @@ guint         mx_sim_mnc_length_from_ad (const guint8 *ef, gsize len);
 /* MCC+MNC from @imsi; @mnc_length 0 = guess (3 for the North American
  * MCCs that use three digits, else 2). */
 gchar        *mx_sim_operator_id_from_imsi (const gchar *imsi, guint mnc_length);
+/* EF_SPN's service provider name (GSM 7-bit, printable subset), or NULL. */
+gchar        *mx_sim_decode_spn   (const guint8 *ef, gsize len);
 
 G_END_DECLS
