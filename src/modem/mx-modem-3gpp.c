@@ -408,19 +408,12 @@ mx_modem_3gpp_enable (MxModem *self, GCancellable *cancellable,
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
-  if (mx_modem_get_state (self) >= MM_MODEM_STATE_ENABLED) {
-    g_task_return_boolean (task, TRUE);
-    g_object_unref (task);
-    return;
-  }
-  if (!mx_modem_check_not_busy (self, task))
+  if (!mx_modem_begin_change (self, MX_MODEM_CHANGE_ENABLE, 0, task))
     return;
   /* The error names the request even when the modem's cancellable cut it
    * (a port hang-up): GTask must not replace it with a bare "cancelled". */
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_new0 (EnableCtx, 1), (GDestroyNotify) enable_ctx_free);
-  self->enabling_or_disabling = TRUE;
-  mx_modem_set_state (self, MM_MODEM_STATE_ENABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
   enable_step (task);
 }
 
@@ -534,17 +527,9 @@ mx_modem_3gpp_disable (MxModem *self, GCancellable *cancellable,
                        GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  MMModemState state = mx_modem_get_state (self);
 
-  if (state == MM_MODEM_STATE_DISABLED) {
-    g_task_return_boolean (task, TRUE);
-    g_object_unref (task);
+  if (!mx_modem_begin_change (self, MX_MODEM_CHANGE_DISABLE, 0, task))
     return;
-  }
-  if (!mx_modem_check_not_busy (self, task))
-    return;
-  self->enabling_or_disabling = TRUE;
-  mx_modem_set_state (self, MM_MODEM_STATE_DISABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
   /* Bearers go first, as in ModemManager: no session survives low-power. */
   mx_modem_disconnect_bearers (self, g_task_get_cancellable (task), bearers_disconnected, task);
 }
@@ -562,23 +547,13 @@ mx_modem_3gpp_set_power (MxModem *self, MMModemPowerState power, GCancellable *c
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   QmiDmsOperatingMode mode;
 
-  if (!mx_modem_check_not_busy (self, task))
+  if (!mx_modem_begin_change (self, MX_MODEM_CHANGE_POWER, power, task))
     return;
-  if (mx_modem_get_state (self) > MM_MODEM_STATE_DISABLED) {
-    g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
-                             "Cannot set power state: the modem is enabled; disable it first");
-    g_object_unref (task);
-    return;
-  }
   switch (power) {
   case MM_MODEM_POWER_STATE_LOW: mode = QMI_DMS_OPERATING_MODE_LOW_POWER; break;
-  case MM_MODEM_POWER_STATE_ON:  mode = QMI_DMS_OPERATING_MODE_ONLINE; break;
   case MM_MODEM_POWER_STATE_OFF: mode = QMI_DMS_OPERATING_MODE_OFFLINE; break;
-  default:
-    g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS,
-                             "Invalid power state %u", power);
-    g_object_unref (task);
-    return;
+  case MM_MODEM_POWER_STATE_ON:
+  default:                       mode = QMI_DMS_OPERATING_MODE_ONLINE; break;
   }
   set_mode (self, task, mode, power);
 }

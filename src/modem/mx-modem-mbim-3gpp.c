@@ -336,16 +336,9 @@ mx_modem_mbim_3gpp_enable (MxModem *self, GCancellable *cancellable, GAsyncReady
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
-  if (mx_modem_get_state (self) >= MM_MODEM_STATE_ENABLED) {
-    g_task_return_boolean (task, TRUE);
-    g_object_unref (task);
-    return;
-  }
-  if (!mx_modem_check_not_busy (self, task))
+  if (!mx_modem_begin_change (self, MX_MODEM_CHANGE_ENABLE, 0, task))
     return;
   g_task_set_task_data (task, g_new0 (EnableStep, 1), g_free);
-  self->enabling_or_disabling = TRUE;
-  mx_modem_set_state (self, MM_MODEM_STATE_ENABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
   enable_step (task);
 }
 
@@ -422,15 +415,8 @@ mx_modem_mbim_3gpp_disable (MxModem *self, GCancellable *cancellable, GAsyncRead
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
-  if (mx_modem_get_state (self) == MM_MODEM_STATE_DISABLED) {
-    g_task_return_boolean (task, TRUE);
-    g_object_unref (task);
+  if (!mx_modem_begin_change (self, MX_MODEM_CHANGE_DISABLE, 0, task))
     return;
-  }
-  if (!mx_modem_check_not_busy (self, task))
-    return;
-  self->enabling_or_disabling = TRUE;
-  mx_modem_set_state (self, MM_MODEM_STATE_DISABLING, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
   /* Bearers go first: no session survives the radio going off. */
   mx_modem_disconnect_bearers (self, g_task_get_cancellable (task), bearers_disconnected, task);
 }
@@ -441,19 +427,8 @@ mx_modem_mbim_3gpp_set_power (MxModem *self, MMModemPowerState power, GCancellab
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
-  if (!mx_modem_check_not_busy (self, task))
+  if (!mx_modem_begin_change (self, MX_MODEM_CHANGE_POWER, power, task))
     return;
-  if (mx_modem_get_state (self) > MM_MODEM_STATE_DISABLED) {
-    g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
-                             "Cannot set power state: the modem is enabled; disable it first");
-    g_object_unref (task);
-    return;
-  }
-  if (power != MM_MODEM_POWER_STATE_LOW && power != MM_MODEM_POWER_STATE_ON && power != MM_MODEM_POWER_STATE_OFF) {
-    g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS, "Invalid power state %u", power);
-    g_object_unref (task);
-    return;
-  }
   /* MBIM has one radio switch: off and low-power are the same. */
   radio_set (self, task, power);
 }

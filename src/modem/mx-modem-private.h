@@ -105,6 +105,14 @@ void     mx_modem_clear_registration (MxModem *self);
 /* Enable/Disable/SetPowerState allowed now? Else completes @task with
  * Core.InProgress/WrongState naming why (and unrefs it). */
 gboolean mx_modem_check_not_busy     (MxModem *self, GTask *task);
+/* The protocol-neutral start of Enable, Disable and SetPowerState, before
+ * a backend sends anything: FALSE when @task is already complete (nothing
+ * to do, busy, enabled for SetPowerState, an invalid @power); else the
+ * modem is marked enabling/disabling (Enable, Disable) and publishes
+ * ENABLING/DISABLING, and the backend goes on. @power: SetPowerState only. */
+typedef enum { MX_MODEM_CHANGE_ENABLE, MX_MODEM_CHANGE_DISABLE, MX_MODEM_CHANGE_POWER } MxModemChange;
+gboolean mx_modem_begin_change       (MxModem *self, MxModemChange change, MMModemPowerState power,
+                                      GTask *task);
 /* Found without SIM card: FAILED / sim-missing, no SIM object. */
 void     mx_modem_set_sim_missing    (MxModem *self);
 

@@ -246,6 +246,42 @@ mx_modem_check_not_busy (MxModem *self, GTask *task)
   return FALSE;
 }
 
+gboolean
+mx_modem_begin_change (MxModem *self, MxModemChange change, MMModemPowerState power, GTask *task)
+{
+  MMModemState state = mx_modem_get_state (self);
+
+  if ((change == MX_MODEM_CHANGE_ENABLE && state >= MM_MODEM_STATE_ENABLED) ||
+      (change == MX_MODEM_CHANGE_DISABLE && state == MM_MODEM_STATE_DISABLED)) {
+    g_task_return_boolean (task, TRUE);
+    g_object_unref (task);
+    return FALSE;
+  }
+  if (!mx_modem_check_not_busy (self, task))
+    return FALSE;
+  if (change == MX_MODEM_CHANGE_POWER) {
+    if (state > MM_MODEM_STATE_DISABLED) {
+      g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_WRONG_STATE,
+                               "Cannot set power state: the modem is enabled; disable it first");
+      g_object_unref (task);
+      return FALSE;
+    }
+    if (power != MM_MODEM_POWER_STATE_LOW && power != MM_MODEM_POWER_STATE_ON &&
+        power != MM_MODEM_POWER_STATE_OFF) {
+      g_task_return_new_error (task, MM_CORE_ERROR, MM_CORE_ERROR_INVALID_ARGS,
+                               "Invalid power state %u", power);
+      g_object_unref (task);
+      return FALSE;
+    }
+    return TRUE;
+  }
+  self->enabling_or_disabling = TRUE;
+  mx_modem_set_state (self,
+                      change == MX_MODEM_CHANGE_ENABLE ? MM_MODEM_STATE_ENABLING : MM_MODEM_STATE_DISABLING,
+                      MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
+  return TRUE;
+}
+
 /* No card: exported anyway, as ModemManager does, FAILED with the reason. */
 void
 mx_modem_set_sim_missing (MxModem *self)
