@@ -15,33 +15,10 @@
 . "$(dirname "$0")/bearers-lib.sh"
 set -u
 
-SIM=${MX_BUILD_ROOT:?}/test/sim/modemux-sim
-MXD=$MX_BUILD_ROOT/src/daemon/modemuxd
-SCENARIO=${MX_SOURCE_ROOT:?}/test/sim/scenarios/soc.conf
-[ -e /dev/qrtr-tun ] || mx_fail "/dev/qrtr-tun missing"
-modprobe rmnet 2>/dev/null || true
-D=$(mktemp -d)
-SIM_PID= MXD_PID= BUS_PID=
-cleanup() {
-  [ -n "$MXD_PID" ] && kill "$MXD_PID" 2>/dev/null && wait "$MXD_PID"
-  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID"
-  [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
-  rm -rf "$D"
-}
-trap cleanup EXIT
-mmcli() { /usr/bin/mmcli --test-session "$@"; }
-
-eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | { read -r a; read -r p; echo "export DBUS_SESSION_BUS_ADDRESS=$a BUS_PID=$p"; })"
-
-echo "action=add,subsystem=net,name=rmnet_ipa0,uid=test-soc,driver=ipa" > "$D/events"
+mx_soc_stack_setup
 "$MXD" --test-session --initial-kernel-events="$D/events" --debug > "$D/mxd.log" 2>&1 &
 MXD_PID=$!
-for _ in $(seq 100); do gdbus introspect --session -d org.freedesktop.ModemManager1 -o / > /dev/null 2>&1 && break; sleep 0.1; done
-
-"$SIM" --scenario "$SCENARIO" --qrtr-tun 7 --data-tun rmnet_ipa0 --control "$D/ctl" --log "$D/sim.log" > "$D/out" 2>&1 &
-SIM_PID=$!
-for _ in $(seq 100); do grep -q 'modemux-sim ready' "$D/out" && break; sleep 0.1; done
-grep -q 'modemux-sim ready' "$D/out" || mx_fail "simulator did not start: $(cat "$D/out")"
+mx_soc_sim_start
 
 for _ in $(seq 300); do mmcli -L 2>/dev/null | grep -q Modem/0 && break; sleep 0.1; done
 mmcli -L | grep -q Modem/0 || mx_fail "no modem: $(grep -i -E 'qrtr|device|plugin|modem' "$D/mxd.log" | tail -30)"

@@ -68,7 +68,39 @@ mx_mhi_daemon_start() {
   /usr/bin/mmcli --test-session -L | grep -q Modem/ || mx_fail "no modem: $(tail -40 "$log")"
 }
 
-# mx_mhi_stack_stop: for the scripts' EXIT trap.
+# The QRTR SoC modem as the daemon-level scripts run it: the simulator
+# ($SIM, soc scenario) as QRTR node 7 owning a TUN rmnet_ipa0, announced as
+# the IPA netdev by the kernel event in $D/events (driver=ipa; the VM has no
+# IPA). mx_soc_stack_setup sets SIM, MXD, D, the EXIT trap, mmcli and the
+# session bus; the script starts modemuxd, then mx_soc_sim_start (the
+# daemon starts first, so the event names the netdev before the TUN
+# exists: a TUN found in sysfs is a virtual netdev to discovery).
+mx_soc_stack_setup() {
+  SIM=${MX_BUILD_ROOT:?}/test/sim/modemux-sim
+  MXD=$MX_BUILD_ROOT/src/daemon/modemuxd
+  [ -e /dev/qrtr-tun ] || mx_fail "/dev/qrtr-tun missing"
+  modprobe rmnet 2>/dev/null || true
+  D=$(mktemp -d)
+  SIM_PID= MXD_PID= BUS_PID=
+  trap mx_mhi_stack_stop EXIT
+  mmcli() { /usr/bin/mmcli --test-session "$@"; }
+  eval "$(dbus-daemon --session --fork --print-address=1 --print-pid=1 | { read -r a; read -r p; echo "export DBUS_SESSION_BUS_ADDRESS=$a BUS_PID=$p"; })"
+  [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || mx_fail "no session bus"
+  echo "action=add,subsystem=net,name=rmnet_ipa0,uid=test-soc,driver=ipa" > "$D/events"
+}
+
+# mx_soc_sim_start: the simulator of the SoC stack above, once the daemon
+# owns its name.
+mx_soc_sim_start() {
+  for _ in $(seq 100); do gdbus introspect --session -d org.freedesktop.ModemManager1 -o / > /dev/null 2>&1 && break; sleep 0.1; done
+  "$SIM" --scenario "${MX_SOURCE_ROOT:?}/test/sim/scenarios/soc.conf" --qrtr-tun 7 --data-tun rmnet_ipa0 \
+    --control "$D/ctl" --log "$D/sim.log" > "$D/out" 2>&1 &
+  SIM_PID=$!
+  for _ in $(seq 100); do grep -q 'modemux-sim ready' "$D/out" && break; sleep 0.1; done
+  grep -q 'modemux-sim ready' "$D/out" || mx_fail "simulator did not start: $(cat "$D/out")"
+}
+
+# mx_mhi_stack_stop: for the scripts' EXIT trap (the SoC stack's too).
 mx_mhi_stack_stop() {
   [ -n "${MXD_PID:-}" ] && kill "$MXD_PID" 2>/dev/null && wait "$MXD_PID"
   [ -n "${SIM_PID:-}" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID"
