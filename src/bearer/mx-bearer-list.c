@@ -272,10 +272,16 @@ list_simple_connect (MxModemBearerList *list, GDBusMethodInvocation *invocation,
     g_dbus_method_invocation_take_error (invocation, error);
     return;
   }
-  /* Same settings as an existing bearer: reuse it, as ModemManager does. */
+  /* Same settings as an existing bearer: reuse it, as ModemManager does;
+   * except that multiplex=required asks for a session of its own, so a
+   * bearer with those settings that is in use (connected or on its way) is
+   * not taken again: the new one gets its own link. */
   for (guint i = 0; i < self->bearers->len && !bearer; i++) {
     MxBearer *b = g_ptr_array_index (self->bearers, i);
 
+    if (mm_bearer_properties_get_multiplex (props) == MM_BEARER_MULTIPLEX_SUPPORT_REQUIRED &&
+        mx_bearer_get_state (b) != MX_BEARER_DISCONNECTED)
+      continue;
     if (mx_bearer_props_equal (mx_bearer_peek_properties (b), props))
       bearer = g_object_ref (b);
   }

@@ -6,8 +6,8 @@
 # for mhi_wwan_mbim (its default netdev is the data netdev, kernel events
 # call it mhi_wwan_mbim). wwan_hwsim links drop what they transmit, so no
 # traffic here (the VLAN script pings).
-#  - `--simple-connect="apn=internet,multiplex=required"`, then apn=corporate
-#    (Simple.Connect reuses a bearer with the same settings): two wwan
+#  - `--simple-connect="apn=internet,multiplex=required"` twice (a required
+#    multiplexed connect never reuses a bearer in use): two bearers, two wwan
 #    links on the wwan device whose `ip -d link` link id is the MBIM session
 #    id the simulator activated for that bearer (two different ids);
 #  - `mmcli -b N --disconnect` removes that bearer's link only, and its session;
@@ -65,7 +65,7 @@ link_id() { ip -d link show "$1" | sed -n 's/.*wwan linkid \([0-9]*\).*/\1/p'; }
 sim_mux_of() { "$SIM" --ctl "$D/ctl" sessions | sed -n 's/.* mux=\([0-9]*\) .*/\1/p' | sort -n | tr '\n' ' '; }
 
 out=$(mmcli -m 0 --simple-connect="apn=internet,multiplex=required") || mx_fail "first connect: $out $(tail -30 "$D/mxd.log")"
-out=$(mmcli -m 0 --simple-connect="apn=corporate,multiplex=required") || mx_fail "second connect: $out $(tail -30 "$D/mxd.log")"
+out=$(mmcli -m 0 --simple-connect="apn=internet,multiplex=required") || mx_fail "second connect: $out $(tail -30 "$D/mxd.log")"
 bearers=$(bearers)
 set -- $bearers
 [ $# = 2 ] || mx_fail "expected two bearers, got '$bearers'"
