@@ -3,8 +3,9 @@
 # The host-tier stack of test_modem_mmcli.py (modemuxd under umockdev with
 # the MHI fixture, the simulator as fake qmi-proxy, the real mmcli) counts
 # the requests the simulator answers over SECONDS, three times: modem
-# disabled, enabled but not registered (both should be 0), and registered
-# (the signal read every 30 s, as ModemManager refreshes it).
+# disabled, enabled but not registered, and registered and idle (all three
+# should be 0: the modem reports signal changes with NAS Signal Info
+# indications; the 30 s read is only for firmware that refuses them).
 #
 #   bench/idle-qmi.sh [BUILD_DIR] [SECONDS]      (default: ./build, 65)
 set -eu

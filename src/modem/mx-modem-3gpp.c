@@ -137,8 +137,14 @@ disconnect_indications (MxModem *self)
     g_signal_handler_disconnect (self->nas, self->serving_system_id);
   if (self->event_report_id && self->nas)
     g_signal_handler_disconnect (self->nas, self->event_report_id);
+  if (self->signal_info_id && self->nas)
+    g_signal_handler_disconnect (self->nas, self->signal_info_id);
   self->serving_system_id = 0;
   self->event_report_id = 0;
+  self->signal_info_id = 0;
+  self->signal_info_registered = FALSE;
+  self->signal_info_configured = FALSE;
+  mx_modem_signal_set_reports (self, FALSE);
 }
 
 void
@@ -152,8 +158,9 @@ mx_modem_3gpp_teardown (MxModem *self)
 /* Enable                                                                   */
 
 /* Two steps: POWER_UP sends DMS Set Operating Mode (online), NAS Register
- * Indications and NAS Set Event Report together (none depends on another's
- * answer: indications can be registered in any operating mode); REGISTRATION
+ * Indications (serving system, signal info), NAS Set Event Report and NAS
+ * Config Signal Info together (none depends on another's answer:
+ * indications can be registered in any operating mode); REGISTRATION
  * reads NAS Get Serving System once the modem is online. A step is done when
  * all its requests have answered. Only Set Operating Mode and Get Serving
  * System are fatal; the indication requests degrade (logged) unless the
@@ -169,13 +176,14 @@ typedef enum {
   ENABLE_REQ_ONLINE,
   ENABLE_REQ_REGISTER_INDICATIONS,
   ENABLE_REQ_EVENT_REPORT,
+  ENABLE_REQ_CONFIG_SIGNAL_INFO,
   ENABLE_REQ_SERVING_SYSTEM,
   ENABLE_N_REQS,
 } EnableRequest;
 
 static const gchar *const enable_request_names[] = {
   "DMS Set Operating Mode (online)", "NAS Register Indications", "NAS Set Event Report",
-  "NAS Get Serving System", "done",
+  "NAS Config Signal Info", "NAS Get Serving System", "done",
 };
 MX_STEP_NAMES_CHECK (enable_request_names, ENABLE_N_REQS);
 
@@ -285,6 +293,7 @@ static void
 register_indications_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
   g_autoptr(QmiMessageNasRegisterIndicationsOutput) output = NULL;
   GError *error = NULL;
 
@@ -295,6 +304,9 @@ register_indications_ready (GObject *source, GAsyncResult *res, gpointer user_da
     g_warning ("NAS Register Indications failed: %s; registration changes will not be seen",
                error->message);
     g_clear_error (&error);
+  } else if (!error) {
+    self->signal_info_registered = TRUE;
+    mx_modem_signal_set_reports (self, self->signal_info_configured);
   }
   enable_request_done (task, ENABLE_REQ_REGISTER_INDICATIONS, error);
 }
@@ -313,6 +325,28 @@ event_report_ready (GObject *source, GAsyncResult *res, gpointer user_data)
     g_clear_error (&error);
   }
   enable_request_done (task, ENABLE_REQ_EVENT_REPORT, error);
+}
+
+/* Signal Info indications are on once both Config Signal Info and their
+ * registration succeeded; without them the signal is polled. */
+static void
+config_signal_info_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxModem *self = g_task_get_source_object (task);
+  g_autoptr(QmiMessageNasConfigSignalInfoOutput) output = NULL;
+  GError *error = NULL;
+
+  output = qmi_client_nas_config_signal_info_finish (QMI_CLIENT_NAS (source), res, &error);
+  if ((!output || !qmi_message_nas_config_signal_info_output_get_result (output, &error)) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_debug ("NAS Config Signal Info failed: %s; signal quality read every 30 s", error->message);
+    g_clear_error (&error);
+  } else if (!error) {
+    self->signal_info_configured = TRUE;
+    mx_modem_signal_set_reports (self, self->signal_info_registered);
+  }
+  enable_request_done (task, ENABLE_REQ_CONFIG_SIGNAL_INFO, error);
 }
 
 static void
@@ -351,11 +385,16 @@ enable_power_up (GTask *task)
   g_autoptr(QmiMessageDmsSetOperatingModeInput) online = qmi_message_dms_set_operating_mode_input_new ();
   g_autoptr(QmiMessageNasRegisterIndicationsInput) indications = qmi_message_nas_register_indications_input_new ();
   g_autoptr(QmiMessageNasSetEventReportInput) report = qmi_message_nas_set_event_report_input_new ();
+  g_autoptr(QmiMessageNasConfigSignalInfoInput) config = qmi_message_nas_config_signal_info_input_new ();
+  /* RSSI thresholds (dBm) of both reports; RSRP (dBm) of Signal Info: the
+   * LTE coverage steps (excellent > -80, good, fair, poor < -110). */
   static const gint8 thresholds[] = { -105, -95, -85, -75, -65 };
+  static const gint16 rsrp_thresholds[] = { -110, -100, -90, -80 };
   g_autoptr(GArray) array = g_array_sized_new (FALSE, FALSE, 1, G_N_ELEMENTS (thresholds));
+  g_autoptr(GArray) rsrp = g_array_sized_new (FALSE, FALSE, 2, G_N_ELEMENTS (rsrp_thresholds));
 
   ctx->in_flight = (1u << ENABLE_REQ_ONLINE) | (1u << ENABLE_REQ_REGISTER_INDICATIONS) |
-                   (1u << ENABLE_REQ_EVENT_REPORT);
+                   (1u << ENABLE_REQ_EVENT_REPORT) | (1u << ENABLE_REQ_CONFIG_SIGNAL_INFO);
   qmi_message_dms_set_operating_mode_input_set_mode (online, QMI_DMS_OPERATING_MODE_ONLINE, NULL);
   qmi_client_dms_set_operating_mode (self->dms, online, mx_qmi_timeout (NAS_TIMEOUT_S),
                                      cancellable, set_online_ready, task);
@@ -366,7 +405,11 @@ enable_power_up (GTask *task)
   if (!self->event_report_id)
     self->event_report_id = g_signal_connect (self->nas, "event-report",
                                               G_CALLBACK (event_report_indication_cb), self);
+  if (!self->signal_info_id)
+    self->signal_info_id = g_signal_connect (self->nas, "signal-info",
+                                             G_CALLBACK (mx_modem_signal_info_indication), self);
   qmi_message_nas_register_indications_input_set_serving_system_events (indications, TRUE, NULL);
+  qmi_message_nas_register_indications_input_set_signal_info (indications, TRUE, NULL);
   qmi_client_nas_register_indications (self->nas, indications, mx_qmi_timeout (NAS_TIMEOUT_S), cancellable,
                                        register_indications_ready, task);
 
@@ -374,6 +417,12 @@ enable_power_up (GTask *task)
   qmi_message_nas_set_event_report_input_set_signal_strength_indicator (report, TRUE, array, NULL);
   qmi_client_nas_set_event_report (self->nas, report, mx_qmi_timeout (NAS_TIMEOUT_S),
                                    cancellable, event_report_ready, task);
+
+  g_array_append_vals (rsrp, rsrp_thresholds, G_N_ELEMENTS (rsrp_thresholds));
+  qmi_message_nas_config_signal_info_input_set_rssi_threshold (config, array, NULL);
+  qmi_message_nas_config_signal_info_input_set_rsrp_threshold (config, rsrp, NULL);
+  qmi_client_nas_config_signal_info (self->nas, config, mx_qmi_timeout (NAS_TIMEOUT_S),
+                                     cancellable, config_signal_info_ready, task);
 }
 
 static void
@@ -500,6 +549,7 @@ disable_unregister (GTask *task)
   disconnect_indications (self);
   mx_modem_clear_registration (self);
   qmi_message_nas_register_indications_input_set_serving_system_events (input, FALSE, NULL);
+  qmi_message_nas_register_indications_input_set_signal_info (input, FALSE, NULL);
   qmi_client_nas_register_indications (self->nas, input, mx_qmi_timeout (NAS_TIMEOUT_S),
                                        g_task_get_cancellable (task), unregister_indications_ready, task);
 }

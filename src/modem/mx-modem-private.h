@@ -79,6 +79,11 @@ struct _MxModem {
   guint                  signal_recent_id;   /* SignalQuality's recent flag expiry */
   GCancellable          *signal_cancellable; /* the read in flight */
   gboolean               signal_info_unsupported; /* fall back to Get Signal Strength */
+  gboolean               signal_reading;     /* registered: first read done or under way */
+  gboolean               signal_reports;     /* NAS Signal Info indications on: no poll */
+  gulong                 signal_info_id;     /* "signal-info" handler on nas */
+  gboolean               signal_info_registered; /* Register Indications (signal info) answered */
+  gboolean               signal_info_configured; /* Config Signal Info answered */
 
   /* Bands and modes (mx-modem-bands.c) */
   guint32                supported_modes_mask; /* MMModemMode from DMS Get Capabilities */
@@ -183,9 +188,14 @@ void     mx_modem_3gpp_teardown      (MxModem *self);
 void     mx_modem_signal_init        (MxModem *self);   /* interface, handlers */
 /* Registration changed: polls only while registered (home/roaming). */
 void     mx_modem_signal_update_registration (MxModem *self);
-/* A quality from an indication or a read: recent for 60 s. */
+/* A quality from an indication or a read: recent (for 60 s without Signal Info indications). */
 void     mx_modem_signal_set_quality (MxModem *self, guint quality);
 void     mx_modem_signal_stop        (MxModem *self);   /* timers, read in flight, values */
+/* Signal Info indications on (Config Signal Info and their registration
+ * succeeded) or off: no poll while on, unless Signal.Setup asked for one. */
+void     mx_modem_signal_set_reports (MxModem *self, gboolean on);
+void     mx_modem_signal_info_indication (QmiClientNas *client, QmiIndicationNasSignalInfoOutput *output,
+                                          MxModem *self);
 
 /* mx-modem-bands.c */
 void     mx_modem_bands_init         (MxModem *self);   /* handlers */

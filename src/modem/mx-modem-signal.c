@@ -1,24 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Signal quality and the Signal interface of a QMI modem.
  *
- * SignalQuality comes from NAS Event Report indications (RSSI thresholds,
- * set up when enabling) and from NAS Get Signal Info (Get Signal Strength
- * on firmware without it), read when the modem registers and then every
- * 30 s while it stays registered, as ModemManager refreshes it. Nothing is
- * read while the modem is not registered: an idle, unregistered modem gets
- * no QMI traffic from us. A value is "recent" for 60 s (ModemManager's
- * rule), then kept but flagged not recent.
+ * The modem reports signal changes itself: when enabling, mx-modem-3gpp.c
+ * asks for NAS Signal Info indications (Register Indications' signal-info
+ * TLV and Config Signal Info with RSSI/RSRP thresholds) and for NAS Event
+ * Report indications (RSSI thresholds). When the modem registers, one NAS
+ * Get Signal Info (Get Signal Strength on firmware without it) gives the
+ * first value; from then on each indication updates SignalQuality (and the
+ * Signal interface's values while Signal.Setup rate > 0). While Signal
+ * Info indications are on, no timer runs while the modem sits registered
+ * and idle, and the quality stays "recent": a modem that reports every
+ * threshold crossing and says nothing has not changed beyond a threshold.
  *
- * Signal.Setup(rate) makes the same read fill the per-technology values
- * (Lte, Nr5g, Umts, Gsm) every `rate` seconds while registered; rate 0
- * stops that and clears them. */
+ * Polling remains where it is asked for or needed: every 30 s (as
+ * ModemManager refreshes it) when the modem refused Config Signal Info or
+ * the indication registration, with ModemManager's 60 s "recent" rule; and
+ * every `rate` seconds while Signal.Setup(rate > 0) asks for periodic
+ * reads of the per-technology values (Lte, Nr5g, Umts, Gsm); rate 0 stops
+ * that and clears them. Nothing is read while the modem is not registered:
+ * an idle, unregistered modem gets no QMI traffic from us. */
 #define G_LOG_DOMAIN "mx-modem"
 
 #include "mx-modem-private.h"
 #include "mx-modem-qmi-timeout.h"
 
 /* ModemManager's SIGNAL_QUALITY_CHECK_TIMEOUT_SEC and
- * SIGNAL_QUALITY_RECENT_TIMEOUT_SEC. */
+ * SIGNAL_QUALITY_RECENT_TIMEOUT_SEC (used without Signal Info indications). */
 #define MX_MODEM_SIGNAL_POLL_S    30
 #define MX_MODEM_SIGNAL_RECENT_S  60
 #define SIGNAL_TIMEOUT_S          10
@@ -55,7 +62,8 @@ mx_modem_signal_set_quality (MxModem *self, guint quality)
 {
   mm_gdbus_modem_set_signal_quality (self->modem, g_variant_new ("(ub)", quality, TRUE));
   g_clear_handle_id (&self->signal_recent_id, g_source_remove);
-  self->signal_recent_id = g_timeout_add_seconds (MX_MODEM_SIGNAL_RECENT_S, recent_expired_cb, self);
+  if (!self->signal_reports)
+    self->signal_recent_id = g_timeout_add_seconds (MX_MODEM_SIGNAL_RECENT_S, recent_expired_cb, self);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -84,12 +92,28 @@ add_double (GVariantBuilder *b, const gchar *key, gdouble value)
   g_variant_builder_add (b, "{sv}", key, g_variant_new_double (value));
 }
 
+/* What Get Signal Info's response and the Signal Info indication carry
+ * (the same TLVs, two libqmi types). */
+typedef struct {
+  gboolean gsm, wcdma, lte, nr, nr_ext;
+  gint8    gsm_rssi, wcdma_rssi, lte_rssi, lte_rsrq;
+  gint16   wcdma_ecio, lte_rsrp, lte_snr, nr_rsrp, nr_snr, nr_rsrq;
+} SignalValues;
+
+#define SIGNAL_VALUES_READ(v, type, out)                                                          \
+  do {                                                                                            \
+    (v)->gsm = type##_get_gsm_signal_strength ((out), &(v)->gsm_rssi, NULL);                      \
+    (v)->wcdma = type##_get_wcdma_signal_strength ((out), &(v)->wcdma_rssi, &(v)->wcdma_ecio, NULL); \
+    (v)->lte = type##_get_lte_signal_strength ((out), &(v)->lte_rssi, &(v)->lte_rsrq,              \
+                                               &(v)->lte_rsrp, &(v)->lte_snr, NULL);               \
+    (v)->nr = type##_get_5g_signal_strength ((out), &(v)->nr_rsrp, &(v)->nr_snr, NULL);            \
+    (v)->nr_ext = type##_get_5g_signal_strength_extended ((out), &(v)->nr_rsrq, NULL);             \
+  } while (0)
+
 static void
-apply_signal_info (MxModem *self, QmiMessageNasGetSignalInfoOutput *output)
+apply_signal_values (MxModem *self, const SignalValues *v)
 {
   GVariantBuilder lte, nr5g, umts, gsm;
-  gint8 rssi, rsrq;
-  gint16 rsrp, snr, ecio, nr_rsrq;
   gboolean have_quality = FALSE;
   guint quality = 0;
 
@@ -99,31 +123,31 @@ apply_signal_info (MxModem *self, QmiMessageNasGetSignalInfoOutput *output)
   g_variant_builder_init (&gsm, G_VARIANT_TYPE ("a{sv}"));
 
   /* Quality from the RSSI of the newest technology that has one. */
-  if (qmi_message_nas_get_signal_info_output_get_gsm_signal_strength (output, &rssi, NULL)) {
-    add_double (&gsm, "rssi", rssi);
-    quality = mx_modem_signal_quality_from_rssi (rssi);
+  if (v->gsm) {
+    add_double (&gsm, "rssi", v->gsm_rssi);
+    quality = mx_modem_signal_quality_from_rssi (v->gsm_rssi);
     have_quality = TRUE;
   }
-  if (qmi_message_nas_get_signal_info_output_get_wcdma_signal_strength (output, &rssi, &ecio, NULL)) {
-    add_double (&umts, "rssi", rssi);
-    add_double (&umts, "ecio", -0.5 * ecio);   /* QMI: units of -0.5 dB */
-    quality = mx_modem_signal_quality_from_rssi (rssi);
+  if (v->wcdma) {
+    add_double (&umts, "rssi", v->wcdma_rssi);
+    add_double (&umts, "ecio", -0.5 * v->wcdma_ecio);   /* QMI: units of -0.5 dB */
+    quality = mx_modem_signal_quality_from_rssi (v->wcdma_rssi);
     have_quality = TRUE;
   }
-  if (qmi_message_nas_get_signal_info_output_get_lte_signal_strength (output, &rssi, &rsrq, &rsrp, &snr, NULL)) {
-    add_double (&lte, "rssi", rssi);
-    add_double (&lte, "rsrq", rsrq);
-    add_double (&lte, "rsrp", rsrp);
-    add_double (&lte, "snr", snr / 10.0);      /* QMI: units of 0.1 dB */
-    quality = mx_modem_signal_quality_from_rssi (rssi);
+  if (v->lte) {
+    add_double (&lte, "rssi", v->lte_rssi);
+    add_double (&lte, "rsrq", v->lte_rsrq);
+    add_double (&lte, "rsrp", v->lte_rsrp);
+    add_double (&lte, "snr", v->lte_snr / 10.0);      /* QMI: units of 0.1 dB */
+    quality = mx_modem_signal_quality_from_rssi (v->lte_rssi);
     have_quality = TRUE;
   }
-  if (qmi_message_nas_get_signal_info_output_get_5g_signal_strength (output, &rsrp, &snr, NULL)) {
-    add_double (&nr5g, "rsrp", rsrp);
-    add_double (&nr5g, "snr", snr / 10.0);
+  if (v->nr) {
+    add_double (&nr5g, "rsrp", v->nr_rsrp);
+    add_double (&nr5g, "snr", v->nr_snr / 10.0);
   }
-  if (qmi_message_nas_get_signal_info_output_get_5g_signal_strength_extended (output, &nr_rsrq, NULL))
-    add_double (&nr5g, "rsrq", nr_rsrq);
+  if (v->nr_ext)
+    add_double (&nr5g, "rsrq", v->nr_rsrq);
 
   if (have_quality)
     mx_modem_signal_set_quality (self, quality);
@@ -138,6 +162,16 @@ apply_signal_info (MxModem *self, QmiMessageNasGetSignalInfoOutput *output)
     g_variant_builder_clear (&umts);
     g_variant_builder_clear (&gsm);
   }
+}
+
+void
+mx_modem_signal_info_indication (QmiClientNas *client, QmiIndicationNasSignalInfoOutput *output, MxModem *self)
+{
+  SignalValues v;
+
+  SIGNAL_VALUES_READ (&v, qmi_indication_nas_signal_info_output, output);
+  g_debug ("NAS Signal Info indication");
+  apply_signal_values (self, &v);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -168,7 +202,10 @@ signal_info_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 
   output = qmi_client_nas_get_signal_info_finish (QMI_CLIENT_NAS (source), res, &error);
   if (output && qmi_message_nas_get_signal_info_output_get_result (output, &error)) {
-    apply_signal_info (self, output);
+    SignalValues v;
+
+    SIGNAL_VALUES_READ (&v, qmi_message_nas_get_signal_info_output, output);
+    apply_signal_values (self, &v);
     return;
   }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -208,19 +245,28 @@ poll_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The poll while registered: Signal.Setup's rate when one is set (at most
+ * 30 s without indications), 30 s without indications, else none. */
 static void
 restart_poll (MxModem *self)
 {
   guint rate = mm_gdbus_modem_signal_get_rate (self->signal);
-  guint period = rate > 0 ? MIN (rate, MX_MODEM_SIGNAL_POLL_S) : MX_MODEM_SIGNAL_POLL_S;
+  guint period;
 
   g_clear_handle_id (&self->signal_poll_id, g_source_remove);
+  if (self->signal_reports && rate == 0) {
+    g_debug ("signal: Signal Info indications on, no periodic read");
+    return;
+  }
+  period = rate == 0 ? MX_MODEM_SIGNAL_POLL_S : self->signal_reports ? rate : MIN (rate, MX_MODEM_SIGNAL_POLL_S);
+  g_debug ("signal: reading every %u s", period);
   self->signal_poll_id = g_timeout_add_seconds (period, poll_cb, self);
 }
 
 static void
 stop_reading (MxModem *self)
 {
+  self->signal_reading = FALSE;
   g_clear_handle_id (&self->signal_poll_id, g_source_remove);
   if (self->signal_cancellable) {
     g_cancellable_cancel (self->signal_cancellable);
@@ -232,16 +278,29 @@ void
 mx_modem_signal_update_registration (MxModem *self)
 {
   if (!is_registered (self)) {
-    if (self->signal_poll_id || self->signal_cancellable) {
+    if (self->signal_reading) {
       stop_reading (self);
       clear_extended (self);
     }
     return;
   }
-  if (self->signal_poll_id)
+  if (self->signal_reading)
     return;
+  self->signal_reading = TRUE;
   restart_poll (self);
   refresh (self);
+}
+
+void
+mx_modem_signal_set_reports (MxModem *self, gboolean on)
+{
+  if (self->signal_reports == on)
+    return;
+  self->signal_reports = on;
+  if (self->signal_reading)
+    restart_poll (self);
+  if (on)
+    g_clear_handle_id (&self->signal_recent_id, g_source_remove);
 }
 
 void

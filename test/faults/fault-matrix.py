@@ -113,6 +113,7 @@ ENABLE_STEPS = {
     ("dms", 0x002E): "Set Operating Mode",
     ("nas", 0x0003): "Register Indications",
     ("nas", 0x0002): "Set Event Report",
+    ("nas", 0x0050): "Config Signal Info",
     ("nas", 0x0024): "Get Serving System",
     ("nas", 0x004D): "Get System Info",
     ("nas", 0x0022): "Initiate Network Register",

@@ -174,15 +174,27 @@ simple_get_status (Fixture *f)
 }
 
 static gboolean
-signal_quality_is_recent (MxModem *modem)
+signal_quality_is_recent (MxModem *modem, guint *quality)
 {
   GVariant *q = mm_gdbus_modem_get_signal_quality (mx_modem_peek_modem_iface (modem));
-  guint quality = 0;
+  guint value = 0;
   gboolean recent = FALSE;
 
   if (q)
-    g_variant_get (q, "(ub)", &quality, &recent);
+    g_variant_get (q, "(ub)", &value, &recent);
+  if (quality)
+    *quality = value;
   return recent;
+}
+
+/* The simulator's `signal RSSI`: the modem's indications tell the change. */
+static void
+sim_signal (Fixture *f, const gchar *rssi)
+{
+  const gchar *argv[] = { g_getenv ("MODEMUX_SIM"), "--ctl", f->bench.control, "--", "signal", rssi, NULL };
+  g_autoptr(MxTestRun) r = mx_test_run_argv (argv);
+
+  g_assert_cmpint (r->status, ==, 0);
 }
 
 static void
@@ -191,6 +203,7 @@ test_enable_registers (Fixture *f, gconstpointer scenario)
   g_autoptr(GHashTable) kv = NULL;
   g_autoptr(MxTestRun) enable = NULL;
   g_autoptr(MxTestRun) disable = NULL;
+  guint quality = 0;
 
   create_modem (f);
   enable = mx_test_mmcli ("-m", "0", "-e", NULL);
@@ -198,7 +211,7 @@ test_enable_registers (Fixture *f, gconstpointer scenario)
   /* The scenario is registered from the start: Enable completes with the
    * registration already read; later changes come as indications. The
    * signal is read once registered (NAS Get Signal Info). */
-  MX_TEST_RUN_UNTIL (signal_quality_is_recent (f->modem), "a recent signal quality");
+  MX_TEST_RUN_UNTIL (signal_quality_is_recent (f->modem, NULL), "a recent signal quality");
   kv = mx_test_mmcli_kv ("-m", "0", NULL);
   mx_test_assert_kv (kv, "modem.generic.state", "registered");
   mx_test_assert_kv (kv, "modem.generic.power-state", "on");
@@ -219,6 +232,10 @@ test_enable_registers (Fixture *f, gconstpointer scenario)
     g_assert_true (g_variant_lookup (status, "m3gpp-operator-code", "&s", &code));
     g_assert_cmpstr (code, ==, "00101");
   }
+
+  /* RSSI -89 dBm, told by NAS Signal Info (and Event Report) indications. */
+  sim_signal (f, "-89");
+  MX_TEST_RUN_UNTIL (signal_quality_is_recent (f->modem, &quality) && quality == 39, "signal quality 39 %");
 
   /* Registration lost and found again, announced by NAS indications only. */
   sim_ctl (f, "register", "searching");

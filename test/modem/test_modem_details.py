@@ -32,6 +32,18 @@ class DetailsStack(ModemStack):
         line = self.sim_out("radio").splitlines()[0]
         return dict(field.split("=", 1) for field in line.split())
 
+    def signal_reads(self):
+        """The NAS Get Signal Info (0x4F) and Get Signal Strength (0x20)
+        requests in the simulator's request log."""
+        return [line for line in self.sim_out("requests").splitlines()
+                if "service=nas" in line and ("message=0x004f" in line or "message=0x0020" in line)]
+
+    def last_signal_poll_decision(self):
+        """The daemon's last word on reading the signal periodically."""
+        lines = [line for line in self.h.daemon_log().splitlines()
+                 if "signal: reading every" in line or "no periodic read" in line]
+        return lines[-1] if lines else ""
+
     def enable(self):
         self.wait_for_modem()
         r = self.h.mmcli("-m", "0", "-e")
@@ -79,6 +91,39 @@ class Details(DetailsStack):
         self.sim_out("--", "signal", "-89")   # "--": negative numbers are not options
         wait_until(lambda: mmcli_kv(self.h, "-m", "0").get("modem.generic.signal-quality.value") == "39",
                    "signal quality 39 % from the indication")
+
+    def test_signal_quality_follows_signal_info_indications_without_reads(self):
+        self.enable()
+        wait_until(lambda: mmcli_kv(self.h, "-m", "0").get("modem.generic.signal-quality.value") == "68",
+                   "the first signal quality")
+        # Enabling asked the modem to report RSSI changes across these steps.
+        self.assertIn("signal info RSSI thresholds -105,-95,-85,-75,-65", self.sim_out("log"))
+        self.sim_out("requests", "clear")
+        self.sim_out("--", "signal", "-89")   # crosses -85 and -75
+        wait_until(lambda: mmcli_kv(self.h, "-m", "0").get("modem.generic.signal-quality.value") == "39",
+                   "signal quality 39 % from the indications")
+        self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.generic.signal-quality.recent"], "yes")
+        # The modem reports changes: the daemon reads nothing and arms no poll.
+        self.assertEqual(self.signal_reads(), [])
+        self.assertIn("Signal Info indications on, no periodic read", self.last_signal_poll_decision())
+
+    def test_signal_values_follow_signal_info_indications(self):
+        self.enable()
+        r = self.h.mmcli("-m", "0", "--signal-setup=3600")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_until(lambda: mmcli_kv(self.h, "-m", "0", "--signal-get").get("modem.signal.lte.rsrp", "").startswith("-97.0"),
+                   "the first LTE values (the read Signal.Setup makes)")
+        self.sim_out("requests", "clear")
+        # RSRP is only in Signal Info (Event Report carries RSSI alone).
+        self.sim_out("--", "signal", "-89", "-112", "-14", "20")
+        wait_until(lambda: mmcli_kv(self.h, "-m", "0", "--signal-get").get("modem.signal.lte.rsrp", "").startswith("-112.0"),
+                   "LTE RSRP -112 dBm from the indication")
+        kv = mmcli_kv(self.h, "-m", "0", "--signal-get")
+        self.assertEqual(float(kv["modem.signal.lte.rssi"]), -89.0)
+        self.assertEqual(float(kv["modem.signal.lte.rsrq"]), -14.0)
+        self.assertEqual(float(kv["modem.signal.lte.snr"]), 2.0)
+        self.assertEqual(self.signal_reads(), [])
+        self.assertIn("reading every 3600 s", self.last_signal_poll_decision())
 
     def test_signal_setup_then_get_shows_lte_rsrp_rsrq_snr(self):
         self.enable()
@@ -242,8 +287,8 @@ class PinLockedDetails(ModemStack):
 
 
 class FailingFirmware(DetailsStack):
-    """details-faults.conf: Get Signal Info unknown, no band capabilities,
-    System Selection Preference changes refused."""
+    """details-faults.conf: Get Signal Info and Config Signal Info unknown,
+    no band capabilities, System Selection Preference changes refused."""
     scenario = "details-faults.conf"
 
     def test_signal_quality_falls_back_to_get_signal_strength(self):
@@ -252,6 +297,13 @@ class FailingFirmware(DetailsStack):
                    "a recent signal quality")
         self.assertEqual(mmcli_kv(self.h, "-m", "0")["modem.generic.signal-quality.value"], "68")
         self.assertIn("Get Signal Strength", self.sim_out("log"))
+
+    def test_without_config_signal_info_the_signal_is_read_every_30_s(self):
+        self.enable()
+        wait_until(lambda: "signal: reading every" in self.last_signal_poll_decision(),
+                   "the daemon's poll decision")
+        self.assertIn("signal: reading every 30 s", self.last_signal_poll_decision())
+        self.assertIn("NAS Config Signal Info failed", self.h.daemon_log())
 
     def test_without_band_capabilities_bands_are_unknown_and_cannot_be_set(self):
         self.wait_for_modem()

@@ -16,6 +16,8 @@ struct _SimClient {
     gboolean            nas_system_info_ind;
     gboolean            nas_signal_ind;
     gboolean            nas_signal_strength_report;  /* Set Event Report 0x10 */
+    guint8              nas_rssi_thresholds_n;       /* Config Signal Info 0x10 */
+    gint8               nas_rssi_thresholds[16];
     /* WDS */
     gboolean            wds_bound;
     guint8              wds_mux_id;
@@ -76,6 +78,9 @@ void        sim_fault_engine_record     (SimFaultEngine *engine, const gchar *tr
 SimFaultEngine *sim_modem_get_fault_engine (SimModem *modem);
 void        sim_fault_add_control_commands (SimModem *modem);
 void        sim_nas_notify_registration (SimModem *modem);
+/* A signal change (the `signal` control command): NAS Signal Info indications
+ * (0x51) to clients that registered for them, when a threshold is crossed. */
+void        sim_nas_notify_signal (SimModem *modem, gint old_rssi);
 void        sim_uim_notify_card         (SimModem *modem);
 void        sim_wds_notify_session_end  (SimSession *session);
 /* UIM Verify PIN, also served by DMS: the PIN TLV is @pin_tlv there. */

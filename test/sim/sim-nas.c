@@ -99,6 +99,56 @@ add_system_info (QmiMessage *m, SimModem *modem)
     sim_add_bytes (m, 0x19, b->data, b->len);
 }
 
+/* LTE Signal Strength (0x14), shared by Get Signal Info's response and
+ * the Signal Info indication (same TLVs). */
+static void
+add_lte_signal (QmiMessage *m, const SimRadio *radio)
+{
+    g_autoptr(GByteArray) b = g_byte_array_new ();
+
+    sim_buf_u8 (b, (guint8) (gint8) radio->rssi_dbm);
+    sim_buf_u8 (b, (guint8) (gint8) radio->rsrq_db);
+    sim_buf_u16 (b, (guint16) (gint16) radio->rsrp_dbm);
+    sim_buf_u16 (b, (guint16) (gint16) radio->snr_db10);
+    sim_add_bytes (m, 0x14, b->data, b->len);
+}
+
+/* TRUE when going from old_rssi to the radio's RSSI crosses one of the
+ * client's Config Signal Info thresholds (every change when it set none). */
+static gboolean
+crosses_threshold (const SimClient *c, gint old_rssi, gint new_rssi)
+{
+    if (c->nas_rssi_thresholds_n == 0)
+        return old_rssi != new_rssi;
+    for (guint i = 0; i < c->nas_rssi_thresholds_n; i++) {
+        gint t = c->nas_rssi_thresholds[i];
+
+        if ((old_rssi < t) != (new_rssi < t))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+void
+sim_nas_notify_signal (SimModem *modem, gint old_rssi)
+{
+    const SimRadio *radio = sim_modem_get_radio (modem);
+
+    if (!is_registered (sim_modem_get_registration (modem)))
+        return;
+    for (GList *l = sim_modem_get_clients (modem); l; l = l->next) {
+        SimClient *c = l->data;
+        QmiMessage *ind;
+
+        if (c->service != QMI_SERVICE_NAS || !c->nas_signal_ind ||
+            !crosses_threshold (c, old_rssi, radio->rssi_dbm))
+            continue;
+        ind = sim_indication_new (c, 0x0051);
+        add_lte_signal (ind, radio);
+        sim_client_send_indication (c, ind);
+    }
+}
+
 void
 sim_nas_notify_registration (SimModem *modem)
 {
@@ -139,8 +189,22 @@ sim_nas_handle (SimClient *client, QmiMessage *req)
             client->nas_signal_strength_report = d[0] != 0;
         return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     }
-    case 0x0050: /* Config Signal Info */
+    case 0x0050: { /* Config Signal Info: the RSSI thresholds (0x10) are kept */
+        guint16 len;
+        const guint8 *d = sim_tlv_get (req, 0x10, &len);
+        g_autoptr(GString) list = g_string_new (NULL);
+
+        if (d && (len < 1 || d[0] > len - 1 || d[0] > G_N_ELEMENTS (client->nas_rssi_thresholds)))
+            return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_MALFORMED_MESSAGE);
+        client->nas_rssi_thresholds_n = d ? d[0] : 0;
+        for (guint i = 0; i < client->nas_rssi_thresholds_n; i++) {
+            client->nas_rssi_thresholds[i] = (gint8) d[1 + i];
+            g_string_append_printf (list, "%s%d", i ? "," : "", client->nas_rssi_thresholds[i]);
+        }
+        sim_modem_log (modem, "NAS client %u: signal info RSSI thresholds %s", client->cid,
+                       list->len ? list->str : "none");
         return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    }
     case 0x0023: { /* Attach Detach: the PS domain, told as a Serving System change */
         guint8 action;
 
@@ -219,19 +283,12 @@ sim_nas_handle (SimClient *client, QmiMessage *req)
         resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
         add_system_info (resp, modem);
         return resp;
-    case 0x004F: { /* Get Signal Info */
-        g_autoptr(GByteArray) b = g_byte_array_new ();
-
+    case 0x004F: /* Get Signal Info */
         if (!registered)
             return SIM_ERROR_RESPONSE (req, QMI_PROTOCOL_ERROR_NO_NETWORK_FOUND);
-        sim_buf_u8 (b, (guint8) (gint8) radio->rssi_dbm);
-        sim_buf_u8 (b, (guint8) (gint8) radio->rsrq_db);
-        sim_buf_u16 (b, (guint16) (gint16) radio->rsrp_dbm);
-        sim_buf_u16 (b, (guint16) (gint16) radio->snr_db10);
         resp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-        sim_add_bytes (resp, 0x14, b->data, b->len);
+        add_lte_signal (resp, radio);
         return resp;
-    }
     default:
         return NULL;
     }

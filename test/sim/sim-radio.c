@@ -326,6 +326,7 @@ cmd_signal (SimModem *modem, gchar **argv, GString *out, gpointer user_data, GEr
     SimRadio *radio = sim_modem_get_radio (modem);
     guint n = g_strv_length (argv) - 1;
     gint *fields[] = { &radio->rssi_dbm, &radio->rsrp_dbm, &radio->rsrq_db, &radio->snr_db10 };
+    gint old_rssi = radio->rssi_dbm;
 
     if (n < 1 || n > 4) {
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "usage: signal RSSI [RSRP [RSRQ [SNR]]]");
@@ -346,6 +347,7 @@ cmd_signal (SimModem *modem, gchar **argv, GString *out, gpointer user_data, GEr
         sim_add_bytes (ind, 0x10, d, 2);
         sim_client_send_indication (c, ind);
     }
+    sim_nas_notify_signal (modem, old_rssi);
     return TRUE;
 }
 
