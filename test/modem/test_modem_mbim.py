@@ -339,6 +339,31 @@ class MbimFaults(MbimStack):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.wait_for_state("registered")
 
+    def test_each_enable_query_refused(self):
+        # Enable's queries after the radio is on, each refused once. Register
+        # State is what Enable reports on: its refusal fails Enable naming
+        # it, the modem falls back to disabled and the next Enable registers.
+        # Packet Service and Signal State only fill in what their indications
+        # keep up to date: refused, Enable still registers.
+        self.wait_for_modem()
+        for cid, step, fatal in (("0x0009", "MBIM Register State", True),
+                                 ("0x000A", "MBIM Packet Service", False),
+                                 ("0x000B", "MBIM Signal State", False)):
+            with self.subTest(step=step):
+                self.fault("service=mbim", f"message={cid}", "action=error", "error=Failure",
+                           "count=1")
+                r = self.h.mmcli("-m", "0", "-e")
+                if fatal:
+                    self.assertNotEqual(r.returncode, 0, step)
+                    self.assertIn(step, r.stderr)
+                    self.wait_for_state("disabled")
+                    r = self.h.mmcli("-m", "0", "-e")
+                self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+                self.wait_for_state("registered")
+                r = self.h.mmcli("-m", "0", "-d")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.wait_for_state("disabled")
+
     def test_network_initiated_deactivation_disconnects_the_bearer(self):
         self.enabled()
         r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
