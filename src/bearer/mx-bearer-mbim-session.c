@@ -113,13 +113,41 @@ indication_cb (MbimDevice *device, MbimMessage *message, MxMbimSession *self)
 typedef struct {
   gchar           *apn;
   MMBearerIpFamily ip_type;
+  MbimMessage     *activate;        /* sent again after a stale session is ended */
+  gboolean         stale_ended;
 } StartCtx;
 
 static void
 start_ctx_free (StartCtx *c)
 {
   g_free (c->apn);
+  g_clear_pointer (&c->activate, mbim_message_unref);
   g_free (c);
+}
+
+static MbimMessage *deactivate_request (MxMbimSession *self);
+static void activate_ready (GObject *source, GAsyncResult *res, gpointer user_data);
+
+/* The stale session is over (or the modem would not end it: then the
+ * activation's Busy stands). */
+static void
+stale_deactivated (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  GTask *task = user_data;
+  MxMbimSession *self = g_task_get_source_object (task);
+  StartCtx *c = g_task_get_task_data (task);
+  g_autoptr(MbimMessage) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  response = mx_mbim_command_finish (res, NULL, &error);
+  if (!response && !g_error_matches (error, MBIM_STATUS_ERROR, MBIM_STATUS_ERROR_CONTEXT_NOT_ACTIVATED)) {
+    g_message ("MBIM session %u: the stale session could not be ended: %s", self->session_id, error->message);
+    g_task_return_error (task, mx_mbim_session_activation_error (MBIM_STATUS_ERROR_BUSY, 0, c->apn));
+    g_object_unref (task);
+    return;
+  }
+  mx_mbim_command (self->device, c->activate, "MBIM Connect (activate)", MX_MBIM_SESSION_CONNECT_TIMEOUT,
+                   g_task_get_cancellable (task), activate_ready, task);
 }
 
 static gchar *
@@ -262,6 +290,20 @@ activate_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   guint32 nw_error = 0;
 
   response = mx_mbim_command_finish (res, &failed, &error);
+  if (!response && g_error_matches (error, MBIM_STATUS_ERROR, MBIM_STATUS_ERROR_BUSY) && !c->stale_ended) {
+    /* Our session id is ours alone (the session-id policy, one session 0
+     * per netdev), so an active one is stale: left by a modemuxd that
+     * died, or by a deactivation the modem refused. End it, then activate
+     * once more (ModemManager ends such a session before every connect). */
+    g_message ("MBIM session %u is already active on the modem (left behind): ending it first",
+               self->session_id);
+    g_clear_error (&error);
+    c->stale_ended = TRUE;
+    request = deactivate_request (self);
+    mx_mbim_command (self->device, request, "MBIM Connect (deactivate)", MX_MBIM_TIMEOUT_S,
+                     g_task_get_cancellable (task), stale_deactivated, task);
+    return;
+  }
   if (!response) {
     if (error->domain == MBIM_STATUS_ERROR) {
       MbimStatusError status = (MbimStatusError) error->code;
@@ -327,6 +369,7 @@ session_start (MxBearerSession *session, const MxBearerSessionParams *params, GC
   family = mm_bearer_ip_family_build_string_from_mask (c->ip_type);
   g_info ("MBIM session %u: activating APN '%s' (%s)", params->session_id, params->apn ? params->apn : "",
           family);
+  c->activate = mbim_message_ref (request);
   mx_mbim_command (self->device, request, "MBIM Connect (activate)", MX_MBIM_SESSION_CONNECT_TIMEOUT,
                    cancellable, activate_ready, task);
 }

@@ -283,10 +283,11 @@ class MbimFaults(MbimStack):
 
     def test_a_refused_connect_names_the_step_and_the_next_connect_works(self):
         self.enabled()
-        self.fault("service=mbim", "message=0x800C", "action=error", "error=Busy", "count=1")
+        self.fault("service=mbim", "message=0x800C", "action=error", "error=MaxActivatedContexts",
+                   "count=1")
         r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
         self.assertNotEqual(r.returncode, 0)
-        self.assertIn("Error.Connection.Busy", r.stderr)
+        self.assertIn("Error.Core.TooMany", r.stderr)
         self.assertIn("IPv4 session", r.stderr)
         self.assertIn("MBIM Connect (activate)", r.stderr)
         self.assertEqual(self.sessions(), [])
@@ -363,6 +364,25 @@ class MbimFaults(MbimStack):
                 r = self.h.mmcli("-m", "0", "-d")
                 self.assertEqual(r.returncode, 0, r.stderr)
                 self.wait_for_state("disabled")
+
+    def test_a_refused_deactivation_ends_the_bearer_and_the_next_connect_ends_the_stale_session(self):
+        # The user asked for the session to end: the bearer ends whatever
+        # the modem says. The modem still holds session 0, so the next
+        # activation is answered Busy: the daemon ends that stale session
+        # and activates again, and the connect succeeds.
+        self.enabled()
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.fault("service=mbim", "message=0x800C", "action=error", "error=Failure", "count=1")
+        r = self.h.mmcli("-m", "0", "--simple-disconnect")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.assertEqual(self.modem()["modem.generic.state"], "registered")
+        self.assertEqual(len(self.sessions()), 1, "the modem kept session 0")
+        r = self.h.mmcli("-m", "0", "--simple-connect=apn=internet")
+        self.assertEqual(r.returncode, 0, r.stderr + self.h.daemon_log())
+        self.assertIn("MBIM session 0 is already active on the modem", self.h.daemon_log())
+        self.assertEqual(len(self.sessions()), 1, self.sessions())
+        self.assertEqual(self.modem()["modem.generic.state"], "connected")
 
     def test_network_initiated_deactivation_disconnects_the_bearer(self):
         self.enabled()
