@@ -489,25 +489,15 @@ set_mode_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   if (output && !qmi_message_dms_set_operating_mode_output_get_result (output, &error) &&
       g_error_matches (error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_NO_EFFECT))
     g_clear_error (&error);
-  self->enabling_or_disabling = FALSE;
   if (error) {
     g_prefix_error (&error, "DMS Set Operating Mode: ");
-    if (disabling && !self->removed)
-      mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
     if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       GError *mm = g_error_new (MM_CORE_ERROR, MM_CORE_ERROR_FAILED, "%s", error->message);
       g_error_free (error);
       error = mm;
     }
-    g_task_return_error (task, error);
-    g_object_unref (task);
-    return;
   }
-  mm_gdbus_modem_set_power_state (self->modem, power);
-  if (disabling)
-    mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  mx_modem_end_power_change (self, task, power, disabling, error);
 }
 
 static void

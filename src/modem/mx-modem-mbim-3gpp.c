@@ -362,19 +362,9 @@ radio_set_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   gboolean disabling = self->enabling_or_disabling;
 
   response = mx_mbim_command_finish (res, NULL, &error);
-  self->enabling_or_disabling = FALSE;
-  if (!response) {
-    if (disabling && !self->removed)
-      mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
-    g_task_return_error (task, to_mm_error (error, disabling ? "Cannot disable modem: " : "Cannot set power state: "));
-    g_object_unref (task);
-    return;
-  }
-  mm_gdbus_modem_set_power_state (self->modem, power);
-  if (disabling)
-    mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
-  g_task_return_boolean (task, TRUE);
-  g_object_unref (task);
+  mx_modem_end_power_change (self, task, power, disabling,
+                             response ? NULL : to_mm_error (error, disabling ? "Cannot disable modem: "
+                                                                             : "Cannot set power state: "));
 }
 
 static void

@@ -118,6 +118,12 @@ gboolean mx_modem_check_not_busy     (MxModem *self, GTask *task);
 typedef enum { MX_MODEM_CHANGE_ENABLE, MX_MODEM_CHANGE_DISABLE, MX_MODEM_CHANGE_POWER } MxModemChange;
 gboolean mx_modem_begin_change       (MxModem *self, MxModemChange change, MMModemPowerState power,
                                       GTask *task);
+/* The protocol-neutral end of Disable and SetPowerState, once the backend's
+ * power request answered (@error: its failure, already a D-Bus error;
+ * taken): publishes @power and DISABLED (a failed Disable also falls back to
+ * DISABLED), completes @task. @disabling: the change was a Disable. */
+void     mx_modem_end_power_change   (MxModem *self, GTask *task, MMModemPowerState power,
+                                      gboolean disabling, GError *error);
 /* Found without SIM card: FAILED / sim-missing, no SIM object. */
 void     mx_modem_set_sim_missing    (MxModem *self);
 

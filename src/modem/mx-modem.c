@@ -246,6 +246,25 @@ mx_modem_check_not_busy (MxModem *self, GTask *task)
   return FALSE;
 }
 
+void
+mx_modem_end_power_change (MxModem *self, GTask *task, MMModemPowerState power, gboolean disabling,
+                           GError *error)
+{
+  self->enabling_or_disabling = FALSE;
+  if (error) {
+    if (disabling && !self->removed)
+      mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_FAILURE);
+    g_task_return_error (task, error);
+    g_object_unref (task);
+    return;
+  }
+  mm_gdbus_modem_set_power_state (self->modem, power);
+  if (disabling)
+    mx_modem_set_state (self, MM_MODEM_STATE_DISABLED, MM_MODEM_STATE_CHANGE_REASON_USER_REQUESTED);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
 gboolean
 mx_modem_begin_change (MxModem *self, MxModemChange change, MMModemPowerState power, GTask *task)
 {
