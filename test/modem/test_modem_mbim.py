@@ -45,17 +45,19 @@ class MbimStack(ModemStack):
         """As ModemStack's, and once more if (and only if) the daemon died of
         umockdev 0.17's preload race (docs/testing.md) while libmbim opened the
         port: libmbim stats the char device in GIO's thread pool, which can
-        run after the bus name is taken, where the harness' retry ends."""
-        super().start_daemon()
-        try:
-            wait_until(lambda: self.h.daemon.poll() is not None or "/Modem/" in self.h.mmcli("-L").stdout,
-                       "a modem in mmcli -L (or the daemon gone)")
-        except TimeoutError:
-            return      # the test's own wait says what is missing
-        if self.h.daemon.poll() is not None and self.h.UMOCKDEV_RACE in self.h.log_of(self.h.daemon):
-            print("modemuxd hit umockdev's preload race while opening the MBIM port; starting it again",
-                  file=sys.stderr, flush=True)
+        run after the bus name is taken, where the harness' retries end."""
+        for start in range(1, self.h.UMOCKDEV_RACE_STARTS + 1):
             super().start_daemon()
+            try:
+                wait_until(lambda: self.h.daemon.poll() is not None or "/Modem/" in self.h.mmcli("-L").stdout,
+                           "a modem in mmcli -L (or the daemon gone)")
+            except TimeoutError:
+                return      # the test's own wait says what is missing
+            if (start == self.h.UMOCKDEV_RACE_STARTS or self.h.daemon.poll() is None
+                    or self.h.UMOCKDEV_RACE not in self.h.log_of(self.h.daemon)):
+                return
+            print(f"modemuxd hit umockdev's preload race while opening the MBIM port (start {start} "
+                  f"of {self.h.UMOCKDEV_RACE_STARTS}); starting it again", file=sys.stderr, flush=True)
 
     def start_simulator(self):
         # The same simulator, answering MBIM on @mbim-proxy instead of QMI.

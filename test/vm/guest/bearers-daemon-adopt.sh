@@ -14,6 +14,8 @@
 # - a session the modem ended while the daemon was down: its link removed,
 #   no bearer for it, the other one adopted;
 # - a corrupt state file: ignored with a warning and removed;
+# - the network ends an adopted session while the new process runs: noticed
+#   (the indication reaches the adopter through the real proxy);
 # - --no-adopt: the links are removed as before adoption existed;
 # - --keep-sessions-on-stop: SIGTERM exits 0 and leaves the session, its
 #   link and state file; the next start adopts it without Start Network.
@@ -189,6 +191,24 @@ mx_contains "the log names the session the modem dropped" "$(cat "$D/mxd3.log")"
 mx_ok "the session ended while the daemon was down: link removed, no bearer; apn1 adopted"
 mx_contains "a corrupt state file is ignored with a warning" "$(cat "$D/mxd3.log")" "ignoring the bearer state file"
 [ ! -e "$D/state/bearers/junk.state" ] || mx_fail "the corrupt state file was not removed"
+
+# The network ends an adopted session while the new process runs: qmi-proxy
+# hands a kept client id (with its indications) to the connection that uses
+# it next, so the Packet Service Status indication reaches the adopter; the
+# bearer disconnects, its link and state file go.
+for b in $(bearers); do [ "$(kv bearer.properties.apn -b "$b")" = apn1 ] && break; done
+iface=$(kv bearer.status.interface -b "$b")
+[ -n "$iface" ] || mx_fail "no adopted bearer on apn1"
+sid=$("$SIM" --ctl "$D/ctl" sessions | sed -n 's/^session id=\([0-9]*\) .*apn=apn1 .*/\1/p' | head -1)
+[ -n "$sid" ] || mx_fail "no apn1 session on the simulator: $("$SIM" --ctl "$D/ctl" sessions)"
+mx_run "the network ends adopted session $sid" "$SIM" --ctl "$D/ctl" disconnect "$sid"
+for _ in $(seq 100); do ! ip link show dev "$iface" > /dev/null 2>&1 && break; sleep 0.1; done
+ip link show dev "$iface" > /dev/null 2>&1 && mx_fail "link $iface left after the network ended its adopted session ($(tail -20 "$D/mxd3.log"))"
+[ "$(kv bearer.status.connected -b "$b")" != yes ] || mx_fail "bearer $b still connected after the network ended its session"
+[ ! -e "$D/state/bearers/$iface.state" ] || mx_fail "state file of $iface left after the network ended its session"
+grep -q 'QMI client reowned \[.*,wds,' "$D/proxy.log" || mx_fail "qmi-proxy did not log the kept wds id as reowned"
+mx_ok "the network ended adopted bearer $b: noticed, disconnected, $iface and its state file removed"
+mx_run "connect apn1 again" mmcli -m 0 --simple-connect="apn=apn1,multiplex=required"
 
 # --no-adopt: links removed as before.
 kill -9 "$MXD_PID"; wait "$MXD_PID" 2>/dev/null; MXD_PID=
