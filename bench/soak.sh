@@ -66,30 +66,17 @@ for i in $(seq "$BEARERS"); do
   [ -n "$b" ] || { echo "result: FAIL: create-bearer $i"; exit 1; }
   bearers+=("$b")
 done
-report() { mx_bench_report "$1"; }
-# all: run mmcli -b B $1 for every bearer at once; fails if any fails.
-all() {
-  local pids=() b rc=0
-  for b in "${bearers[@]}"; do mmcli -b "$b" "$1" > /dev/null 2>>"$D/errors" & pids+=($!); done
-  for p in "${pids[@]}"; do wait "$p" || rc=1; done
-  return $rc
-}
-
 echo "modemuxd soak: $CYCLES cycles x $BEARERS concurrent multiplexed bearers (guest kernel $(uname -r), TCG, $(grep -q address "$MX_BUILD_ROOT/meson-info/intro-buildoptions.json" && echo ASan+UBSan || echo no sanitizer))"
 printf '%6s %8s %5s %6s\n' cycle rss_kB fds links
-report 0
 fds0=$(mx_proc_fds "$MXD_PID")
-start=$(date +%s)
+# The cycles in one D-Bus client (bench/soak-cycles.py): Bearer.Connect and
+# Disconnect, as mmcli -b N --connect/--disconnect call them, all bearers at once.
 verdict=flat
-for i in $(seq "$CYCLES"); do
-  all --connect || { verdict="connect failed in cycle $i: $(tail -3 "$D/errors")"; break; }
-  n=$(mx_our_links | wc -w)
-  [ "$n" = "$BEARERS" ] || { verdict="cycle $i: $n links for $BEARERS bearers"; break; }
-  all --disconnect || { verdict="disconnect failed in cycle $i: $(tail -3 "$D/errors")"; break; }
-  [ "$i" = 100 ] && rss100=$(mx_proc_rss "$MXD_PID")
-  { [ $((i % 100)) = 0 ] || [ "$i" = "$CYCLES" ]; } && report "$i"
-done
-secs=$(( $(date +%s) - start ))
+/usr/bin/python3 "$MX_SOURCE_ROOT/bench/soak-cycles.py" "$D/summary" "$MXD_PID" "$CYCLES" \
+  "${bearers[@]/#//org/freedesktop/ModemManager1/Bearer/}" 2> "$D/errors" ||
+  verdict=$(tail -1 "$D/errors")
+read -r i secs rss100 < "$D/summary" || true
+i=${i:-0} secs=${secs:-0}
 echo "$i cycles in $secs s ($(awk "BEGIN { printf \"%.2f\", $i / ($secs ? $secs : 1) }") cycles/s, $(( i * BEARERS * 2 )) bearer connects+disconnects)"
 rss_end=$(mx_proc_rss "$MXD_PID") fds_end=$(mx_proc_fds "$MXD_PID")
 [ "$verdict" = flat ] && verdict=$(mx_bench_growth "$fds0" "$fds_end" "${rss100:-}" "$rss_end")
