@@ -22,14 +22,21 @@
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 
+# sanitize_of BUILD_DIR: the build's b_sanitize value ("none", "address,undefined").
+sanitize_of() {
+  /usr/bin/python3 -c 'import json, sys
+print(next((o["value"] for o in json.load(open(sys.argv[1] + "/meson-info/intro-buildoptions.json"))
+            if o["name"] == "b_sanitize"), "unknown"))' "$1" 2>/dev/null || echo unknown
+}
+
 if [ "${MX_VM:-}" != 1 ]; then
   mode=${1:-}
   case "$mode" in
     vm)
       build=$(cd "${2:-$src/build-asan}" && pwd)
       [ -x "$build/src/daemon/modemuxd" ] || { echo "no modemuxd in $build" >&2; exit 1; }
-      grep -q "b_sanitize.*address" "$build/meson-info/intro-buildoptions.json" 2>/dev/null ||
-        echo "warning: $build is not an ASan build (-Db_sanitize=address,undefined)" >&2
+      case $(sanitize_of "$build") in *address*) ;; *)
+        echo "warning: $build is not an ASan build (-Db_sanitize=address,undefined)" >&2 ;; esac
       exec env MX_BUILD_ROOT="$build" MX_SOURCE_ROOT="$src" \
         "$src/test/vm/run" --timeout "${MX_SOAK_TIMEOUT:-14400}" --memory 2048 -- \
         /bin/bash "$src/bench/soak.sh" --guest "${3:-1000}" "${4:-8}" ;;
@@ -66,7 +73,7 @@ for i in $(seq "$BEARERS"); do
   [ -n "$b" ] || { echo "result: FAIL: create-bearer $i"; exit 1; }
   bearers+=("$b")
 done
-echo "modemuxd soak: $CYCLES cycles x $BEARERS concurrent multiplexed bearers (guest kernel $(uname -r), TCG, $(grep -q address "$MX_BUILD_ROOT/meson-info/intro-buildoptions.json" && echo ASan+UBSan || echo no sanitizer))"
+echo "modemuxd soak: $CYCLES cycles x $BEARERS concurrent multiplexed bearers (guest kernel $(uname -r), TCG, sanitizers: $(sanitize_of "$MX_BUILD_ROOT"))"
 printf '%6s %8s %5s %6s\n' cycle rss_kB fds links
 fds0=$(mx_proc_fds "$MXD_PID")
 # The cycles in one D-Bus client (bench/soak-cycles.py): Bearer.Connect and
