@@ -23,20 +23,20 @@ if [ "${1:-}" = --guest ]; then
   [ -n "${MX_BENCH_KEEP:-}" ] && export MX_BENCH_KEEP_LOGS=$MX_VM_RESULTS
   modprobe rmnet 2>/dev/null || true
   if [ "$2" = soc ]; then
-    # What a SoC's udev database has and a TUN lacks: the net port's driver
-    # (ModemManager derives the IPA data format from it; udevd refuses
-    # ENV{DRIVER}=, a program's output is imported) and the qcom-soc tags on
-    # it and on ModemManager's rmnet links (else they are virtual devices).
+    # Both daemons take the SoC from the guest's udev: what a SoC's udev
+    # database has for rmnet_ipa0 and a TUN lacks (77-mm-qcom-soc.rules
+    # matches DRIVERS=="ipa"): the qcom-soc tags, and for modemuxd the driver
+    # (udevd refuses ENV{DRIVER}=; modemuxd reads MX_NET_DRIVER).
     mkdir -p /run/udev/rules.d
     cat > /run/udev/rules.d/70-mx-bench-soc.rules <<'RULES'
-SUBSYSTEM=="net", KERNEL=="rmnet_ipa0", IMPORT{program}="/bin/echo DRIVER=ipa"
-SUBSYSTEM=="net", KERNEL=="rmnet_ipa0|qmapmux*", ENV{ID_MM_CANDIDATE}="1", ENV{ID_MM_QCOM_SOC}="1", ENV{ID_MM_PHYSDEV_UID}="qcom-soc"
+SUBSYSTEM=="net", KERNEL=="rmnet_ipa0", ENV{MX_NET_DRIVER}="ipa", ENV{ID_MM_CANDIDATE}="1", ENV{ID_MM_QCOM_SOC}="1", ENV{ID_MM_PHYSDEV_UID}="qcom-soc"
 RULES
     udevadm control --reload
     exec /usr/bin/python3 "$src/bench/vs_modemmanager.py"
   fi
   # MHI: libqmi wants a special file for the control port even through the
-  # proxy; ModemManager gets the fixture's sysfs through umockdev.
+  # proxy; ModemManager gets the fixture's sysfs through umockdev (the
+  # helper hands the preload to it).
   mknod /dev/wwan0qmi0 c 1 3
   exec umockdev-wrapper /usr/bin/python3 "$src/bench/vs_modemmanager.py"
 fi

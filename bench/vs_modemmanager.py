@@ -225,50 +225,57 @@ class Run:
         told of the simulator's ports in this layout."""
         events = os.path.join(h.tmpdir, "kernel-events")
         extra = os.environ.get("MX_BENCH_MM_ARGS" if self.daemon == "mm" else "MX_BENCH_MX_ARGS", "").split()
-        if self.daemon == "mm" and MODE == "soc":
-            # The guest's udev: the QRTR node and rmnet_ipa0 as on a SoC
-            # (bench/vs-modemmanager.sh's rules give the TUN the ipa driver).
-            return [MM, "--test-no-suspend-resume", *extra]
         if self.daemon == "mm":
             # Production log level: Debian's unit runs it without options.
+            if MODE == "soc":
+                # The guest's udev (ModemManager 1.20 takes QRTR nodes only
+                # with udev); see docs/performance.md for why it cannot
+                # connect there.
+                return [MM, "--test-no-suspend-resume", *extra]
             with open(events, "w") as f:
                 for sub, name in (("wwan", "wwan0qmi0"), ("net", "mhi_hwip0")):
                     f.write(f"action=add,subsystem={sub},name={name}\n")
-            return [MM, "--test-no-qrtr", "--test-no-suspend-resume", "--test-no-udev", "--no-auto-scan",
+            return [MM, "--test-no-qrtr", "--no-auto-scan", "--test-no-suspend-resume", "--test-no-udev",
                     "--initial-kernel-events=" + events, *extra]
         if MODE == "host":
             return [mxharness.daemon_path(BUILD), "--test-no-qrtr", *extra]
-        # The guest has no MHI bus and no IPA: kernel events name the ports
-        # and their drivers (as test/vm/guest/bearers-lib.sh does).
+        if MODE == "soc":  # the guest's udev, as for ModemManager
+            return [mxharness.daemon_path(BUILD), *extra]
+        # The guest has no MHI bus: kernel events name the ports and their
+        # drivers (as test/vm/guest/bearers-lib.sh does).
         with open(events, "w") as f:
-            if MODE == "soc":
-                f.write("action=add,subsystem=net,name=rmnet_ipa0,uid=test-soc,driver=ipa\n")
-            else:
-                f.write("action=add,subsystem=wwan,name=wwan0qmi0,uid=sim-mhi,driver=mhi_wwan_ctrl\n"
-                        "action=add,subsystem=net,name=mhi_hwip0,uid=sim-mhi,driver=mhi_net\n")
-        return [mxharness.daemon_path(BUILD), "--initial-kernel-events=" + events,
-                *(["--test-no-qrtr", "--no-auto-scan"] if MODE == "mhi" else []), *extra]
+            f.write("action=add,subsystem=wwan,name=wwan0qmi0,uid=sim-mhi,driver=mhi_wwan_ctrl\n"
+                    "action=add,subsystem=net,name=mhi_hwip0,uid=sim-mhi,driver=mhi_net\n")
+        return [mxharness.daemon_path(BUILD), "--initial-kernel-events=" + events, "--test-no-qrtr",
+                "--no-auto-scan", *extra]
 
     def _run(self, tb, h):
-        # On the SoC the daemon starts first: its netdev (the simulator's TUN)
-        # must appear after it, as a hotplug event (see argv()).
+        # On the SoC the daemon starts first and the modem (QRTR node and
+        # netdev) appears later, as hotplug (a TUN present at the daemon's
+        # start is a virtual netdev).
         if MODE != "soc":
             self.start_sim(h)
 
-        modems, states = [], {}
+        modems, states, exported = [], {}, {}
 
         def on_signal(conn, sender, path, iface, member, params):
             if member == "InterfacesAdded":
                 p, ifaces = params.unpack()
                 if "org.freedesktop.ModemManager1.Modem" in ifaces:
                     modems.append(p)
+                    exported[p] = time.monotonic()
                     states[p] = ifaces["org.freedesktop.ModemManager1.Modem"].get("State", 0)
+            elif member == "InterfacesRemoved":
+                p, ifaces = params.unpack()
+                if "org.freedesktop.ModemManager1.Modem" in ifaces and p in modems:
+                    modems.remove(p)
             elif member == "PropertiesChanged":
                 i, changed, _ = params.unpack()
                 if i == "org.freedesktop.ModemManager1.Modem" and "State" in changed:
                     states[path] = changed["State"]
-        h.bus.signal_subscribe(None, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
-                               mxharness.MM_PATH, None, Gio.DBusSignalFlags.NONE, on_signal)
+        for member in ("InterfacesAdded", "InterfacesRemoved"):
+            h.bus.signal_subscribe(None, "org.freedesktop.DBus.ObjectManager", member,
+                                   mxharness.MM_PATH, None, Gio.DBusSignalFlags.NONE, on_signal)
         h.bus.signal_subscribe(None, "org.freedesktop.DBus.Properties", "PropertiesChanged",
                                None, None, Gio.DBusSignalFlags.NONE, on_signal)
 
@@ -281,11 +288,17 @@ class Run:
         self.proc = h.spawn(argv, self.daemon, env=env)
         if MODE == "soc":
             h.wait_for_name(mxharness.MM_NAME, self.proc)
+            t0 = time.monotonic()
             self.start_sim(h)
         self.wait(lambda: modems, "the modem to be exported")
+        if MODE == "soc":
+            # A daemon that re-creates its modem when the second port (QRTR
+            # node, netdev) joins is measured until the modem it keeps.
+            self.settle(1.0)
+            self.wait(lambda: modems, "the modem to be exported again")
         self.mark("exported")
-        self.res[f"start_ms_{self.latency}"] = (time.monotonic() - t0) * 1000
-        modem = modems[0]
+        modem = modems[-1]
+        self.res[f"start_ms_{self.latency}"] = (exported[modem] - t0) * 1000
         n0 = self.sim_requests()
         self.res["qmi_init"] = n0
 
@@ -409,9 +422,10 @@ class Run:
         return idle_delta(before, thread_figures(pid))
 
 
+START = "node up -> modem exported" if MODE == "soc" else "start -> modem exported"
 ROWS = [
-    ("start_ms_0", "start -> modem exported, 0 ms/msg (ms)"),
-    ("start_ms_10", "start -> modem exported, 10 ms/msg (ms)"),
+    ("start_ms_0", f"{START}, 0 ms/msg (ms)"),
+    ("start_ms_10", f"{START}, 10 ms/msg (ms)"),
     ("enable_ms_0", "Enable -> registered, 0 ms/msg (ms)"),
     ("enable_ms_10", "Enable -> registered, 10 ms/msg (ms)"),
     ("connect_ms_0", "Simple.Connect, 0 ms/msg (ms)"),
