@@ -299,6 +299,11 @@ class Run:
         self.mark("exported")
         modem = modems[-1]
         self.res[f"start_ms_{self.latency}"] = (exported[modem] - t0) * 1000
+        if MODE != "host":  # how many multiplexed bearers the daemon offers
+            self.res["max_mux"] = h.bus.call_sync(
+                mxharness.MM_NAME, modem, "org.freedesktop.DBus.Properties", "Get",
+                GLib.Variant("(ss)", ("org.freedesktop.ModemManager1.Modem", "MaxActiveMultiplexedBearers")),
+                GLib.VariantType("(v)"), Gio.DBusCallFlags.NONE, int(STEP_TIMEOUT * 1000), None).unpack()[0]
         n0 = self.sim_requests()
         self.res["qmi_init"] = n0
 
@@ -448,7 +453,8 @@ ROWS = [
     ("idle_cpu_ms", f"CPU idle {IDLE_S:.0f} s not connected (ms)"),
     ("idle_cs", f"ctx switches idle {IDLE_S:.0f} s not conn."),
     ("idle_qmi", f"QMI requests idle {IDLE_S:.0f} s not conn."),
-] + [(f"bearer_ms_{n}", f"{n} bearer{'s' * (n > 1)} at once, per bearer (ms)") for n in BEARER_COUNTS]
+] + [(f"bearer_ms_{n}", f"{n} bearer{'s' * (n > 1)} at once, per bearer (ms)") for n in BEARER_COUNTS] + \
+    [("max_mux", "MaxActiveMultiplexedBearers")] * (MODE != "host")
 
 LAYOUTS = {
     "host": "MHI QMI fixture (RM500Q), simulator mhi.conf, not multiplexed",
