@@ -18,7 +18,16 @@ daemon, at one latency:
 plus memory after connect and, in the runs at the first latency, CPU time /
 context switches (all threads) / QMI requests over IDLE_S seconds
 connected, then not connected. QMI requests per phase are the simulator's
-">>" log lines between the phase boundaries."""
+">>" log lines between the phase boundaries.
+
+MX_BENCH_MODE picks the layout: "host" (the above: not multiplexed, the host
+kernel has no rmnet), or, in the VM tier's guest (bench/vs-modemmanager.sh
+vm), "mhi" (the same fixture for ModemManager; modemuxd told of the
+simulator's ports by kernel events; the TUN mhi_hwip0 is real, so links are
+real rmnet links) or "soc" (the simulator as QRTR node 7 over qrtr-tun with
+a TUN rmnet_ipa0; ModemManager through the guest's udev). In the VM modes
+every connect asks for multiplex=required, and the runs at the first
+latency also connect 1, 8 and 64 bearers at once (apn0..apn63)."""
 
 import os
 import shutil
@@ -40,7 +49,16 @@ from mxharness import Harness  # noqa: E402
 BUILD = os.environ["MX_BUILD_ROOT"]
 SIM = os.path.join(BUILD, "test", "sim", "modemux-sim")
 FIXTURE = os.path.join(SRC, "test", "fixtures", "mhi-qmi-rm500q.umockdev")
-SCENARIO = os.path.join(SRC, "test", "sim", "scenarios", "mhi.conf")
+MODE = os.environ.get("MX_BENCH_MODE", "host")
+assert MODE in ("host", "mhi", "soc"), MODE
+SCENARIO = os.path.join(SRC, "test", "sim", "scenarios", "soc.conf" if MODE == "soc" else "mhi.conf")
+# 64 APNs (apn0..apn63) and 64 sessions for the bearer-scaling step.
+APNS64 = os.path.join(SRC, "test", "bearers", "scenarios", "bench-64.conf")
+APN = "internet" if MODE == "host" else "apn0"
+BEARER_COUNTS = [] if MODE == "host" else [1, 8, 64]
+MM_MULTIPLEX_REQUIRED = 3
+# Why a daemon could not connect in this layout: {what: D-Bus error}.
+CONNECT_ERRORS = {}
 MM = os.environ.get("MX_BENCH_MM", "/usr/sbin/ModemManager")
 RUNS = int(os.environ.get("RUNS", "5"))
 IDLE_S = float(os.environ.get("IDLE_S", "30"))
@@ -51,6 +69,15 @@ MHI = "/sys/devices/pci0000:00/0000:00:1c.0/0000:03:00.0/mhi0/"
 STEP_TIMEOUT = float(os.environ.get("MX_BENCH_TIMEOUT", "60"))
 MM_STATE_REGISTERED = 8
 MM_STATE_CONNECTED = 11
+
+
+def dbus_error(e):
+    """A D-Bus error as "name: message"."""
+    name = Gio.DBusError.get_remote_error(e)
+    msg = e.message
+    if name and msg.startswith(f"GDBus.Error:{name}: "):
+        msg = msg[len(f"GDBus.Error:{name}: "):]
+    return f"{name}: {msg}" if name else msg
 
 
 def without_preload(env):
@@ -150,7 +177,7 @@ class Run:
             ctx.iteration(False) or time.sleep(0.0005)
 
     def __call__(self):
-        tb = testbed()
+        tb = testbed() if MODE != "soc" else None
         self.h = h = Harness()
         h.env = without_preload(h.env)
         h.__enter__()
@@ -174,54 +201,109 @@ class Run:
             h.close()
         return self.res
 
-    def _run(self, tb, h):
+    def start_sim(self, h):
         scen = os.path.join(h.tmpdir, "scenario.conf")
-        with open(SCENARIO) as f, open(scen, "w") as out:
-            out.write(f.read() + f"\n[latency]\nms={self.latency}\n")
+        with open(SCENARIO if MODE != "mhi" else APNS64) as f, open(scen, "w") as out:
+            out.write(f.read())
+            if MODE == "soc":  # soc.conf plus bench-64.conf's APNs and sessions
+                with open(APNS64) as apns:
+                    out.write("\n[sessions]\nmax=64\n" + apns.read().partition("\n[apn ")[2].join(["\n[apn ", ""]))
+            out.write(f"\n[latency]\nms={self.latency}\n")
         self.sim_log = os.path.join(h.tmpdir, "sim.log")
         ctl = os.path.join(h.tmpdir, "sim-control")
-        sim = h.spawn([SIM, "--scenario", scen, "--qmi-proxy", "--control", ctl, "--data-tun", "mhi_hwip0",
-                       "--log", self.sim_log], "modemux-sim", stdout=subprocess.PIPE)
+        port = ["--qrtr-tun", "7", "--data-tun", "rmnet_ipa0"] if MODE == "soc" else \
+            ["--qmi-proxy", "--data-tun", "mhi_hwip0"]
+        sim = h.spawn([SIM, "--scenario", scen, *port, "--control", ctl, "--log", self.sim_log],
+                      "modemux-sim", stdout=subprocess.PIPE)
         assert sim.stdout.readline().decode().strip() == "modemux-sim ready"
         sim.stdout.close()
+        if MODE == "mhi":  # mhi_net's MTU
+            subprocess.run(["ip", "link", "set", "dev", "mhi_hwip0", "mtu", "16384"], check=True)
 
-        modems, states = [], {}
+    def argv(self, h):
+        """The daemon's command line: as its unit starts it, plus how it is
+        told of the simulator's ports in this layout."""
+        events = os.path.join(h.tmpdir, "kernel-events")
+        extra = os.environ.get("MX_BENCH_MM_ARGS" if self.daemon == "mm" else "MX_BENCH_MX_ARGS", "").split()
+        if self.daemon == "mm":
+            # Production log level: Debian's unit runs it without options.
+            if MODE == "soc":
+                # The guest's udev (ModemManager 1.20 takes QRTR nodes only
+                # with udev); see docs/performance.md for why it cannot
+                # connect there.
+                return [MM, "--test-no-suspend-resume", *extra]
+            with open(events, "w") as f:
+                for sub, name in (("wwan", "wwan0qmi0"), ("net", "mhi_hwip0")):
+                    f.write(f"action=add,subsystem={sub},name={name}\n")
+            return [MM, "--test-no-qrtr", "--no-auto-scan", "--test-no-suspend-resume", "--test-no-udev",
+                    "--initial-kernel-events=" + events, *extra]
+        if MODE == "host":
+            return [mxharness.daemon_path(BUILD), "--test-no-qrtr", *extra]
+        if MODE == "soc":  # the guest's udev, as for ModemManager
+            return [mxharness.daemon_path(BUILD), *extra]
+        # The guest has no MHI bus: kernel events name the ports and their
+        # drivers (as test/vm/guest/bearers-lib.sh does).
+        with open(events, "w") as f:
+            f.write("action=add,subsystem=wwan,name=wwan0qmi0,uid=sim-mhi,driver=mhi_wwan_ctrl\n"
+                    "action=add,subsystem=net,name=mhi_hwip0,uid=sim-mhi,driver=mhi_net\n")
+        return [mxharness.daemon_path(BUILD), "--initial-kernel-events=" + events, "--test-no-qrtr",
+                "--no-auto-scan", *extra]
+
+    def _run(self, tb, h):
+        # On the SoC the daemon starts first and the modem (QRTR node and
+        # netdev) appears later, as hotplug (a TUN present at the daemon's
+        # start is a virtual netdev).
+        if MODE != "soc":
+            self.start_sim(h)
+
+        modems, states, exported = [], {}, {}
 
         def on_signal(conn, sender, path, iface, member, params):
             if member == "InterfacesAdded":
                 p, ifaces = params.unpack()
                 if "org.freedesktop.ModemManager1.Modem" in ifaces:
                     modems.append(p)
+                    exported[p] = time.monotonic()
                     states[p] = ifaces["org.freedesktop.ModemManager1.Modem"].get("State", 0)
+            elif member == "InterfacesRemoved":
+                p, ifaces = params.unpack()
+                if "org.freedesktop.ModemManager1.Modem" in ifaces and p in modems:
+                    modems.remove(p)
             elif member == "PropertiesChanged":
                 i, changed, _ = params.unpack()
                 if i == "org.freedesktop.ModemManager1.Modem" and "State" in changed:
                     states[path] = changed["State"]
-        h.bus.signal_subscribe(None, "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
-                               mxharness.MM_PATH, None, Gio.DBusSignalFlags.NONE, on_signal)
+        for member in ("InterfacesAdded", "InterfacesRemoved"):
+            h.bus.signal_subscribe(None, "org.freedesktop.DBus.ObjectManager", member,
+                                   mxharness.MM_PATH, None, Gio.DBusSignalFlags.NONE, on_signal)
         h.bus.signal_subscribe(None, "org.freedesktop.DBus.Properties", "PropertiesChanged",
                                None, None, Gio.DBusSignalFlags.NONE, on_signal)
 
-        env = dict(h.env, UMOCKDEV_DIR=tb.get_root_dir(), LD_PRELOAD="libumockdev-preload.so.0")
-        if self.daemon == "mm":
-            # Production log level: Debian's unit runs it without options.
-            events = os.path.join(h.tmpdir, "kernel-events")
-            with open(events, "w") as f:
-                for sub, name in (("wwan", "wwan0qmi0"), ("net", "mhi_hwip0")):
-                    f.write(f"action=add,subsystem={sub},name={name}\n")
-            argv = [MM, "--test-no-qrtr", "--test-no-suspend-resume", "--test-no-udev", "--no-auto-scan",
-                    "--initial-kernel-events=" + events,
-                    *os.environ.get("MX_BENCH_MM_ARGS", "").split()]
-        else:
-            argv = [mxharness.daemon_path(BUILD), "--test-no-qrtr",
-                    *os.environ.get("MX_BENCH_MX_ARGS", "").split()]
+        env = h.env
+        if MODE == "host" or (MODE == "mhi" and self.daemon == "mm"):
+            env = dict(h.env, UMOCKDEV_DIR=tb.get_root_dir(), LD_PRELOAD="libumockdev-preload.so.0")
+        argv = self.argv(h)
         self.mark("spawn")
         t0 = time.monotonic()
         self.proc = h.spawn(argv, self.daemon, env=env)
+        if MODE == "soc":
+            h.wait_for_name(mxharness.MM_NAME, self.proc)
+            t0 = time.monotonic()
+            self.start_sim(h)
         self.wait(lambda: modems, "the modem to be exported")
+        if MODE == "soc":
+            # A daemon that re-creates its modem when the second port (QRTR
+            # node, netdev) joins is measured until the modem it keeps.
+            self.settle(1.0)
+            self.wait(lambda: modems, "the modem to be exported again")
         self.mark("exported")
-        self.res[f"start_ms_{self.latency}"] = (time.monotonic() - t0) * 1000
-        modem = modems[0]
+        modem = modems[-1]
+        self.res[f"start_ms_{self.latency}"] = (exported[modem] - t0) * 1000
+        if MODE != "host":  # how many multiplexed bearers the daemon offers
+            self.res["max_mux"] = h.bus.call_sync(
+                mxharness.MM_NAME, modem, "org.freedesktop.DBus.Properties", "Get",
+                GLib.Variant("(ss)", ("org.freedesktop.ModemManager1.Modem", "MaxActiveMultiplexedBearers")),
+                GLib.VariantType("(v)"), Gio.DBusCallFlags.NONE, int(STEP_TIMEOUT * 1000), None).unpack()[0]
         n0 = self.sim_requests()
         self.res["qmi_init"] = n0
 
@@ -243,10 +325,20 @@ class Run:
         n1 = self.sim_requests()
         self.res["qmi_enable"] = n1 - n0
 
-        props = {"apn": GLib.Variant("s", "internet"), "ip-type": GLib.Variant("u", 1)}
+        props = self.props(APN)
         self.mark("connect")
-        (bearer,), ms = call("org.freedesktop.ModemManager1.Modem.Simple", "Connect",
-                             GLib.Variant("(a{sv})", (props,)), "(o)")
+        try:
+            (bearer,), ms = call("org.freedesktop.ModemManager1.Modem.Simple", "Connect",
+                                 GLib.Variant("(a{sv})", (props,)), "(o)")
+        except GLib.Error as e:
+            # Recorded, not fatal: a daemon that cannot connect in this
+            # layout still has its start, enable and memory figures.
+            self.res["connect_failed"] = 1
+            CONNECT_ERRORS.setdefault(self.daemon, dbus_error(e))
+            mem = memory_figures(self.proc.pid)
+            self.res["rss_kb"], self.res["pss_kb"], self.res["anon_kb"] = \
+                mem["Rss"], mem["Pss"], mem["Anonymous"]
+            return
         self.res[f"connect_ms_{self.latency}"] = ms
         self.mark("connected")
         self.settle()
@@ -281,6 +373,47 @@ class Run:
         self.res["qmi_connect2"] = self.sim_requests() - n4
         call("org.freedesktop.ModemManager1.Modem.Simple", "Disconnect",
              GLib.Variant("(o)", ("/",)), "()")
+        if self.idle:
+            for n in BEARER_COUNTS:
+                ms = self.connect_many(modem, n)
+                if ms is not None:
+                    self.res[f"bearer_ms_{n}"] = ms
+
+    def props(self, apn):
+        props = {"apn": GLib.Variant("s", apn), "ip-type": GLib.Variant("u", 1)}
+        if MODE != "host":
+            props["multiplex"] = GLib.Variant("u", MM_MULTIPLEX_REQUIRED)
+        return props
+
+    def connect_many(self, modem, n):
+        """Simple.Connect on apn0..apn(n-1) at once (each its own bearer,
+        rmnet link and mux id); the wall time until all have answered, per
+        bearer, in ms; then Simple.Disconnect of all."""
+        replies = []
+
+        def done(bus, result, _):
+            try:
+                bus.call_finish(result)
+                replies.append(None)
+            except GLib.Error as e:
+                replies.append(dbus_error(e))
+        t = time.monotonic()
+        for i in range(n):
+            self.h.bus.call(mxharness.MM_NAME, modem, "org.freedesktop.ModemManager1.Modem.Simple", "Connect",
+                            GLib.Variant("(a{sv})", (self.props(f"apn{i}"),)), GLib.VariantType("(o)"),
+                            Gio.DBusCallFlags.NONE, int(STEP_TIMEOUT * 1000), None, done, None)
+        self.wait(lambda: len(replies) == n, f"{n} connects")
+        ms = (time.monotonic() - t) * 1000
+        self.settle()
+        self.h.bus.call_sync(mxharness.MM_NAME, modem, "org.freedesktop.ModemManager1.Modem.Simple",
+                             "Disconnect", GLib.Variant("(o)", ("/",)), None, Gio.DBusCallFlags.NONE,
+                             int(STEP_TIMEOUT * 1000), None)
+        failed = [r for r in replies if r]
+        if failed:
+            CONNECT_ERRORS.setdefault(f"{self.daemon} {n} bearers",
+                                      f"{len(failed)} of {n} failed: {failed[0]}")
+            return None
+        return ms / n
 
     def settle(self, s=0.3):
         end = time.monotonic() + s
@@ -294,9 +427,10 @@ class Run:
         return idle_delta(before, thread_figures(pid))
 
 
+START = "node up -> modem exported" if MODE == "soc" else "start -> modem exported"
 ROWS = [
-    ("start_ms_0", "start -> modem exported, 0 ms/msg (ms)"),
-    ("start_ms_10", "start -> modem exported, 10 ms/msg (ms)"),
+    ("start_ms_0", f"{START}, 0 ms/msg (ms)"),
+    ("start_ms_10", f"{START}, 10 ms/msg (ms)"),
     ("enable_ms_0", "Enable -> registered, 0 ms/msg (ms)"),
     ("enable_ms_10", "Enable -> registered, 10 ms/msg (ms)"),
     ("connect_ms_0", "Simple.Connect, 0 ms/msg (ms)"),
@@ -319,7 +453,14 @@ ROWS = [
     ("idle_cpu_ms", f"CPU idle {IDLE_S:.0f} s not connected (ms)"),
     ("idle_cs", f"ctx switches idle {IDLE_S:.0f} s not conn."),
     ("idle_qmi", f"QMI requests idle {IDLE_S:.0f} s not conn."),
-]
+] + [(f"bearer_ms_{n}", f"{n} bearer{'s' * (n > 1)} at once, per bearer (ms)") for n in BEARER_COUNTS] + \
+    [("max_mux", "MaxActiveMultiplexedBearers")] * (MODE != "host")
+
+LAYOUTS = {
+    "host": "MHI QMI fixture (RM500Q), simulator mhi.conf, not multiplexed",
+    "mhi": "VM: MHI layout (qmi-proxy + TUN mhi_hwip0), bench-64.conf, multiplex=required",
+    "soc": "VM: QRTR SoC (node 7 over qrtr-tun, TUN rmnet_ipa0), soc.conf + 64 APNs, multiplex=required",
+}
 
 
 def fmt(v):
@@ -360,8 +501,8 @@ def main():
         m = statistics.median(vals)
         return m, f"{fmt(m)} [{fmt(min(vals))}-{fmt(max(vals))}]"
 
-    print(f"ModemManager {mm_version()} vs modemuxd, MHI QMI fixture (RM500Q), simulator "
-          f"mhi.conf, {RUNS} runs each, host {os.uname().release}, {os.cpu_count()} CPU")
+    print(f"ModemManager {mm_version()} vs modemuxd, {LAYOUTS[MODE]}, {RUNS} runs each, "
+          f"{'guest' if MODE != 'host' else 'host'} {os.uname().release}, {os.cpu_count()} CPU")
     print(f"{'metric':40s} {'ModemManager median [range]':>28s} {'modemuxd median [range]':>26s} "
           f"{'mx/MM':>6s}")
     for key, label in ROWS:
@@ -370,11 +511,21 @@ def main():
         ratio = f"{mx / mm:.2f}" if mm and mx is not None else "-"
         print(f"{label:40s} {mm_s:>28s} {mx_s:>26s} {ratio:>6s}")
     for lat in LATENCIES:
-        if lat:
+        if lat and MODE == "host":
             print(f"floor of this connect at {lat} ms/msg (not multiplexed: Start Network + Get "
                   f"Current Settings): {2 * lat} ms + one netlink transaction")
-    print("per-bearer connect cost at 1, 8, 64 bearers: needs rmnet (the VM tier): "
-          "bench/bearers.sh (modemuxd)")
+        elif lat:
+            print(f"floor of this connect at {lat} ms/msg (multiplexed: Bind Mux Data Port + Start "
+                  f"Network + Get Current Settings): {3 * lat} ms + one netlink transaction per link")
+    if MODE == "host":
+        print("per-bearer connect cost at 1, 8, 64 bearers: needs rmnet: bench/vs-modemmanager.sh vm")
+    for d, name in (("mx", "modemuxd"), ("mm", "ModemManager")):
+        one, many = col(d, "bearer_ms_1")[0], col(d, "bearer_ms_64")[0] if BEARER_COUNTS else None
+        if one and many:
+            print(f"{name}: per-bearer cost at 64 / at 1 = {many / one:.2f}x")
+    for what, err in sorted(CONNECT_ERRORS.items()):
+        name = what.replace("mm", "ModemManager", 1).replace("mx", "modemuxd", 1)
+        print(f"{name}: connect n/a: {err}")
 
 
 def mm_version():
