@@ -9,6 +9,8 @@
 #   RUNS=5 IDLE_S=30 LATENCIES="0 10" bench/vs-modemmanager.sh
 #   bench/vs-modemmanager.sh vm [BUILD_DIR]   (VM tier: RUNS=3 IDLE_S=10,
 #       LAYOUTS="mhi soc": multiplexed, real rmnet, one guest boot per layout)
+#       MX_BENCH_SOC_UDEV=0 DAEMONS=mx: the SoC without udevd in the guest,
+#       rmnet_ipa0 named by a kernel event (links then cost no udev event)
 #
 # Both daemons run as their systemd units start them (no options: production
 # log level), plus --test-no-qrtr; each run gets a fresh private system bus,
@@ -22,6 +24,9 @@ if [ "${1:-}" = --guest ]; then
   export MX_BENCH_MODE=$2
   [ -n "${MX_BENCH_KEEP:-}" ] && export MX_BENCH_KEEP_LOGS=$MX_VM_RESULTS
   modprobe rmnet 2>/dev/null || true
+  if [ "$2" = soc ] && [ "${MX_BENCH_SOC_UDEV:-1}" = 0 ]; then
+    exec /usr/bin/python3 "$src/bench/vs_modemmanager.py"
+  fi
   if [ "$2" = soc ]; then
     # Both daemons take the SoC from the guest's udev: what a SoC's udev
     # database has for rmnet_ipa0 and a TUN lacks (77-mm-qcom-soc.rules
@@ -56,7 +61,9 @@ build=$(cd "$build" && pwd)
 if [ -n "$vm" ]; then
   # One guest boot per layout, one after the other (each prints its table).
   for layout in ${LAYOUTS:-mhi soc}; do
-    opts=(); [ "$layout" = soc ] && opts=(--udev)
+    # The SoC's ports come from the guest's udev (ModemManager needs it),
+    # unless MX_BENCH_SOC_UDEV=0 (modemuxd only: no udevd in the guest).
+    opts=(); [ "$layout" = soc ] && [ "${MX_BENCH_SOC_UDEV:-1}" != 0 ] && opts=(--udev)
     # MX_BENCH_KEEP_LOGS=DIR: the logs of the runs go to DIR/LAYOUT.
     keep=${MX_BENCH_KEEP_LOGS:+$MX_BENCH_KEEP_LOGS/$layout}
     [ -n "$keep" ] && { mkdir -p "$keep"; opts+=(--results "$keep"); }

@@ -239,6 +239,13 @@ class Run:
                     "--initial-kernel-events=" + events, *extra]
         if MODE == "host":
             return [mxharness.daemon_path(BUILD), "--test-no-qrtr", *extra]
+        if MODE == "soc" and os.environ.get("MX_BENCH_SOC_UDEV") == "0":
+            # The SoC's netdev named by a kernel event, links learnt from
+            # rtnetlink only: the per-bearer cost without the guest's udevd
+            # handling an event per link (docs/performance.md).
+            with open(events, "w") as f:
+                f.write("action=add,subsystem=net,name=rmnet_ipa0,uid=qcom-soc,driver=ipa\n")
+            return [mxharness.daemon_path(BUILD), "--initial-kernel-events=" + events, *extra]
         if MODE == "soc":  # the guest's udev, as for ModemManager
             return [mxharness.daemon_path(BUILD), *extra]
         # The guest has no MHI bus: kernel events name the ports and their

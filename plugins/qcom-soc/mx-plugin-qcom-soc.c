@@ -105,7 +105,7 @@ ipa_read_device (MxPort *data)
   MxDataProfile *p = &data->profile;
   gboolean declared = FALSE;
 
-  /* Swapped on purpose: the modem's TX feeds the IPA's RX (protocols.md §5). */
+  /* Swapped on purpose: the modem's TX feeds the IPA's RX (docs/discovery.md). */
   p->dpm_rx_endpoint_id = read_endpoint_id (data, "device/modem/tx_endpoint_id");
   p->dpm_tx_endpoint_id = read_endpoint_id (data, "device/modem/rx_endpoint_id");
   p->hw_rx_checksum = read_checksum (data, "device/feature/rx_offload", &declared);

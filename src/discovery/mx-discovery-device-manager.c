@@ -543,12 +543,23 @@ group_qrtr_nodes (MxDeviceManager *self, GHashTable *groups, GPtrArray *nodes)
   }
 }
 
+/* The plugin is chosen by the device's own ports, never by the virtual
+ * links on them: a link says nothing about the hardware, and letting each
+ * of 64 links vote made every link event walk sysfs once per link (claims
+ * read the ports' ancestors), quadratic in the number of links. */
 static const MxPlugin *
-choose_plugin (MxDeviceManager *self, GPtrArray *ports)
+choose_plugin (MxDeviceManager *self, GPtrArray *group)
 {
+  g_autoptr(GPtrArray) ports = g_ptr_array_sized_new (group->len);
   const MxPlugin *best = NULL;
   guint best_score = MX_PLUGIN_CLAIM_NONE;
 
+  for (guint i = 0; i < group->len; i++) {
+    MxPort *port = g_ptr_array_index (group, i);
+
+    if (port->role != MX_PORT_ROLE_LINK)
+      g_ptr_array_add (ports, port);
+  }
   for (guint p = 0; self->plugins[p]; p++)
     for (guint i = 0; i < ports->len; i++) {
       guint score = self->plugins[p]->claim (self->plugins[p], g_ptr_array_index (ports, i), ports);

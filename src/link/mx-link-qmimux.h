@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* qmi_wwan's sysfs interface (protocols.md §10): the data format switches
+/* qmi_wwan's sysfs interface (docs/links.md): the data format switches
  * raw_ip / pass_through and the driver's own mux links (add_mux/del_mux,
  * qmimuxN, qmap/mux_id). Paths are under a configurable sysfs root so tests
  * can use fixture trees. Writes run in a worker thread (sysfs writes on

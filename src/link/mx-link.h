@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 
 /* Upstream rmnet flag numbering (include/uapi/linux/if_link.h). We ship our
  * own constants because CAF/downstream headers number bit 4 and up
- * differently (protocols.md §8). */
+ * differently (docs/links.md, "rmnet flags"). */
 #define MX_RMNET_FLAG_INGRESS_DEAGGREGATION (1u << 0)
 #define MX_RMNET_FLAG_INGRESS_MAP_COMMANDS  (1u << 1)
 #define MX_RMNET_FLAG_INGRESS_MAP_CKSUMV4   (1u << 2)

@@ -166,7 +166,8 @@ sim_add_string (QmiMessage *m, guint8 type, const gchar *s)
 }
 
 /* libqmi 1.32.2 has no public indication constructor: patch the flag
- * bytes of a request-shaped message and re-parse it (harness.md §4). */
+ * bytes of a request-shaped message (QMUX control flags, QMI message type)
+ * and re-parse it. */
 static QmiMessage *
 patch_flags (QmiMessage *message, guint8 ctl_flag, guint8 service_flag)
 {

@@ -5,7 +5,7 @@
 
 #include "sim-internal.h"
 
-/* Current Settings requested-settings mask bits (protocols.md §3) */
+/* WDS Get Current Settings "Requested Settings" mask bits (QMI WDS, as libqmi names them) */
 #define MASK_APN        (1u << 3)
 #define MASK_DNS        (1u << 4)
 #define MASK_IP_ADDRESS (1u << 8)
