@@ -63,7 +63,9 @@ read_endpoint_id (MxPort *data, const char *attr)
   guint id = 0;
 
   if (!mx_kernel_device_read_attribute_uint (data->kdev, attr, &id) || id == 0) {
-    g_message ("%s: no IPA %s; DPM Open Port will be skipped", mx_port_get_name (data), attr);
+    /* Debug only: the port is mapped again on every event of its device
+     * (one per link); the data-format step says once that it skips. */
+    g_debug ("%s: no IPA %s; DPM Open Port will be skipped", mx_port_get_name (data), attr);
     return -1;
   }
   return (gint) id;
