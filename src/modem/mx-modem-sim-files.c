@@ -5,22 +5,26 @@
 #include <string.h>
 #include "mx-modem-sim.h"
 
+/* Appends the digits of swapped-nibble BCD (low nibble first) from nibble
+ * @first on, up to the first non-digit (0xF pads an odd length). */
+static void
+append_bcd (GString *s, const guint8 *bcd, gsize len, gsize first)
+{
+  for (gsize nibble = first; nibble < 2 * len; nibble++) {
+    guint8 digit = nibble % 2 ? bcd[nibble / 2] >> 4 : bcd[nibble / 2] & 0x0F;
+
+    if (digit > 9)
+      break;
+    g_string_append_c (s, '0' + digit);
+  }
+}
+
 gchar *
 mx_sim_decode_iccid (const guint8 *bcd, gsize len)
 {
   GString *s = g_string_new (NULL);
-  gsize i;
 
-  /* Swapped-nibble BCD; 0xF pads an odd length. */
-  for (i = 0; i < len; i++) {
-    guint8 lo = bcd[i] & 0x0F, hi = bcd[i] >> 4;
-    if (lo > 9)
-      break;
-    g_string_append_c (s, '0' + lo);
-    if (hi > 9)
-      break;
-    g_string_append_c (s, '0' + hi);
-  }
+  append_bcd (s, bcd, len, 0);
   return g_string_free (s, s->len == 0);
 }
 
@@ -28,25 +32,13 @@ gchar *
 mx_sim_decode_imsi (const guint8 *ef, gsize len)
 {
   GString *s;
-  gsize i, n;
 
   /* EF_IMSI (TS 31.102 4.2.2): length byte, then swapped BCD whose first
    * nibble is the parity/type indicator. */
   if (len < 2 || ef[0] < 1 || (gsize) ef[0] + 1 > len)
     return NULL;
-  n = ef[0];
   s = g_string_new (NULL);
-  for (i = 1; i <= n; i++) {
-    guint8 lo = ef[i] & 0x0F, hi = ef[i] >> 4;
-    if (i > 1) {
-      if (lo > 9)
-        break;
-      g_string_append_c (s, '0' + lo);
-    }
-    if (hi > 9)
-      break;
-    g_string_append_c (s, '0' + hi);
-  }
+  append_bcd (s, ef + 1, ef[0], 1);
   if (s->len < 6) {
     g_string_free (s, TRUE);
     return NULL;
