@@ -494,6 +494,9 @@ mx_netlink_class_init (MxNetlinkClass *klass)
 gboolean
 mx_netlink_msg_ok (const struct nlmsghdr *nlh, int len)
 {
+  /* Aligned: libmnl walks attributes up to MNL_ALIGN (nlmsg_len), so an
+   * unaligned length must still fit once padded (the kernel pads every
+   * message it sends). */
   return len >= (int) sizeof (*nlh) && nlh->nlmsg_len >= sizeof (*nlh) &&
-         nlh->nlmsg_len <= (guint) len;
+         MNL_ALIGN (nlh->nlmsg_len) <= (guint) len;
 }
