@@ -496,7 +496,8 @@ mx_netlink_msg_ok (const struct nlmsghdr *nlh, int len)
 {
   /* Aligned: libmnl walks attributes up to MNL_ALIGN (nlmsg_len), so an
    * unaligned length must still fit once padded (the kernel pads every
-   * message it sends). */
+   * message it sends). The plain bound first: aligning a length near
+   * 2^32 wraps to 0. */
   return len >= (int) sizeof (*nlh) && nlh->nlmsg_len >= sizeof (*nlh) &&
-         MNL_ALIGN (nlh->nlmsg_len) <= (guint) len;
+         nlh->nlmsg_len <= (guint) len && MNL_ALIGN (nlh->nlmsg_len) <= (guint) len;
 }
